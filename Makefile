@@ -1,0 +1,49 @@
+# The two commands of the quick start are `make demo` and `make test`; each installs
+# what it needs into .venv first (idempotent: a stamp file tracks the lock file).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BERTOPIC := bertopic==0.17.4
+KERNEL := corpus
+
+.PHONY: install demo test test-fast lint typecheck bench lab clean-store lock
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	# BERTopic's metadata requires sentence-transformers (and so torch); it fits from
+	# precomputed embeddings without it, so it is installed without its dependencies.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps $(BERTOPIC)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (corpus)" >/dev/null
+	touch $(STAMP)
+
+demo: install
+	$(VENV)/bin/corpus ingest corpora/demo
+
+test: install
+	$(PY) -m pytest -q
+
+test-fast: install
+	$(PY) -m pytest -q -m "not slow"
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) benchmarks/run_all.py
+
+lab: install
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+# Regenerate the pinned lock file from the current environment.
+lock:
+	$(PY) -m pip freeze --exclude-editable | grep -v -i -E '^(bertopic|corpus)==' > requirements.lock

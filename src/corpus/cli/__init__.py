@@ -1,0 +1,57 @@
+"""The ``corpus`` command line: a thin face over the package API.
+
+Each sub-module registers its commands on :data:`app`; this module only assembles them,
+configures logging, and turns :class:`corpus.errors.CorpusError` into exit codes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from corpus.errors import EXIT_FAILURE, CorpusError
+
+app = typer.Typer(
+    name="corpus",
+    help="French text-analysis workbench for social innovation research.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show debug logging."),
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _register() -> None:
+    from corpus.cli import extract, ingest, run, topics
+
+    for module in (ingest, extract, topics, run):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the ``corpus`` script."""
+    try:
+        app()
+    except CorpusError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # last resort: one line, not a traceback, for users
+        logging.getLogger("corpus").debug("unexpected error", exc_info=True)
+        typer.secho(f"[E-UNEXPECTED] {type(exc).__name__}: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(EXIT_FAILURE)

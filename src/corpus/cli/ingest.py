@@ -1,0 +1,9 @@
+"""CLI commands of the ingest stage (placeholder until that stage lands)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Register this module's commands on ``app``."""
