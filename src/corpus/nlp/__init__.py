@@ -1,0 +1,33 @@
+"""Our spaCy components over ``fr_core_news_md``.
+
+Contract shared by the components and the extraction tables (``corpus.extract``):
+
+* A component processes one passage (a ``Doc``); offsets are characters in that doc.
+* It writes labelled spans to ``doc.spans[KEY]`` (for display and for anyone using the
+  component on its own) and, for the tables, JSON-serialisable records (plain dicts with
+  at least ``start`` and ``end`` character offsets) to the Doc extension of the same
+  name, which DocBin keeps in ``user_data``:
+
+  ==================  ======================  ===========================================
+  span key            span label              record fields (``doc._.<key>``)
+  ==================  ======================  ===========================================
+  ``definitions``     normalised term         term, text, start, end, cue, source, year,
+                                              confidence, dimensions (list of ids)
+  ``goals``           normalised term         term, text, start, end, cue
+  ``actors``          sector                  text, start, end, name, acronym, sector,
+                                              kind (org/person), origin, roles (list of
+                                              {role, cue, evidence, evidence_start,
+                                              evidence_end})
+  ``actor_types``     sector                  text, start, end, category, sector
+  ``needs``           need id                 need, text, start, end, evidence, cue
+  ``free_needs``      ``besoin``              text, start, end, object
+  ``stages``          stage id                stage, text, start, end, evidence, cue
+  ==================  ======================  ===========================================
+
+Factories are registered in :mod:`corpus.nlp.factories`; the pipeline is built and
+cached by :mod:`corpus.nlp.pipeline`.
+"""
+
+from corpus.nlp.extensions import RECORD_KEYS, register_extensions
+
+__all__ = ["RECORD_KEYS", "register_extensions"]
