@@ -1,9 +1,130 @@
-"""CLI commands of the extract stage (placeholder until that stage lands)."""
+"""CLI commands of the extract stage: ``corpus extract`` and ``corpus eval``."""
 
 from __future__ import annotations
 
+import json
+import logging
+from pathlib import Path
+
 import typer
+
+from corpus.errors import EXIT_OK, EXIT_PARTIAL
+
+logger = logging.getLogger(__name__)
+
+
+def write_predictions(corpus: object, out: Path) -> list[Path]:
+    """Write one FORMAT.md YAML per document of ``corpus`` into ``out``.
+
+    Non-French documents get a file too, with empty fields (nothing was extracted).
+
+    Returns:
+        The files written, in document order.
+    """
+    from corpus.extract.gold import predictions_from_tables, unique_stems, write_annotation
+
+    documents = corpus.documents  # type: ignore[attr-defined]
+    predictions = predictions_from_tables(
+        documents,
+        definitions=corpus._extraction_table("definitions"),  # type: ignore[attr-defined]
+        mentions=corpus._extraction_table("mentions"),  # type: ignore[attr-defined]
+        doc_actor_types=corpus._extraction_table("doc_actor_types"),  # type: ignore[attr-defined]
+        doc_needs=corpus._extraction_table("doc_needs"),  # type: ignore[attr-defined]
+        doc_stages=corpus._extraction_table("doc_stages"),  # type: ignore[attr-defined]
+    )
+    stems = unique_stems(documents["path"].astype(str))
+    written = []
+    for doc_id, doc_path in zip(documents["doc_id"], documents["path"], strict=True):
+        target = out / f"{stems[str(doc_path)]}.yaml"
+        written.append(write_annotation(predictions[str(doc_id)], target))
+    return written
+
+
+def extract_command(
+    path: Path = typer.Argument(..., help="A corpus folder or a plain folder of documents."),
+    out: Path = typer.Option(..., "--out", help="Folder for one <file stem>.yaml per document."),
+    n_process: int = typer.Option(1, "--n-process", min=1, help="spaCy worker processes."),
+    store: Path | None = typer.Option(None, "--store", help="Store folder (overrides default)."),
+) -> None:
+    """Extract definitions, actors, needs and stages; write FORMAT.md YAML per document."""
+    from rich.console import Console
+    from rich.table import Table
+
+    import corpus as corpus_pkg
+
+    console = Console(stderr=True)
+    opened = corpus_pkg.open(path, store=store)
+    report = opened.extract(n_process=n_process, progress=console.is_terminal)
+    written = write_predictions(opened, out)
+    table = Table(title=f"corpus extract {path}", show_header=True)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("documents annotated", str(report.n_documents))
+    table.add_row("skipped (not French)", str(report.n_skipped))
+    table.add_row("passages parsed / from cache", f"{report.n_parsed} / {report.n_cached}")
+    for name in ("definitions", "actors", "mentions", "needs", "stages"):
+        table.add_row(f"{name} rows", str(report.rows.get(name, 0)))
+    table.add_row("YAML files written", f"{len(written)} in {out}")
+    table.add_row("seconds", f"{report.seconds:.1f}")
+    console.print(table)
+    skipped = opened._extraction_table("skipped")
+    for row in skipped.itertuples():
+        console.print(f"note: {row.path}: {row.reason}")
+    rejected = opened.rejected
+    for row in rejected.itertuples():
+        console.print(f"rejected: {row.path}: {row.reason}")
+    raise typer.Exit(EXIT_PARTIAL if len(rejected) else EXIT_OK)
+
+
+def eval_command(
+    gold: Path = typer.Option(..., "--gold", help="Folder of gold YAML files (FORMAT.md)."),
+    pred: Path = typer.Option(..., "--pred", help="Folder of predicted YAML files."),
+    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+) -> None:
+    """Score predictions against gold: P, R, F1 per field and role accuracy (FORMAT.md)."""
+    from corpus.extract.evaluate import evaluate_folders
+
+    result = evaluate_folders(gold, pred)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"corpus eval: {pred} against {gold}")
+    for column in ("field", "precision", "recall", "F1", "TP", "FP", "FN"):
+        table.add_column(column, justify="left" if column == "field" else "right")
+    for name, c in result.fields.items():
+        table.add_row(
+            name,
+            f"{c.precision:.3f}",
+            f"{c.recall:.3f}",
+            f"{c.f1:.3f}",
+            str(c.tp),
+            str(c.fp),
+            str(c.fn),
+        )
+    accuracy = "n/a" if result.role_accuracy is None else f"{result.role_accuracy:.3f}"
+    table.add_row("role accuracy", accuracy, "", "", f"n={result.role_pairs}", "", "")
+    for role, c in result.roles.items():
+        table.add_row(
+            f"  role {role}",
+            f"{c.precision:.3f}",
+            f"{c.recall:.3f}",
+            f"{c.f1:.3f}",
+            str(c.tp),
+            str(c.fp),
+            str(c.fn),
+        )
+    console.print(table)
+    for stem in result.missing_predictions:
+        console.print(f"[yellow]no prediction for {stem}: all its gold items count as missed")
+    for stem in result.extra_predictions:
+        console.print(f"[yellow]no gold for prediction {stem}: ignored")
 
 
 def register(app: typer.Typer) -> None:
     """Register this module's commands on ``app``."""
+    app.command("extract")(extract_command)
+    app.command("eval")(eval_command)

@@ -1,0 +1,331 @@
+"""The extraction stage: passages -> annotated docs -> tables in the store.
+
+:func:`extract_corpus` annotates the French documents' passages (through the DocBin
+cache), builds every table of :data:`corpus.extract.tables.TABLE_NAMES` and writes them
+under the store's lock, with a sidecar ``extraction.json`` holding the corpus and
+pipeline fingerprints. :func:`extraction_table` serves a table, re-extracting first only
+when that sidecar no longer matches the corpus or the pipeline (a new document, an
+edited lexicon).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from corpus.errors import UsageError
+from corpus.extract.annotate import AnnotateStats, annotate, make_units, prune_cache
+from corpus.extract.tables import (
+    TABLE_NAMES,
+    Finalizers,
+    build_tables,
+    records_to_frames,
+    skipped_table,
+)
+from corpus.store import fingerprint
+
+if TYPE_CHECKING:
+    from corpus.api import Corpus
+
+logger = logging.getLogger(__name__)
+
+SIDECAR = "extraction"
+
+
+@dataclass
+class ExtractionReport:
+    """What :func:`extract_corpus` did.
+
+    Attributes:
+        up_to_date: Nothing had changed: the stored tables were kept as they were.
+        corpus_fingerprint: Hash of the documents and passages extracted from.
+        pipeline_fingerprint: Hash of the pipeline and its resources.
+        n_documents: French documents annotated.
+        n_skipped: Documents skipped (not French); see the ``skipped`` table.
+        n_passages: Passages annotated.
+        n_parsed: Units parsed by spaCy in this run (0 when all came from the cache).
+        n_cached: Units served from the DocBin cache.
+        n_words: Words annotated.
+        seconds: Wall time.
+        rows: Rows per table written.
+    """
+
+    up_to_date: bool
+    corpus_fingerprint: str
+    pipeline_fingerprint: str
+    n_documents: int = 0
+    n_skipped: int = 0
+    n_passages: int = 0
+    n_parsed: int = 0
+    n_cached: int = 0
+    n_words: int = 0
+    seconds: float = 0.0
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def corpus_fingerprint(documents: pd.DataFrame, passages: pd.DataFrame) -> str:
+    """Hash of what extraction reads: document ids, French flags, passage splits."""
+    docs = sorted(
+        zip(
+            documents["doc_id"].astype(str),
+            documents.get("is_french", pd.Series(True, index=documents.index)).astype(bool),
+            strict=True,
+        )
+    )
+    spans = sorted(
+        zip(
+            passages["passage_id"].astype(str),
+            passages["start"].astype(int),
+            passages["end"].astype(int),
+            strict=True,
+        )
+    )
+    return fingerprint(docs, spans)
+
+
+def french_passages(documents: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
+    """The passages of French documents, in document then passage order."""
+    if "is_french" in documents.columns:
+        french = set(documents.loc[documents["is_french"].fillna(False).astype(bool), "doc_id"])
+    else:
+        french = set(documents["doc_id"])
+    selected = passages[passages["doc_id"].isin(french)]
+    order = {d: i for i, d in enumerate(documents["doc_id"])}
+    key = selected["doc_id"].map(order)
+    sort_cols = ["_order", "index"] if "index" in selected.columns else ["_order", "start"]
+    return (
+        selected.assign(_order=key)
+        .sort_values(sort_cols, kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+
+
+def extract_tables(
+    documents: pd.DataFrame,
+    passages: pd.DataFrame,
+    nlp: Any,
+    *,
+    pipeline_fp: str,
+    cache_dir: Path | None,
+    n_process: int = 1,
+    batch_size: int = 32,
+    progress: bool = False,
+    finalizers: Finalizers | None = None,
+    stats: AnnotateStats | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Annotate the French documents' passages and build every extraction table.
+
+    The store-free core of :func:`extract_corpus` (tests and benchmarks call it on
+    tables they build).
+
+    Args:
+        documents: Documents table (``doc_id``, ``path``, ``language``, ``is_french``).
+        passages: Passages table (``passage_id``, ``doc_id``, ``start``, ``text``).
+        nlp: The pipeline.
+        pipeline_fp: Its fingerprint (keys the DocBin cache).
+        cache_dir: DocBin cache folder, or ``None``.
+        n_process: spaCy worker processes.
+        batch_size: Docs per ``nlp.pipe`` batch.
+        progress: Show a progress bar.
+        finalizers: Document-level functions (the package's by default).
+        stats: Filled in with annotation counts.
+
+    Returns:
+        ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
+    """
+    skipped = skipped_table(documents)
+    for row in skipped.itertuples():
+        logger.info("skipping %s: %s", row.path, row.reason)
+    selected = french_passages(documents, passages)
+    units = make_units(
+        list(
+            zip(
+                selected["passage_id"].astype(str),
+                selected["doc_id"].astype(str),
+                selected["text"].fillna("").astype(str),
+                strict=True,
+            )
+        )
+    )
+    annotated = annotate(
+        units,
+        nlp,
+        cache_dir=cache_dir,
+        pipeline_fp=pipeline_fp,
+        batch_size=batch_size,
+        n_process=n_process,
+        stats=stats,
+        progress=progress,
+    )
+    records = records_to_frames(annotated, selected)
+    return build_tables(records, selected, documents, finalizers=finalizers)
+
+
+def _resources(corpus: Corpus, resources: Mapping[str, str] | None) -> dict[str, str] | None:
+    """Explicit overrides, else ``defaults.resources`` of ``corpus.yaml`` (relative to it)."""
+    if resources is not None:
+        return dict(resources)
+    configured = corpus.config.defaults.get("resources")
+    if not configured:
+        return None
+    if not isinstance(configured, dict):
+        raise UsageError(
+            "defaults.resources must map component names to resource paths",
+            path=corpus.location.config_path,
+        )
+    return {
+        str(k): str(v if Path(str(v)).is_absolute() else corpus.path / str(v))
+        for k, v in configured.items()
+    }
+
+
+def _expected(corpus: Corpus, resources: Mapping[str, str] | None) -> tuple[str, str]:
+    from corpus.nlp.pipeline import expected_fingerprint
+
+    documents, passages = corpus.documents, corpus.passages
+    return corpus_fingerprint(documents, passages), expected_fingerprint(
+        resources=_resources(corpus, resources)
+    )
+
+
+def is_stale(corpus: Corpus, *, resources: Mapping[str, str] | None = None) -> bool:
+    """Whether the stored extraction tables are missing or out of date."""
+    sidecar = corpus.store.read_json(SIDECAR)
+    if not sidecar or any(not corpus.store.has_table(n) for n in TABLE_NAMES):
+        return True
+    corpus_fp, pipeline_fp = _expected(corpus, resources)
+    return sidecar.get("corpus") != corpus_fp or sidecar.get("pipeline") != pipeline_fp
+
+
+def extract_corpus(
+    corpus: Corpus,
+    *,
+    n_process: int = 1,
+    progress: bool = False,
+    resources: Mapping[str, str] | None = None,
+    force: bool = False,
+) -> ExtractionReport:
+    """Bring the extraction tables of ``corpus`` up to date (locked, cached, atomic).
+
+    Args:
+        corpus: The opened corpus (ingested on first access).
+        n_process: spaCy worker processes.
+        progress: Show a progress bar.
+        resources: Resource overrides per component (default: ``defaults.resources`` in
+            ``corpus.yaml``, else the packaged resources).
+        force: Rebuild the tables even if they are up to date (annotations still come
+            from the cache when valid).
+
+    Returns:
+        What was done.
+
+    Raises:
+        StoreLockedError: Another process is writing the store.
+        ExtractionError: The pipeline cannot be built.
+    """
+    from corpus.nlp.pipeline import build_pipeline, pipeline_fingerprint
+
+    started = time.perf_counter()
+    resources = _resources(corpus, resources)
+    with corpus.store.lock():
+        documents, passages = corpus.documents, corpus.passages
+        corpus_fp = corpus_fingerprint(documents, passages)
+        if not force and not is_stale(corpus, resources=resources):
+            sidecar = corpus.store.read_json(SIDECAR)
+            return ExtractionReport(
+                up_to_date=True,
+                corpus_fingerprint=corpus_fp,
+                pipeline_fingerprint=str(sidecar.get("pipeline")),
+                n_documents=int(sidecar.get("n_documents", 0)),
+                n_skipped=int(sidecar.get("n_skipped", 0)),
+                n_passages=int(sidecar.get("n_passages", 0)),
+                seconds=time.perf_counter() - started,
+                rows=dict(sidecar.get("rows", {})),
+            )
+        nlp = build_pipeline(resources=resources)
+        pipeline_fp = pipeline_fingerprint(nlp)
+        cache_dir = corpus.store.cache_dir("docbin")
+        stats = AnnotateStats()
+        tables = extract_tables(
+            documents,
+            passages,
+            nlp,
+            pipeline_fp=pipeline_fp,
+            cache_dir=cache_dir,
+            n_process=n_process,
+            progress=progress,
+            stats=stats,
+        )
+        for name in TABLE_NAMES:
+            corpus.store.write_table(name, tables[name])
+        rows = {name: len(tables[name]) for name in TABLE_NAMES}
+        n_passages = int(passages["doc_id"].isin(set(documents["doc_id"])).sum())
+        report = ExtractionReport(
+            up_to_date=False,
+            corpus_fingerprint=corpus_fp,
+            pipeline_fingerprint=pipeline_fp,
+            n_documents=stats.n_documents,
+            n_skipped=rows["skipped"],
+            n_passages=n_passages - _skipped_passages(tables["skipped"], passages),
+            n_parsed=stats.n_parsed,
+            n_cached=stats.n_cached,
+            n_words=stats.n_words,
+            rows=rows,
+        )
+        corpus.store.write_json(
+            SIDECAR,
+            {
+                "corpus": corpus_fp,
+                "pipeline": pipeline_fp,
+                "n_documents": report.n_documents,
+                "n_skipped": report.n_skipped,
+                "n_passages": report.n_passages,
+                "rows": rows,
+            },
+        )
+        prune_cache(cache_dir, keep_fingerprint=pipeline_fp, keep_keys=stats.keys)
+    report.seconds = time.perf_counter() - started
+    logger.info(
+        "extracted %d documents (%d units parsed, %d cached) in %.1f s",
+        report.n_documents,
+        report.n_parsed,
+        report.n_cached,
+        report.seconds,
+    )
+    return report
+
+
+def _skipped_passages(skipped: pd.DataFrame, passages: pd.DataFrame) -> int:
+    return int(passages["doc_id"].isin(set(skipped["doc_id"])).sum()) if len(skipped) else 0
+
+
+def extraction_table(
+    corpus: Corpus, name: str, *, resources: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Table ``name`` of the extraction stage, re-extracting first if it is stale.
+
+    Args:
+        corpus: The opened corpus.
+        name: One of :data:`corpus.extract.tables.TABLE_NAMES`.
+        resources: Resource overrides (as for :func:`extract_corpus`).
+
+    Raises:
+        UsageError: Unknown table name.
+    """
+    if name not in TABLE_NAMES:
+        raise UsageError(
+            f"unknown extraction table {name!r}", hint=f"Tables: {', '.join(TABLE_NAMES)}."
+        )
+    if is_stale(corpus, resources=_resources(corpus, resources)):
+        extract_corpus(corpus, resources=resources)
+    frame = corpus.store.read_table(name)
+    if frame is None:  # written by extract_corpus just above
+        raise RuntimeError(f"extraction wrote no {name!r} table in {corpus.store.root}")
+    return frame

@@ -1,0 +1,272 @@
+"""Annotated docs -> DataFrames: one table per record key, then document-level tables.
+
+:func:`records_to_frames` is generic over :data:`corpus.nlp.RECORD_KEYS`: every record a
+component wrote to ``doc._.<key>`` becomes a row of table ``<key>`` with ``doc_id``,
+``passage_id``, the record's fields, and ``start``/``end`` shifted to *document*
+offsets (``passage.start`` + chunk offset + record offset; nested or top-level
+``*_start``/``*_end`` integers such as a role's ``evidence_start`` are shifted the same
+way). List-of-string fields stay lists; dict and list-of-dict fields (an actor's
+``roles``) are stored as JSON strings so Parquet keeps one simple type per column.
+
+:func:`build_tables` then calls the document-level functions each extractor's owner
+provides (:class:`Finalizers`) to give the tables the store keeps: ``definitions``,
+``dimensions``, ``mentions`` (the actor records), ``actors``, ``actor_types``,
+``doc_actor_types``, ``needs``, ``free_needs``, ``doc_needs``, ``stages``,
+``doc_stages``, ``goals`` and ``skipped``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from corpus.extract.annotate import AnnotatedUnit
+from corpus.nlp import RECORD_KEYS
+
+logger = logging.getLogger(__name__)
+
+#: Record fields per key, from the contract in :mod:`corpus.nlp` (column order of the
+#: tables; a component may add fields, which come after these).
+RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "definitions": (
+        "term",
+        "text",
+        "start",
+        "end",
+        "cue",
+        "source",
+        "year",
+        "confidence",
+        "dimensions",
+    ),
+    "goals": ("term", "text", "start", "end", "cue"),
+    "actors": (
+        "text",
+        "start",
+        "end",
+        "name",
+        "acronym",
+        "sector",
+        "kind",
+        "origin",
+        "roles",
+    ),
+    "actor_types": ("text", "start", "end", "category", "sector"),
+    "needs": ("need", "text", "start", "end", "evidence", "cue"),
+    "free_needs": ("text", "start", "end", "object"),
+    "stages": ("stage", "text", "start", "end", "evidence", "cue"),
+}
+
+#: Every table the extraction stage writes to the store.
+TABLE_NAMES: tuple[str, ...] = (
+    "definitions",
+    "dimensions",
+    "mentions",
+    "actors",
+    "actor_types",
+    "doc_actor_types",
+    "needs",
+    "free_needs",
+    "doc_needs",
+    "stages",
+    "doc_stages",
+    "goals",
+    "skipped",
+)
+
+SKIPPED_COLUMNS = ("doc_id", "path", "language", "reason")
+
+
+def _shift(value: Any, delta: int) -> Any:
+    """Shift ``*_start``/``*_end`` integers inside dicts (and lists of dicts)."""
+    if isinstance(value, dict):
+        return {
+            k: (v + delta if _is_offset_key(k) and _is_int(v) else _shift(v, delta))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_shift(v, delta) for v in value]
+    return value
+
+
+def _is_offset_key(key: str) -> bool:
+    return key in ("start", "end") or key.endswith(("_start", "_end"))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _needs_json(values: list[Any]) -> bool:
+    for value in values:
+        if isinstance(value, dict):
+            return True
+        if isinstance(value, list | tuple) and any(isinstance(v, dict | list) for v in value):
+            return True
+    return False
+
+
+def _to_json(value: Any) -> Any:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def frame_from_rows(key: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Build table ``key`` from row dicts (``doc_id``, ``passage_id`` + record fields).
+
+    Column order: ``doc_id``, ``passage_id``, the contract's fields, then any extra
+    fields in alphabetical order. Empty input gives an empty table with those columns.
+    """
+    base = ["doc_id", "passage_id", *RECORD_FIELDS.get(key, ("text", "start", "end"))]
+    extra = sorted({k for row in rows for k in row} - set(base))
+    columns = base + extra
+    data: dict[str, list[Any]] = {c: [row.get(c) for row in rows] for c in columns}
+    for column, values in data.items():
+        if _needs_json(values):
+            data[column] = [_to_json(v) for v in values]
+        elif any(isinstance(v, tuple) for v in values):
+            data[column] = [list(v) if isinstance(v, tuple) else v for v in values]
+    frame = pd.DataFrame(data, columns=columns)
+    for column in columns:
+        values = data[column]
+        present = [v for v in values if v is not None]
+        numbers = [v for v in present if isinstance(v, int | float) and not isinstance(v, bool)]
+        if column in ("start", "end") or (present and len(numbers) == len(present)):
+            if all(_is_int(v) for v in present):
+                dtype = "Int64" if len(present) < len(values) else "int64"
+            else:
+                dtype = "float64"
+            frame[column] = pd.array(values, dtype=dtype)
+    return frame
+
+
+def records_to_frames(
+    annotated: Iterable[AnnotatedUnit], passages: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """One DataFrame per record key, offsets shifted to the document's clean text.
+
+    Args:
+        annotated: Annotated units (see :func:`corpus.extract.annotate.annotate`).
+        passages: The passages table (``passage_id``, ``start``, ``text``).
+
+    Returns:
+        ``{record key: table}`` for every key of :data:`corpus.nlp.RECORD_KEYS`.
+    """
+    starts = dict(zip(passages["passage_id"], passages["start"], strict=True))
+    rows: dict[str, list[dict[str, Any]]] = {key: [] for key in RECORD_KEYS}
+    for item in annotated:
+        unit = item.unit
+        delta = int(starts[unit.passage_id]) + unit.offset
+        recased = unit.parse_text != unit.text
+        for key, records in item.records().items():
+            for record in records:
+                row = _shift(dict(record), delta)
+                if recased and "text" in record and _is_int(record.get("start")):
+                    # Parsed in sentence case: give back the original characters.
+                    row["text"] = unit.text[record["start"] : record["end"]]
+                row["doc_id"] = unit.doc_id
+                row["passage_id"] = unit.passage_id
+                rows[key].append(row)
+    return {key: frame_from_rows(key, rows[key]) for key in RECORD_KEYS}
+
+
+@dataclass(frozen=True)
+class Finalizers:
+    """The document-level functions of each extractor (written by their owners).
+
+    Attributes:
+        finalize_definitions: ``(definitions, passages) -> definitions`` (dedupe,
+            attribution across passages).
+        dimensions_table: ``(definitions) -> definitions x dimensions``.
+        build_actors: ``(mentions) -> actors`` (linking, aliases, sector, roles).
+        document_actor_types: ``(actor_types) -> doc_actor_types``.
+        document_needs: ``(needs) -> doc_needs``.
+        document_stages: ``(stages) -> doc_stages``.
+    """
+
+    finalize_definitions: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
+    dimensions_table: Callable[[pd.DataFrame], pd.DataFrame]
+    build_actors: Callable[[pd.DataFrame], pd.DataFrame]
+    document_actor_types: Callable[[pd.DataFrame], pd.DataFrame]
+    document_needs: Callable[[pd.DataFrame], pd.DataFrame]
+    document_stages: Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def default_finalizers() -> Finalizers:
+    """The package's document-level functions (``corpus.extract.<extractor>``)."""
+    from corpus.extract import actors, definitions, needs, stages
+
+    return Finalizers(
+        finalize_definitions=definitions.finalize_definitions,
+        dimensions_table=definitions.dimensions_table,
+        build_actors=actors.build_actors,
+        document_actor_types=actors.document_actor_types,
+        document_needs=needs.document_needs,
+        document_stages=stages.document_stages,
+    )
+
+
+def skipped_table(documents: pd.DataFrame) -> pd.DataFrame:
+    """Documents not annotated because they are not in French, with the reason."""
+    if len(documents) == 0 or "is_french" not in documents.columns:
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in SKIPPED_COLUMNS})
+    mask = ~documents["is_french"].fillna(False).astype(bool)
+    rows = documents.loc[mask]
+    language = rows["language"] if "language" in rows.columns else pd.Series("", index=rows.index)
+    path = rows["path"] if "path" in rows.columns else rows["doc_id"]
+    frame = pd.DataFrame(
+        {
+            "doc_id": rows["doc_id"].astype(str).tolist(),
+            "path": path.astype(str).tolist(),
+            "language": language.fillna("").astype(str).tolist(),
+        }
+    )
+    frame["reason"] = [
+        f"not French (detected language: {lang or 'unknown'}); extraction skipped"
+        for lang in frame["language"]
+    ]
+    return frame
+
+
+def build_tables(
+    records: dict[str, pd.DataFrame],
+    passages: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    finalizers: Finalizers | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The store's extraction tables from the per-record tables.
+
+    Args:
+        records: From :func:`records_to_frames`.
+        passages: The passages table.
+        documents: The documents table (for the ``skipped`` table).
+        finalizers: Document-level functions; the package's by default.
+
+    Returns:
+        ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
+    """
+    fin = finalizers or default_finalizers()
+    definitions = fin.finalize_definitions(records["definitions"], passages)
+    tables = {
+        "definitions": definitions,
+        "dimensions": fin.dimensions_table(definitions),
+        "mentions": records["actors"],
+        "actors": fin.build_actors(records["actors"]),
+        "actor_types": records["actor_types"],
+        "doc_actor_types": fin.document_actor_types(records["actor_types"]),
+        "needs": records["needs"],
+        "free_needs": records["free_needs"],
+        "doc_needs": fin.document_needs(records["needs"]),
+        "stages": records["stages"],
+        "doc_stages": fin.document_stages(records["stages"]),
+        "goals": records["goals"],
+        "skipped": skipped_table(documents),
+    }
+    return {name: tables[name].reset_index(drop=True) for name in TABLE_NAMES}
