@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -41,10 +42,16 @@ def write_predictions(corpus: object, out: Path) -> list[Path]:
 
 
 def extract_command(
-    path: Path = typer.Argument(..., help="A corpus folder or a plain folder of documents."),
-    out: Path = typer.Option(..., "--out", help="Folder for one <file stem>.yaml per document."),
-    n_process: int = typer.Option(1, "--n-process", min=1, help="spaCy worker processes."),
-    store: Path | None = typer.Option(None, "--store", help="Store folder (overrides default)."),
+    path: Annotated[Path, typer.Argument(help="A corpus folder or a plain folder of documents.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for one <file stem>.yaml per document.")
+    ],
+    n_process: Annotated[
+        int, typer.Option("--n-process", min=1, help="spaCy worker processes.")
+    ] = 1,
+    store: Annotated[
+        Path | None, typer.Option("--store", help="Store folder (overrides the default).")
+    ] = None,
 ) -> None:
     """Extract definitions, actors, needs and stages; write FORMAT.md YAML per document."""
     from rich.console import Console
@@ -77,9 +84,9 @@ def extract_command(
 
 
 def eval_command(
-    gold: Path = typer.Option(..., "--gold", help="Folder of gold YAML files (FORMAT.md)."),
-    pred: Path = typer.Option(..., "--pred", help="Folder of predicted YAML files."),
-    as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
+    gold: Annotated[Path, typer.Option("--gold", help="Folder of gold YAML files (FORMAT.md).")],
+    pred: Annotated[Path, typer.Option("--pred", help="Folder of predicted YAML files.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
 ) -> None:
     """Score predictions against gold: P, R, F1 per field and role accuracy (FORMAT.md)."""
     from corpus.extract.evaluate import evaluate_folders
