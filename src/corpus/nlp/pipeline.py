@@ -220,7 +220,7 @@ def build_pipeline(
                 raise ExtractionError(
                     f"component {name!r} cannot be built ({type(exc).__name__}: {exc})",
                     hint="Its module in corpus/nlp/ is missing or broken; "
-                    "pass components=... to build a pipeline without it.",
+                    "tests may pass a subset of components to build without it.",
                     code="E-EXTRACT-COMPONENT",
                 ) from exc
             initialize = getattr(component, "initialize", None)
