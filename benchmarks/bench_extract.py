@@ -1,0 +1,169 @@
+"""Benchmark: the full annotate-and-extract pass against a bare ``nlp.pipe``.
+
+Measures, over the same passages and in the same run:
+
+* words/s of a bare ``nlp.pipe`` of ``fr_core_news_md`` (the baseline);
+* words/s of the full pass (our components, DocBin cache writes, record tables and the
+  document-level tables) from a cold cache; the ratio full/bare (target >= 0.85);
+* both with ``n_process`` 1 and 2;
+* the warm re-run (every annotation from the DocBin cache, tables rebuilt) as a share of
+  the cold time (target < 5%), and the no-op re-run of ``extract_corpus`` when the
+  stored tables are up to date.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_extract.py [--repeat 3] [--docs DIR ...]
+
+Writes ``benchmarks/results/extract.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DOCS = [REPO.parent / "shared" / "eval" / "docs", REPO / "corpora" / "demo"]
+
+
+def load_tables(folders: list[Path], repeat: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Documents and passages of ``folders`` (ingested), copied ``repeat`` times."""
+    import corpus
+
+    documents, passages = [], []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        handle = corpus.open(folder, store=Path(tempfile.mkdtemp(prefix="bench-store-")))
+        docs, pas = handle.documents, handle.passages
+        documents.append(docs[docs["is_french"].astype(bool)])
+        passages.append(pas)
+    if not documents:
+        sys.exit("no documents found; pass --docs DIR")
+    docs = pd.concat(documents, ignore_index=True)
+    pas = pd.concat(passages, ignore_index=True)
+    pas = pas[pas["doc_id"].isin(set(docs["doc_id"]))]
+    copies_d, copies_p = [], []
+    for r in range(repeat):
+        # Each copy differs by one word, so the cache cannot share annotations between them.
+        d = docs.copy()
+        d["doc_id"] = d["doc_id"] + f"-{r}"
+        p = pas.copy()
+        p["doc_id"] = p["doc_id"] + f"-{r}"
+        p["passage_id"] = p["passage_id"] + f"-{r}"
+        p["text"] = p["text"] + f" Copie {r}."
+        p["end"] = p["start"] + p["text"].str.len()
+        copies_d.append(d)
+        copies_p.append(p)
+    return pd.concat(copies_d, ignore_index=True), pd.concat(copies_p, ignore_index=True)
+
+
+def bench(repeat: int, folders: list[Path], rounds: int) -> dict:
+    import spacy
+
+    from corpus.extract.run import extract_tables
+    from corpus.nlp.pipeline import build_pipeline, pipeline_fingerprint
+
+    documents, passages = load_tables(folders, repeat)
+    texts = passages["text"].tolist()
+    n_words = int(sum(len(t.split()) for t in texts))
+    bare = spacy.load("fr_core_news_md")
+    full = build_pipeline()
+    fp = pipeline_fingerprint(full)
+    list(bare.pipe(texts[:5]))
+    list(full.pipe(texts[:5]))  # warm-up: lazy resource loading is not measured
+
+    results: dict = {
+        "n_documents": len(documents),
+        "n_passages": len(passages),
+        "n_words": n_words,
+        "repeat": repeat,
+        "rounds": rounds,
+        "runs": {},
+    }
+    for n_process in (1, 2):
+        bare_times, cold_times, warm_times = [], [], []
+        for _ in range(rounds):  # interleaved, best of `rounds`, to damp noisy neighbours
+            started = time.perf_counter()
+            for _doc in bare.pipe(texts, batch_size=32, n_process=n_process):
+                pass
+            bare_times.append(time.perf_counter() - started)
+
+            cache = Path(tempfile.mkdtemp(prefix="bench-docbin-"))
+            started = time.perf_counter()
+            extract_tables(
+                documents, passages, full, pipeline_fp=fp, cache_dir=cache, n_process=n_process
+            )
+            cold_times.append(time.perf_counter() - started)
+
+            started = time.perf_counter()
+            extract_tables(
+                documents, passages, full, pipeline_fp=fp, cache_dir=cache, n_process=n_process
+            )
+            warm_times.append(time.perf_counter() - started)
+        bare_s, cold_s, warm_s = min(bare_times), min(cold_times), min(warm_times)
+        results["runs"][f"n_process={n_process}"] = {
+            "bare_seconds": round(bare_s, 3),
+            "full_cold_seconds": round(cold_s, 3),
+            "full_warm_seconds": round(warm_s, 3),
+            "bare_words_per_second": round(n_words / bare_s, 1),
+            "full_words_per_second": round(n_words / cold_s, 1),
+            "ratio_full_to_bare": round(bare_s / cold_s, 3),
+            "warm_share_of_cold": round(warm_s / cold_s, 4),
+        }
+    results["noop_rerun"] = noop_rerun(folders)
+    return results
+
+
+def noop_rerun(folders: list[Path]) -> dict:
+    """``extract_corpus`` on an unchanged corpus: cold, then the up-to-date re-run."""
+    import corpus
+    from corpus.extract.run import extract_corpus
+
+    folder = next(f for f in folders if f.is_dir())
+    handle = corpus.open(folder, store=Path(tempfile.mkdtemp(prefix="bench-noop-")))
+    handle.documents  # ingest outside the timing
+    started = time.perf_counter()
+    extract_corpus(handle)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    report = extract_corpus(handle)
+    warm = time.perf_counter() - started
+    return {
+        "corpus": str(folder),
+        "cold_seconds": round(cold, 3),
+        "rerun_seconds": round(warm, 3),
+        "rerun_up_to_date": report.up_to_date,
+        "rerun_share_of_cold": round(warm / cold, 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="copies of the passages")
+    parser.add_argument("--rounds", type=int, default=2, help="timed rounds (best kept)")
+    parser.add_argument("--docs", type=Path, nargs="*", default=DEFAULT_DOCS)
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "benchmarks" / "results" / "extract.json"
+    )
+    args = parser.parse_args()
+    results = bench(args.repeat, args.docs, args.rounds)
+    results["machine"] = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor(),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,318 @@
+"""The extraction stage end to end: store tables, sidecar, staleness, bad input.
+
+A corpus is opened from a folder of real files; when the ingest stage is installed it
+reads them, otherwise (while it is being written) the documents and passages tables are
+built here following the stage data contract. Until the extractors' document-level
+functions land, a plain fallback stands in for them (only in these tests).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import corpus
+from corpus.extract import tables as tables_module
+from corpus.extract.run import SIDECAR, extract_corpus, extraction_table, is_stale
+from corpus.extract.tables import TABLE_NAMES, Finalizers
+from corpus.store import sha256_text
+
+pytestmark = pytest.mark.slow
+
+FRENCH = (
+    "L’innovation sociale est une réponse nouvelle à des besoins sociaux mal satisfaits, "
+    "en matière d’emploi, de logement et d’insertion professionnelle des jeunes.\n\n"
+    "Le Réseau québécois en innovation sociale (RQIS) accompagne les organismes "
+    "communautaires. La Fondation Lucie et André Chagnon finance le projet pilote, "
+    "porté par la coopérative Le Pignon Bleu avec les citoyens du quartier.\n\n"
+    "Après l’expérimentation, l’évaluation de l’impact a permis la diffusion du modèle "
+    "dans d’autres municipalités."
+)
+ENGLISH = (
+    "Social innovation is a new answer to social needs that are poorly met. The "
+    "foundation funds the pilot project carried by a housing cooperative."
+)
+SPANISH = (
+    "La innovación social es una respuesta nueva a necesidades sociales mal satisfechas. "
+    "La fundación financia el proyecto piloto de la cooperativa de vivienda."
+)
+
+
+# -- test-only stand-ins for the extractors' document-level functions --------------------
+def _fallback_finalizers() -> Finalizers:
+    def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
+        rows = []
+        for name, group in mentions.groupby("name", sort=True):
+            roles = sorted(
+                {r["role"] for v in group["roles"].dropna() for r in json.loads(v or "[]")}
+            )
+            rows.append(
+                {"name": name, "aliases": [], "sector": group["sector"].iloc[0], "roles": roles}
+            )
+        return pd.DataFrame(rows, columns=["name", "aliases", "sector", "roles"])
+
+    def per_doc(column: str):  # type: ignore[no-untyped-def]
+        return lambda frame: frame[["doc_id", column]].drop_duplicates().reset_index(drop=True)
+
+    return Finalizers(
+        finalize_definitions=lambda definitions, passages: definitions,
+        dimensions_table=lambda definitions: definitions[["doc_id", "term"]].copy(),
+        build_actors=build_actors,
+        document_actor_types=per_doc("sector"),
+        document_needs=per_doc("need"),
+        document_stages=per_doc("stage"),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _finalizers(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = tables_module.default_finalizers
+    try:
+        real()
+    except ImportError:
+        monkeypatch.setattr(tables_module, "default_finalizers", _fallback_finalizers)
+
+
+def _has_ingest() -> bool:
+    try:
+        import corpus.ingest.pipeline  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _hand_ingest(handle: corpus.Corpus, languages: dict[str, str]) -> None:
+    """Documents and passages per the stage data contract (paragraphs = passages)."""
+    docs, passages = [], []
+    for path in sorted(handle.raw_dir.glob("*.txt")):
+        text = path.read_text(encoding="utf-8").strip()
+        doc_id = sha256_text(text)[:16]
+        lang = languages.get(path.name, "fr")
+        spans, start = [], 0
+        for para in text.split("\n\n"):
+            begin = text.index(para, start) if para else start
+            if para.strip():
+                spans.append((begin, begin + len(para)))
+            start = begin + len(para)
+        for i, (b, e) in enumerate(spans):
+            passages.append(
+                {
+                    "passage_id": f"{doc_id}-{i:04d}",
+                    "doc_id": doc_id,
+                    "index": i,
+                    "start": b,
+                    "end": e,
+                    "text": text[b:e],
+                    "n_words": len(text[b:e].split()),
+                }
+            )
+        docs.append(
+            {
+                "doc_id": doc_id,
+                "path": path.name,
+                "title": path.stem,
+                "language": lang,
+                "is_french": lang == "fr",
+                "text": text,
+                "n_words": len(text.split()),
+                "n_passages": len(spans),
+            }
+        )
+    with handle.store.lock():
+        handle.store.write_table("documents", pd.DataFrame(docs))
+        handle.store.write_table("passages", pd.DataFrame(passages))
+
+
+def open_corpus(folder: Path, files: dict[str, str], languages: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    handle = corpus.open(folder, store=folder.parent / f"{folder.name}-store")
+    if not _has_ingest():
+        _hand_ingest(handle, languages or {})
+    return handle
+
+
+def test_extract_writes_every_table_and_reuses_them(tmp_path: Path) -> None:
+    handle = open_corpus(tmp_path / "c", {"fr.txt": FRENCH, "en.txt": ENGLISH}, {"en.txt": "en"})
+    report = extract_corpus(handle)
+    assert not report.up_to_date and report.n_parsed > 0 and report.n_cached == 0
+    for name in TABLE_NAMES:
+        assert handle.store.has_table(name), name
+    sidecar = handle.store.read_json(SIDECAR)
+    assert sidecar["pipeline"] == report.pipeline_fingerprint
+    skipped = handle.store.read_table("skipped")
+    assert skipped is not None and skipped["path"].tolist() == ["en.txt"]
+    documents = handle.documents
+    french_id = documents.loc[documents["path"] == "fr.txt", "doc_id"].iloc[0]
+    for name in ("mentions", "needs", "stages", "definitions"):
+        frame = handle.store.read_table(name)
+        assert frame is not None and set(frame["doc_id"]) <= {french_id}, name
+    # Offsets are document offsets: every record's text is the document's text there.
+    text = documents.loc[documents["doc_id"] == french_id, "text"].iloc[0]
+    for name in ("mentions", "needs", "stages", "actor_types"):
+        frame = handle.store.read_table(name)
+        for row in frame.itertuples():
+            assert text[row.start : row.end] == row.text, (name, row.text)
+    # Needs of this text: found by the needs component.
+    assert {"logement", "emploi"} <= set(handle.needs()["need"])
+
+    again = extract_corpus(handle)
+    assert again.up_to_date and again.n_parsed == 0
+    assert not is_stale(handle)
+    forced = extract_corpus(handle, force=True)
+    assert not forced.up_to_date and forced.n_parsed == 0 and forced.n_cached > 0
+
+
+def test_api_methods_return_tables(tmp_path: Path) -> None:
+    handle = open_corpus(tmp_path / "api", {"fr.txt": FRENCH})
+    assert isinstance(handle.definitions(), pd.DataFrame)
+    assert {"doc_id", "term", "text"} <= set(handle.definitions().columns)
+    for method in ("dimensions", "actors", "mentions", "actor_types", "needs", "stages"):
+        assert isinstance(getattr(handle, method)(), pd.DataFrame), method
+    assert not is_stale(handle)
+    with pytest.raises(corpus.CorpusError, match="unknown extraction table"):
+        extraction_table(handle, "nope")
+
+
+def test_changed_lexicon_makes_tables_stale(tmp_path: Path) -> None:
+    from corpus.nlp.pipeline import RESOURCES_DIR
+
+    handle = open_corpus(tmp_path / "lex", {"fr.txt": FRENCH})
+    extract_corpus(handle)
+    needs_resources = sorted(p for p in RESOURCES_DIR.rglob("*") if "need" in p.name)
+    if not needs_resources:
+        pytest.fail("no packaged needs resource found under nlp/resources")
+    override = tmp_path / needs_resources[0].name
+    if needs_resources[0].is_dir():
+        import shutil
+
+        shutil.copytree(needs_resources[0], override)
+        target = sorted(p for p in override.rglob("*") if p.is_file())[0]
+    else:
+        override.write_bytes(needs_resources[0].read_bytes())
+        target = override
+    target.write_bytes(target.read_bytes() + b"\n")  # same content, different bytes
+    assert is_stale(handle, resources={"needs": str(override)})
+    report = extract_corpus(handle, resources={"needs": str(override)})
+    assert not report.up_to_date and report.n_parsed > 0  # nothing stale served
+
+
+# -- bad input (issue 3): no crash, no nonsense, non-French skipped with a note ----------
+def _extracted(handle: corpus.Corpus) -> dict[str, pd.DataFrame]:
+    extract_corpus(handle)
+    return {name: handle.store.read_table(name) for name in TABLE_NAMES}
+
+
+def _doc_rows(tables: dict[str, pd.DataFrame], name: str, doc_id: str) -> pd.DataFrame:
+    frame = tables[name]
+    return frame[frame["doc_id"] == doc_id]
+
+
+def test_bad_inputs_do_not_crash_or_produce_nonsense(tmp_path: Path) -> None:
+    numbers = "\n\n".join(
+        [
+            "12 345 678 90 2023 2024 3,14 15 % 42",
+            "https://exemple.org/innovation-sociale https://www.rqis.org/a?b=1 www.avise.org",
+            "06 12 34 56 78 — 2011 — 1 000 000 $",
+        ]
+    )
+    files = {
+        "empty.txt": "",
+        "numbers.txt": numbers,
+        "english.txt": ENGLISH * 3,
+        "spanish.txt": SPANISH * 3,
+    }
+    handle = open_corpus(tmp_path / "bad", files, {"english.txt": "en", "spanish.txt": "es"})
+    tables = _extracted(handle)
+    documents = handle.documents
+    by_path = dict(zip(documents["path"], documents["doc_id"], strict=True))
+    # Non-French documents: in the skipped table with a note, nothing extracted.
+    skipped = tables["skipped"]
+    for name in ("english.txt", "spanish.txt"):
+        if name in by_path:
+            assert name in set(skipped["path"]), name
+            row = skipped[skipped["path"] == name].iloc[0]
+            assert "not French" in row["reason"]
+            for table in ("definitions", "mentions", "needs", "stages", "actor_types"):
+                assert len(_doc_rows(tables, table, by_path[name])) == 0, (name, table)
+    # Numbers and URLs: no definitions, needs, stages or actors.
+    if "numbers.txt" in by_path:
+        for table in ("definitions", "mentions", "needs", "stages", "actor_types"):
+            assert len(_doc_rows(tables, table, by_path["numbers.txt"])) == 0, table
+    # The empty file is either rejected at ingestion or yields nothing.
+    if "empty.txt" in by_path:
+        for table in ("definitions", "mentions", "needs", "stages"):
+            assert len(_doc_rows(tables, table, by_path["empty.txt"])) == 0, table
+
+
+def test_all_capitals_gives_what_normal_case_gives(tmp_path: Path) -> None:
+    handle = open_corpus(tmp_path / "caps", {"normal.txt": FRENCH, "caps.txt": FRENCH.upper()})
+    tables = _extracted(handle)
+    ids = dict(zip(handle.documents["path"], handle.documents["doc_id"], strict=True))
+    normal, caps = ids["normal.txt"], ids["caps.txt"]
+    for table, column in (("needs", "need"), ("stages", "stage")):
+        got = set(_doc_rows(tables, table, caps)[column])
+        expected = set(_doc_rows(tables, table, normal)[column])
+        assert got == expected, table
+    # No all-caps shouting taken for organisations: caps actors ⊆ normal-case actors.
+    normal_names = {n.lower() for n in _doc_rows(tables, "mentions", normal)["name"]}
+    caps_names = {n.lower() for n in _doc_rows(tables, "mentions", caps)["name"]}
+    assert caps_names <= normal_names | {"rqis"}
+    # Texts in the tables are the document's own (capital) characters.
+    caps_text = handle.documents.set_index("doc_id").loc[caps, "text"]
+    for row in _doc_rows(tables, "needs", caps).itertuples():
+        assert caps_text[row.start : row.end] == row.text
+
+
+def test_two_megabyte_single_paragraph(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    words = [
+        "le",
+        "la",
+        "les",
+        "des",
+        "un",
+        "une",
+        "projet",
+        "quartier",
+        "citoyens",
+        "ville",
+        "travail",
+        "région",
+        "réseau",
+        "pratique",
+        "nouvelle",
+        "solution",
+        "besoin",
+        "action",
+        "communauté",
+        "terrain",
+        "groupe",
+        "local",
+    ]
+    sentences = []
+    size = 0
+    while size < 2_000_000:
+        sentence = " ".join(rng.choice(words) for _ in range(rng.randint(8, 25)))
+        sentence = sentence.capitalize() + ". "
+        sentences.append(sentence)
+        size += len(sentence)
+    paragraph = "".join(sentences).strip()
+    assert "\n" not in paragraph and len(paragraph.encode()) >= 2_000_000
+    handle = open_corpus(tmp_path / "big", {"big.txt": paragraph})
+    tables = _extracted(handle)
+    doc = handle.documents.iloc[0]
+    assert doc["is_french"]
+    # Offsets stay inside the document and point at the recorded text.
+    for name in ("needs", "free_needs", "stages", "mentions"):
+        for row in tables[name].itertuples():
+            assert 0 <= row.start < row.end <= len(doc["text"])
+            assert doc["text"][row.start : row.end] == row.text
+    # Random word salad holds no definition and no named organisation.
+    assert len(tables["definitions"]) == 0
+    assert len(tables["mentions"]) <= 5
