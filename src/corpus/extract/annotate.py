@@ -34,6 +34,7 @@ import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
@@ -305,7 +306,7 @@ def prune_cache(cache_dir: Path, *, keep_fingerprint: str, keep_keys: set[str]) 
     return removed
 
 
-def _progress(enabled: bool, total: int):  # type: ignore[no-untyped-def]
+def _progress(enabled: bool, total: int) -> Any:
     if not enabled:
         return None
     from tqdm import tqdm

@@ -289,7 +289,7 @@ def read_annotations(folder: str | Path) -> dict[str, Annotation]:
 
 
 # -- writing -----------------------------------------------------------------------------
-class _FlowList(list):  # type: ignore[type-arg]
+class _FlowList(list[str]):
     """A list of labels written in flow style: ``[a, b]``."""
 
 

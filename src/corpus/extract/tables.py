@@ -140,9 +140,10 @@ def frame_from_rows(key: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
         if column in ("start", "end") or (present and len(numbers) == len(present)):
             if all(_is_int(v) for v in present):
                 dtype = "Int64" if len(present) < len(values) else "int64"
+                frame[column] = pd.Series(values, dtype=dtype)
             else:
-                dtype = "float64"
-            frame[column] = pd.array(values, dtype=dtype)
+                floats = [float("nan") if v is None else float(v) for v in values]
+                frame[column] = pd.Series(floats, dtype="float64")
     return frame
 
 
@@ -200,7 +201,12 @@ class Finalizers:
 
 def default_finalizers() -> Finalizers:
     """The package's document-level functions (``corpus.extract.<extractor>``)."""
-    from corpus.extract import actors, definitions, needs, stages
+    import importlib
+
+    definitions, actors, needs, stages = (
+        importlib.import_module(f"corpus.extract.{name}")
+        for name in ("definitions", "actors", "needs", "stages")
+    )
 
     return Finalizers(
         finalize_definitions=definitions.finalize_definitions,
