@@ -229,59 +229,59 @@ def annotate(
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
 
-    cached: dict[str, list[Doc]] = {}
-    missing: list[tuple[str, list[Unit]]] = []
-    for doc_id, group in groups:
+    plan: list[tuple[list[Unit], Path | None]] = []
+    missing: list[list[Unit]] = []
+    for _doc_id, group in groups:
         key = document_key(group)
         stats.keys.add(key)
-        docs = None
-        if folder is not None and (folder / f"{key}.spacy").exists():
-            docs = _read_shard(folder / f"{key}.spacy", nlp, len(group))
-        if docs is None:
-            missing.append((doc_id, group))
-        else:
-            cached[doc_id] = docs
+        path = folder / f"{key}.spacy" if folder is not None else None
+        hit = path is not None and path.exists()
+        plan.append((group, path if hit else None))
+        if not hit:
+            missing.append(group)
 
-    parsed: dict[str, list[Doc]] = {}
-    if missing:
-        stream = nlp.pipe(
-            ((u.parse_text, i) for i, (_, group) in enumerate(missing) for u in group),
+    # One lazy stream over every unit to parse, in document order: documents are yielded
+    # as soon as they are complete, so memory holds one document, not the corpus.
+    stream = iter(
+        nlp.pipe(
+            ((u.parse_text, i) for i, group in enumerate(missing) for u in group),
             as_tuples=True,
             batch_size=batch_size,
             n_process=n_process,
         )
-        bar = _progress(progress, len(missing))
-        pending: list[Doc] = []
-        index = 0
-        for doc, group_index in stream:
-            if group_index != index:  # spaCy keeps order; guard against silent mix-ups
-                raise RuntimeError("nlp.pipe returned docs out of order")
-            pending.append(doc)
-            doc_id, group = missing[index]
-            if len(pending) == len(group):
-                stats.n_parsed += len(group)
-                if folder is not None:
-                    _write_shard(folder / f"{document_key(group)}.spacy", pending)
-                    stats.shards_written += 1
-                parsed[doc_id] = pending
-                pending = []
-                index += 1
-                if bar is not None:
-                    bar.update(1)
-        if bar is not None:
-            bar.close()
-
-    for doc_id, group in groups:
-        docs = cached.get(doc_id)
+        if missing
+        else ()
+    )
+    bar = _progress(progress, len(groups))
+    next_missing = 0
+    for group, cached_path in plan:
+        docs = _read_shard(cached_path, nlp, len(group)) if cached_path is not None else None
         if docs is not None:
             stats.n_cached += len(group)
         else:
-            docs = parsed[doc_id]
+            if cached_path is not None:  # unreadable cache file: parse this document now
+                docs = list(nlp.pipe([u.parse_text for u in group], batch_size=batch_size))
+            else:
+                docs = []
+                for _unit in group:
+                    doc, group_index = next(stream)
+                    if group_index != next_missing:  # spaCy keeps order; never mix docs up
+                        raise RuntimeError("nlp.pipe returned docs out of order")
+                    docs.append(doc)
+                next_missing += 1
+            stats.n_parsed += len(group)
+            if folder is not None:
+                _write_shard(folder / f"{document_key(group)}.spacy", docs)
+                stats.shards_written += 1
         stats.n_documents += 1
+        if bar is not None:
+            bar.update(1)
         for unit, doc in zip(group, docs, strict=True):
             stats.n_units += 1
             stats.n_words += len(unit.text.split())
             yield AnnotatedUnit(unit, doc)
+    if bar is not None:
+        bar.close()
 
 
 def prune_cache(cache_dir: Path, *, keep_fingerprint: str, keep_keys: set[str]) -> int:
