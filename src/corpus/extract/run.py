@@ -2,7 +2,7 @@
 
 :func:`extract_corpus` annotates the French documents' passages (through the DocBin
 cache), builds every table of :data:`corpus.extract.tables.TABLE_NAMES` and writes them
-under the store's lock, with a sidecar ``extraction.json`` holding the corpus and
+under the store's lock, with a sidecar ``extraction.json`` holding the corpus, table-code and
 pipeline fingerprints. :func:`extraction_table` serves a table, re-extracting first only
 when that sidecar no longer matches the corpus or the pipeline (a new document, an
 edited lexicon).
@@ -28,7 +28,7 @@ from corpus.extract.tables import (
     records_to_frames,
     skipped_table,
 )
-from corpus.store import fingerprint
+from corpus.store import fingerprint, sha256_file
 
 if TYPE_CHECKING:
     from corpus.api import Corpus
@@ -168,6 +168,16 @@ def extract_tables(
     return build_tables(records, selected, documents, finalizers=finalizers)
 
 
+def tables_fingerprint() -> str:
+    """Hash of the code that turns annotations into tables (``corpus/extract/*.py``).
+
+    Part of the sidecar, so a changed document-level function (actor linking, need
+    aggregation...) rebuilds the tables even when every annotation comes from the cache.
+    """
+    folder = Path(__file__).resolve().parent
+    return fingerprint([(f.name, sha256_file(f)) for f in sorted(folder.glob("*.py"))])
+
+
 def _resources(corpus: Corpus, resources: Mapping[str, str] | None) -> dict[str, str] | None:
     """Explicit overrides, else ``defaults.resources`` of ``corpus.yaml`` (relative to it)."""
     if resources is not None:
@@ -201,7 +211,11 @@ def is_stale(corpus: Corpus, *, resources: Mapping[str, str] | None = None) -> b
     if not sidecar or any(not corpus.store.has_table(n) for n in TABLE_NAMES):
         return True
     corpus_fp, pipeline_fp = _expected(corpus, resources)
-    return sidecar.get("corpus") != corpus_fp or sidecar.get("pipeline") != pipeline_fp
+    return (
+        sidecar.get("corpus") != corpus_fp
+        or sidecar.get("pipeline") != pipeline_fp
+        or sidecar.get("tables") != tables_fingerprint()
+    )
 
 
 def extract_corpus(
@@ -284,6 +298,7 @@ def extract_corpus(
             {
                 "corpus": corpus_fp,
                 "pipeline": pipeline_fp,
+                "tables": tables_fingerprint(),
                 "n_documents": report.n_documents,
                 "n_skipped": report.n_skipped,
                 "n_passages": report.n_passages,
