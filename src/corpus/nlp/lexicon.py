@@ -1,0 +1,420 @@
+"""Load pattern lexicons and taxonomies, and build spaCy matchers from them.
+
+Generic helpers any component can use: resource files a researcher can extend without
+code.
+
+Taxonomy (YAML)::
+
+    items:
+      - id: logement
+        label: Logement
+        description: accès au logement, mal-logement, habitat
+
+Patterns (JSONL, one object a line; blank lines and lines starting with ``#`` are
+skipped). Each has an ``id`` (unique), a ``label`` (e.g. the taxonomy id), an optional
+``weight`` (default 1.0) and either a spaCy token ``pattern`` or a compact ``phrase``::
+
+    {"id": "logement.besoins", "label": "logement", "phrase": "besoin en|de [DET] logement"}
+    {"id": "x", "label": "y", "pattern": [{"LEMMA": "essaimer"}], "weight": 0.5}
+
+Phrase syntax (tokens separated by spaces):
+
+* ``a|b`` alternatives for one token, matched on the lower-cased text with the usual
+  French inflections (plural, feminine, ``-al``/``-aux``...) added automatically;
+* ``~a|b`` matches on the lemma instead (for verbs: ``~mettre en œuvre``);
+* ``=a|b`` matches the lower-cased form exactly (no inflection);
+* ``[DET]``, ``[ADJ]``, ``[ADV]``, ``[ADP]`` an optional token of that part of speech,
+  ``[*]`` any optional token, ``[*3]`` up to three tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
+
+from corpus.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+#: Folder of the packaged resource files.
+RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
+
+_OPTIONAL_POS = {"DET", "ADJ", "ADV", "ADP", "PRON", "NOUN", "CCONJ", "PUNCT"}
+
+
+@dataclass(frozen=True)
+class TaxonomyItem:
+    """One item of a taxonomy.
+
+    Attributes:
+        id: Stable identifier (the span label).
+        label: French label for tables and plots.
+        description: What the item covers.
+    """
+
+    id: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PatternEntry:
+    """One matcher pattern read from a JSONL file.
+
+    Attributes:
+        id: Unique identifier (the matcher key).
+        label: What a match means (taxonomy id, ``cue``...).
+        pattern: spaCy token pattern.
+        weight: Strength of the evidence a match gives.
+        extra: Any other fields of the JSONL line.
+    """
+
+    id: str
+    label: str
+    pattern: list[dict[str, Any]]
+    weight: float = 1.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A pattern match in a doc."""
+
+    entry: PatternEntry
+    start: int
+    end: int
+
+    @property
+    def label(self) -> str:
+        return self.entry.label
+
+    def span(self, doc: Doc) -> Span:
+        return doc[self.start : self.end]
+
+
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """Objects of a JSONL file (blank and ``#`` lines skipped).
+
+    Raises:
+        ConfigError: Missing file or a line that is not a JSON object.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            "pattern file not found", path=path, hint="Point the resources at a valid folder."
+        )
+    out: list[dict[str, Any]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"line {number} is not valid JSON ({exc.msg})",
+                path=path,
+                hint="Each line must be one JSON object.",
+            ) from exc
+        if not isinstance(obj, dict):
+            raise ConfigError(
+                f"line {number} is not a JSON object", path=path, hint="Write {...} per line."
+            )
+        out.append(obj)
+    return out
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parsed content of a YAML file.
+
+    Raises:
+        ConfigError: Missing or unparsable file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError("YAML file not found", path=path, hint="Check the resources path.")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(
+            f"invalid YAML ({exc})", path=path, hint="Fix the syntax of the file."
+        ) from exc
+
+
+def load_taxonomy(path: str | Path) -> dict[str, TaxonomyItem]:
+    """Items of a taxonomy YAML (``items: [{id, label, description}]``), by id.
+
+    Raises:
+        ConfigError: Missing ``items``, an item without ``id``, or a duplicate id.
+    """
+    data = read_yaml(path)
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ConfigError(
+            "taxonomy has no 'items' list", path=path, hint="Write items: [{id, label}]."
+        )
+    out: dict[str, TaxonomyItem] = {}
+    for item in items:
+        if not isinstance(item, dict) or not item.get("id"):
+            raise ConfigError(
+                f"taxonomy item without id: {item!r}", path=path, hint="Give every item an id."
+            )
+        ident = str(item["id"])
+        if ident in out:
+            raise ConfigError(
+                f"duplicate taxonomy id {ident!r}", path=path, hint="Ids must be unique."
+            )
+        out[ident] = TaxonomyItem(
+            id=ident,
+            label=str(item.get("label") or ident),
+            description=str(item.get("description") or ""),
+        )
+    return out
+
+
+def inflections(word: str) -> list[str]:
+    """``word`` with the common French plural and feminine endings (lower case)."""
+    w = word.lower()
+    forms = {w}
+    if len(w) >= 3 and w[-1].isalpha():
+        forms.update({w + "s", w + "e", w + "es"})
+        if w.endswith("al"):
+            forms.update({w[:-2] + "aux", w + "e", w + "es"})
+        if w.endswith(("eau", "eu")):
+            forms.add(w + "x")
+        if w.endswith("if"):
+            forms.update({w[:-1] + "ve", w[:-1] + "ves"})
+        if w.endswith("eux"):
+            forms.update({w[:-1] + "se", w[:-1] + "ses"})
+        if w.endswith(("el", "ien", "on")):
+            forms.update({w + "ne", w + "nes", w + "le", w + "les"})
+        if w.endswith("er"):
+            forms.update({w[:-2] + "ère", w[:-2] + "ères"})
+        if w.endswith("e"):
+            forms.discard(w + "e")
+            forms.discard(w + "es")
+    variants = set(forms)
+    for form in forms:
+        if "œ" in form:
+            variants.add(form.replace("œ", "oe"))
+        if "oe" in form:
+            variants.add(form.replace("oe", "œ"))
+        if "'" in form:
+            variants.add(form.replace("'", "’"))
+        if "’" in form:
+            variants.add(form.replace("’", "'"))
+    return sorted(variants)
+
+
+def _apostrophes(form: str) -> list[str]:
+    if "'" in form or "’" in form:
+        return sorted({form.replace("’", "'"), form.replace("'", "’")})
+    return [form]
+
+
+def phrase_to_pattern(phrase: str) -> list[dict[str, Any]]:
+    """Token pattern of a compact phrase (syntax in the module docstring).
+
+    Raises:
+        ConfigError: Empty phrase or unknown ``[...]`` placeholder.
+    """
+    pattern: list[dict[str, Any]] = []
+    for raw in phrase.split():
+        if raw.startswith("[") and raw.endswith("]"):
+            inner = raw[1:-1]
+            if inner.startswith("*"):
+                count = inner[1:]
+                op = f"{{0,{int(count)}}}" if count else "?"
+                pattern.append({"OP": op})
+            elif inner in _OPTIONAL_POS:
+                pattern.append({"POS": inner, "OP": "?"})
+            else:
+                raise ConfigError(
+                    f"unknown placeholder {raw!r} in phrase {phrase!r}",
+                    hint="Use [DET], [ADJ], [ADV], [ADP], [*] or [*N].",
+                )
+        elif raw.startswith("~"):
+            alts = [a for a in raw[1:].split("|") if a]
+            pattern.append({"LEMMA": {"IN": sorted({f for a in alts for f in _apostrophes(a)})}})
+        elif raw.startswith("="):
+            alts = [a.lower() for a in raw[1:].split("|") if a]
+            pattern.append({"LOWER": {"IN": sorted({f for a in alts for f in _apostrophes(a)})}})
+        else:
+            alts = [a for a in raw.split("|") if a]
+            forms = sorted({f for a in alts for f in inflections(a)})
+            pattern.append({"LOWER": {"IN": forms}})
+    if not pattern or all(tok.get("OP") in ("?", "*") for tok in pattern):
+        raise ConfigError(f"phrase {phrase!r} has no required token", hint="Add a word.")
+    return pattern
+
+
+def entry_from_dict(obj: dict[str, Any], *, source: str | Path = "") -> PatternEntry:
+    """A :class:`PatternEntry` from one JSONL object.
+
+    Raises:
+        ConfigError: Missing ``id``/``label`` or neither ``pattern`` nor ``phrase``.
+    """
+    ident, label = obj.get("id"), obj.get("label")
+    if not ident or not label:
+        raise ConfigError(
+            f"pattern without id or label: {obj!r}", path=source or None, hint="Add both."
+        )
+    if "pattern" in obj:
+        pattern = obj["pattern"]
+        if not isinstance(pattern, list) or not pattern:
+            raise ConfigError(
+                f"pattern {ident!r} is not a list of token dicts", path=source or None
+            )
+    elif "phrase" in obj:
+        pattern = phrase_to_pattern(str(obj["phrase"]))
+    else:
+        raise ConfigError(
+            f"pattern {ident!r} has neither 'pattern' nor 'phrase'",
+            path=source or None,
+            hint="Give a spaCy token pattern or a phrase.",
+        )
+    extra = {
+        k: v for k, v in obj.items() if k not in ("id", "label", "pattern", "phrase", "weight")
+    }
+    return PatternEntry(
+        id=str(ident),
+        label=str(label),
+        pattern=pattern,
+        weight=float(obj.get("weight", 1.0)),
+        extra=extra,
+    )
+
+
+def load_patterns(path: str | Path) -> list[PatternEntry]:
+    """Pattern entries of a JSONL file.
+
+    Raises:
+        ConfigError: Bad file, bad entry, or duplicate id.
+    """
+    entries = [entry_from_dict(obj, source=path) for obj in read_jsonl(path)]
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.id in seen:
+            raise ConfigError(
+                f"duplicate pattern id {entry.id!r}", path=path, hint="Ids must be unique."
+            )
+        seen.add(entry.id)
+    return entries
+
+
+class PatternSet:
+    """A :class:`~spacy.matcher.Matcher` over pattern entries, returning :class:`Match`."""
+
+    def __init__(self, vocab: Vocab, entries: Iterable[PatternEntry]) -> None:
+        self.entries: dict[str, PatternEntry] = {}
+        self.matcher = Matcher(vocab, validate=True)
+        for entry in entries:
+            self.entries[entry.id] = entry
+            try:
+                self.matcher.add(entry.id, [entry.pattern])
+            except ValueError as exc:
+                raise ConfigError(
+                    f"invalid spaCy pattern {entry.id!r}: {exc}",
+                    hint="See https://spacy.io/usage/rule-based-matching.",
+                ) from exc
+        self._strings = vocab.strings
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __call__(self, doc: Doc | Span) -> list[Match]:
+        """All matches, overlapping ones included, sorted by position."""
+        if not self.entries:
+            return []
+        out = [
+            Match(self.entries[self._strings[key]], start, end)
+            for key, start, end in self.matcher(doc)
+        ]
+        out.sort(key=lambda m: (m.start, -(m.end - m.start), m.entry.id))
+        return out
+
+
+def longest_per_label(matches: Iterable[Match]) -> list[Match]:
+    """Keep, per label, the longest of overlapping matches (then the heaviest)."""
+    by_label: dict[str, list[Match]] = {}
+    for match in matches:
+        by_label.setdefault(match.label, []).append(match)
+    kept: list[Match] = []
+    for group in by_label.values():
+        group.sort(key=lambda m: (-(m.end - m.start), -m.entry.weight, m.start, m.entry.id))
+        taken: list[Match] = []
+        for match in group:
+            if all(match.end <= t.start or match.start >= t.end for t in taken):
+                taken.append(match)
+        kept.extend(taken)
+    kept.sort(key=lambda m: (m.start, m.end, m.label))
+    return kept
+
+
+def resource_file(
+    resources: str | Path | None, default_dir: str, name: str, *, required: bool = True
+) -> Path | None:
+    """Path of resource ``name``: in the override folder if given, else packaged.
+
+    Args:
+        resources: Override (a folder holding files of the same names), or None.
+        default_dir: Sub-folder of the packaged resources (``needs``).
+        name: File name (``patterns.jsonl``).
+        required: Raise if the file is missing (else return None).
+
+    Raises:
+        ConfigError: Override folder missing, or a required file missing.
+    """
+    base = Path(resources).expanduser() if resources else RESOURCES_DIR / default_dir
+    if resources and not base.is_dir():
+        raise ConfigError(
+            "resources override is not a folder",
+            path=base,
+            hint=f"Copy {RESOURCES_DIR / default_dir} and point the component at the copy.",
+        )
+    path = base / name
+    if not path.is_file():
+        if required:
+            raise ConfigError(
+                f"resource file {name} missing",
+                path=path,
+                hint=f"Copy it from {RESOURCES_DIR / default_dir}.",
+            )
+        return None
+    return path
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Token bounds of the doc's sentences (the whole doc if it has no boundaries)."""
+    if len(doc) == 0:
+        return []
+    if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
+        return [(s.start, s.end) for s in doc.sents]
+    return [(0, len(doc))]
+
+
+def sentence_index(bounds: list[tuple[int, int]], token_i: int) -> int:
+    """Index of the sentence holding token ``token_i`` (binary search)."""
+    lo, hi = 0, len(bounds) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if bounds[mid][0] <= token_i:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def iter_labels(matches: Iterable[Match]) -> Iterator[str]:
+    """Labels of matches, in order."""
+    for match in matches:
+        yield match.label

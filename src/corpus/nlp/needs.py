@@ -1,0 +1,311 @@
+"""Social needs a passage says social innovation addresses (component ``corpus_needs``).
+
+Resources (folder ``resources/needs/``, or a copy given as ``resources``):
+
+* ``taxonomy.yaml``: the needs (id, French label, description);
+* ``patterns.jsonl``: token patterns or phrases per need, each with a ``weight``
+  (1: a phrase naming the need, "insertion professionnelle"; 0.5: a generic word,
+  "logement"; 0.25: an ambiguous one, "numérique");
+* ``context.jsonl``: ``cue`` patterns (a sentence that speaks of answering needs,
+  fighting a problem, giving access...) and ``aside`` patterns (link lines such as
+  "À lire aussi", whose mentions are ignored);
+* ``free.jsonl``: the open-ended "besoin(s) de/en X" pattern.
+
+Each mention gets a ``score``: its weight, doubled in a cue sentence, cut to
+:data:`HEADING_FACTOR` in a heading or tag line (no verb, few words). The
+document-level rule (:func:`corpus.extract.needs.document_needs`) keeps a need when
+one mention scores at least 1 or all its mentions together reach 2.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from corpus.nlp.extensions import register_extensions
+from corpus.nlp.lexicon import (
+    Match,
+    PatternSet,
+    TaxonomyItem,
+    load_patterns,
+    load_taxonomy,
+    longest_per_label,
+    resource_file,
+    sentence_bounds,
+    sentence_index,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Factor of a mention in a cue sentence ("répondre aux besoins en logement").
+CUE_FACTOR = 2.0
+#: Factor of a mention in a heading or tag line (no verb, few words).
+HEADING_FACTOR = 0.3
+#: A sentence without verb and with at most this many words is a heading.
+HEADING_MAX_WORDS = 12
+#: Longest object kept for a free "besoin de X" phrase, in tokens.
+FREE_OBJECT_MAX_TOKENS = 8
+
+_OBJECT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
+_OBJECT_STOP_POS = {"PUNCT", "CCONJ", "SCONJ", "VERB", "AUX", "PRON"}
+_CONTRACTIONS = {"des", "du", "aux", "au"}
+
+
+def _line_start(text: str, char: int) -> bool:
+    """Whether only non-letters precede ``char`` on its line (a bullet, a dash)."""
+    line_start = text.rfind("\n", 0, char) + 1
+    return not any(c.isalnum() for c in text[line_start:char])
+
+
+def aside_chars(doc: Doc, matches: Iterable[Match]) -> list[tuple[int, int]]:
+    """Character ranges of aside lines: from an aside cue at a line start to the line end."""
+    text = doc.text
+    ranges: list[tuple[int, int]] = []
+    for match in matches:
+        if match.label != "aside":
+            continue
+        start = doc[match.start].idx
+        if not _line_start(text, start):
+            continue
+        end = text.find("\n", start)
+        ranges.append((start, len(text) if end < 0 else end))
+    return ranges
+
+
+def in_ranges(char: int, ranges: list[tuple[int, int]]) -> bool:
+    """Whether ``char`` falls in one of ``ranges``."""
+    return any(a <= char < b for a, b in ranges)
+
+
+def is_heading(sent: Span) -> bool:
+    """A heading or tag line: no verb and at most :data:`HEADING_MAX_WORDS` words."""
+    words = [t for t in sent if t.is_alpha]
+    if len(words) > HEADING_MAX_WORDS:
+        return False
+    return not any(t.pos_ in ("VERB", "AUX") for t in sent)
+
+
+class NeedFinder:
+    """spaCy component: social needs (taxonomy) and free "besoin de X" phrases.
+
+    Writes ``doc.spans["needs"]`` (label: need id) and ``doc._.needs`` records
+    (need, text, start, end, evidence, cue, weight, context, score, context_cue);
+    ``doc.spans["free_needs"]`` (label ``besoin``) and ``doc._.free_needs`` records
+    (text, start, end, object, need).
+    """
+
+    def __init__(self, nlp: Language, name: str, *, resources: str | Path | None = None) -> None:
+        """Store settings only; resources are loaded by :meth:`initialize`.
+
+        Args:
+            nlp: The pipeline.
+            name: Component name.
+            resources: Folder replacing ``resources/needs`` (same file names).
+        """
+        self.nlp = nlp
+        self.name = name
+        self.resources = str(resources) if resources else None
+        self.taxonomy: dict[str, TaxonomyItem] = {}
+        self._needs: PatternSet | None = None
+        self._context: PatternSet | None = None
+        self._free: PatternSet | None = None
+        register_extensions()
+
+    def initialize(
+        self, get_examples: Callable[[], Iterable[Any]] | None = None, nlp: Language | None = None
+    ) -> None:
+        """Load the taxonomy and build the matchers from the resource files.
+
+        Raises:
+            ConfigError: A resource file is missing or invalid, or a pattern's label
+                is not a taxonomy id.
+        """
+        from corpus.errors import ConfigError
+
+        vocab = (nlp or self.nlp).vocab
+        taxonomy_path = resource_file(self.resources, "needs", "taxonomy.yaml")
+        patterns_path = resource_file(self.resources, "needs", "patterns.jsonl")
+        assert taxonomy_path is not None and patterns_path is not None
+        self.taxonomy = load_taxonomy(taxonomy_path)
+        entries = load_patterns(patterns_path)
+        unknown = sorted({e.label for e in entries} - set(self.taxonomy))
+        if unknown:
+            raise ConfigError(
+                f"need patterns with labels not in the taxonomy: {', '.join(unknown)}",
+                path=patterns_path,
+                hint="Add these ids to taxonomy.yaml or fix the labels.",
+            )
+        self._needs = PatternSet(vocab, entries)
+        context_path = resource_file(self.resources, "needs", "context.jsonl", required=False)
+        self._context = PatternSet(vocab, load_patterns(context_path) if context_path else [])
+        free_path = resource_file(self.resources, "needs", "free.jsonl", required=False)
+        self._free = PatternSet(vocab, load_patterns(free_path) if free_path else [])
+        logger.debug("needs: %d patterns, %d needs", len(self._needs), len(self.taxonomy))
+
+    def _ready(self) -> tuple[PatternSet, PatternSet, PatternSet]:
+        if self._needs is None or self._context is None or self._free is None:
+            self.initialize()
+        assert self._needs is not None and self._context is not None and self._free is not None
+        return self._needs, self._context, self._free
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Find needs and free need phrases and write them to ``doc``."""
+        self.set_annotations(doc, self.find(doc))
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        """Process a stream of docs."""
+        for doc in docs:
+            yield self(doc)
+
+    def find(self, doc: Doc) -> dict[str, list[dict[str, Any]]]:
+        """Records of the need mentions and free need phrases of ``doc``.
+
+        Returns:
+            ``{"needs": [...], "free_needs": [...]}`` (records of the contract).
+        """
+        needs_set, context_set, free_set = self._ready()
+        if len(doc) == 0:
+            return {"needs": [], "free_needs": []}
+        context = context_set(doc)
+        asides = aside_chars(doc, context)
+        bounds = sentence_bounds(doc)
+        cue_by_sent: dict[int, str] = {}
+        for match in context:
+            if match.label == "cue":
+                sent_i = sentence_index(bounds, match.start)
+                cue_by_sent.setdefault(sent_i, match.span(doc).text)
+        need_matches = longest_per_label(needs_set(doc))
+        records: list[dict[str, Any]] = []
+        headings: dict[int, bool] = {}
+        for match in need_matches:
+            span = match.span(doc)
+            if in_ranges(span.start_char, asides):
+                continue
+            sent_i = sentence_index(bounds, match.start)
+            s_start, s_end = bounds[sent_i]
+            sent = doc[s_start:s_end]
+            cue = cue_by_sent.get(sent_i)
+            if cue is not None:
+                context_kind, factor = "cue", CUE_FACTOR
+            else:
+                if sent_i not in headings:
+                    headings[sent_i] = is_heading(sent)
+                if headings[sent_i]:
+                    context_kind, factor = "heading", HEADING_FACTOR
+                else:
+                    context_kind, factor = "plain", 1.0
+            records.append(
+                {
+                    "need": match.label,
+                    "text": span.text,
+                    "start": span.start_char,
+                    "end": span.end_char,
+                    "evidence": sent.text.strip(),
+                    "cue": match.entry.id,
+                    "weight": match.entry.weight,
+                    "context": context_kind,
+                    "context_cue": cue,
+                    "score": round(match.entry.weight * factor, 4),
+                }
+            )
+        free = self._free_needs(doc, free_set(doc), need_matches, asides)
+        return {"needs": records, "free_needs": free}
+
+    def _free_needs(
+        self,
+        doc: Doc,
+        matches: list[Match],
+        need_matches: list[Match],
+        asides: list[tuple[int, int]],
+    ) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for match in matches:
+            first = doc[match.start]
+            if in_ranges(first.idx, asides):
+                continue
+            # "avoir besoin de" is a verb phrase, not a social need.
+            before = doc[max(0, match.start - 3) : match.start]
+            if any(t.lemma_ == "avoir" or t.lower_ in ("pas", "plus") for t in before):
+                continue
+            obj = self._object(doc, match.end)
+            if obj is None:
+                continue
+            need = next(
+                (
+                    m.label
+                    for m in need_matches
+                    if m.start >= obj.start and m.end <= obj.end and m.entry.weight >= 0.5
+                ),
+                None,
+            )
+            span = doc[match.start : obj.end]
+            out.append(
+                {
+                    "text": span.text,
+                    "start": span.start_char,
+                    "end": span.end_char,
+                    "object": obj.text,
+                    "need": need,
+                }
+            )
+        return out
+
+    @staticmethod
+    def _object(doc: Doc, i: int) -> Span | None:
+        """The noun or verb phrase after "besoin de", or None ("besoins des individus")."""
+        if i >= len(doc):
+            return None
+        if doc[i].lower_ in _CONTRACTIONS:
+            return None  # "besoins des individus": whose needs, not what is needed
+        start = i
+        j = i
+        while (
+            j < len(doc)
+            and j - start < 2
+            and (doc[j].pos_ in ("DET", "ADV") or doc[j].lower_ in ("se", "s'", "s’"))
+        ):
+            j += 1
+        if j >= len(doc) or doc[j].pos_ not in _OBJECT_POS:
+            return None
+        end = j + 1
+        limit = min(len(doc), start + FREE_OBJECT_MAX_TOKENS)
+        head = doc[j]
+        right = min(head.right_edge.i + 1, limit) if head.pos_ != "VERB" else limit
+        k = end
+        while k < right:
+            tok = doc[k]
+            if tok.is_punct or tok.pos_ in ("CCONJ", "SCONJ") or tok.is_space:
+                break
+            if tok.pos_ in ("VERB", "AUX", "PRON") and head.pos_ != "VERB":
+                break
+            k += 1
+        end = max(end, k)
+        return doc[start:end]
+
+    def set_annotations(self, doc: Doc, found: dict[str, list[dict[str, Any]]]) -> None:
+        """Write the records to ``doc._.needs``/``free_needs`` and labelled spans."""
+        needs = found.get("needs", [])
+        free = found.get("free_needs", [])
+        doc._.needs = list(needs)
+        doc._.free_needs = list(free)
+        doc.spans["needs"] = _spans(doc, needs, "need")
+        doc.spans["free_needs"] = _spans(doc, free, None, label="besoin")
+
+
+def _spans(
+    doc: Doc, records: list[dict[str, Any]], key: str | None, *, label: str = ""
+) -> list[Span]:
+    spans: list[Span] = []
+    for record in records:
+        span = doc.char_span(
+            record["start"], record["end"], label=str(record[key]) if key else label
+        )
+        if span is not None:
+            spans.append(span)
+    return spans

@@ -1,0 +1,158 @@
+"""Stages of the social-innovation process a passage describes (component ``corpus_stages``).
+
+Resources (folder ``resources/stages/``, or a copy given as ``resources``):
+
+* ``taxonomy.yaml``: the stages (id, French label, description);
+* ``patterns.jsonl``: token patterns or phrases per stage with a ``weight``
+  (1: names the stage, "essaimage"; 0.5: suggests it, "partenariat");
+* ``context.jsonl``: ``aside`` patterns (link lines such as "À lire aussi"), whose
+  mentions are ignored.
+
+Overlapping matches of different stages keep the longest ("évaluation des besoins" is
+a diagnostic, not an evaluation). The document-level rule
+(:func:`corpus.extract.stages.document_stages`) keeps a stage whose mention weights add
+up to at least 1.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from corpus.nlp.extensions import register_extensions
+from corpus.nlp.lexicon import (
+    Match,
+    PatternSet,
+    TaxonomyItem,
+    load_patterns,
+    load_taxonomy,
+    resource_file,
+    sentence_bounds,
+    sentence_index,
+)
+from corpus.nlp.needs import aside_chars, in_ranges
+
+logger = logging.getLogger(__name__)
+
+
+def longest_overall(matches: Iterable[Match]) -> list[Match]:
+    """Non-overlapping matches, longest first (then heaviest), across labels."""
+    ordered = sorted(
+        matches, key=lambda m: (-(m.end - m.start), -m.entry.weight, m.start, m.entry.id)
+    )
+    taken: list[Match] = []
+    for match in ordered:
+        if all(match.end <= t.start or match.start >= t.end for t in taken):
+            taken.append(match)
+    taken.sort(key=lambda m: (m.start, m.end))
+    return taken
+
+
+class StageFinder:
+    """spaCy component: stages of the social-innovation process.
+
+    Writes ``doc.spans["stages"]`` (label: stage id) and ``doc._.stages`` records
+    (stage, text, start, end, evidence, cue, weight).
+    """
+
+    def __init__(self, nlp: Language, name: str, *, resources: str | Path | None = None) -> None:
+        """Store settings only; resources are loaded by :meth:`initialize`.
+
+        Args:
+            nlp: The pipeline.
+            name: Component name.
+            resources: Folder replacing ``resources/stages`` (same file names).
+        """
+        self.nlp = nlp
+        self.name = name
+        self.resources = str(resources) if resources else None
+        self.taxonomy: dict[str, TaxonomyItem] = {}
+        self._stages: PatternSet | None = None
+        self._context: PatternSet | None = None
+        register_extensions()
+
+    def initialize(
+        self, get_examples: Callable[[], Iterable[Any]] | None = None, nlp: Language | None = None
+    ) -> None:
+        """Load the taxonomy and build the matchers from the resource files.
+
+        Raises:
+            ConfigError: A resource file is missing or invalid, or a pattern's label
+                is not a taxonomy id.
+        """
+        from corpus.errors import ConfigError
+
+        vocab = (nlp or self.nlp).vocab
+        taxonomy_path = resource_file(self.resources, "stages", "taxonomy.yaml")
+        patterns_path = resource_file(self.resources, "stages", "patterns.jsonl")
+        assert taxonomy_path is not None and patterns_path is not None
+        self.taxonomy = load_taxonomy(taxonomy_path)
+        entries = load_patterns(patterns_path)
+        unknown = sorted({e.label for e in entries} - set(self.taxonomy))
+        if unknown:
+            raise ConfigError(
+                f"stage patterns with labels not in the taxonomy: {', '.join(unknown)}",
+                path=patterns_path,
+                hint="Add these ids to taxonomy.yaml or fix the labels.",
+            )
+        self._stages = PatternSet(vocab, entries)
+        context_path = resource_file(self.resources, "stages", "context.jsonl", required=False)
+        self._context = PatternSet(vocab, load_patterns(context_path) if context_path else [])
+        logger.debug("stages: %d patterns", len(self._stages))
+
+    def _ready(self) -> tuple[PatternSet, PatternSet]:
+        if self._stages is None or self._context is None:
+            self.initialize()
+        assert self._stages is not None and self._context is not None
+        return self._stages, self._context
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Find stage mentions and write them to ``doc``."""
+        self.set_annotations(doc, self.find(doc))
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        """Process a stream of docs."""
+        for doc in docs:
+            yield self(doc)
+
+    def find(self, doc: Doc) -> list[dict[str, Any]]:
+        """Records of the stage mentions of ``doc`` (contract fields plus ``weight``)."""
+        stages_set, context_set = self._ready()
+        if len(doc) == 0:
+            return []
+        asides = aside_chars(doc, context_set(doc))
+        bounds = sentence_bounds(doc)
+        records: list[dict[str, Any]] = []
+        for match in longest_overall(stages_set(doc)):
+            span = match.span(doc)
+            if in_ranges(span.start_char, asides):
+                continue
+            s_start, s_end = bounds[sentence_index(bounds, match.start)]
+            records.append(
+                {
+                    "stage": match.label,
+                    "text": span.text,
+                    "start": span.start_char,
+                    "end": span.end_char,
+                    "evidence": doc[s_start:s_end].text.strip(),
+                    "cue": match.entry.id,
+                    "weight": match.entry.weight,
+                }
+            )
+        return records
+
+    def set_annotations(self, doc: Doc, found: list[dict[str, Any]]) -> None:
+        """Write the records to ``doc._.stages`` and ``doc.spans["stages"]``."""
+        doc._.stages = list(found)
+        spans: list[Span] = []
+        for record in found:
+            span = doc.char_span(record["start"], record["end"], label=record["stage"])
+            if span is not None:
+                spans.append(span)
+        doc.spans["stages"] = spans
