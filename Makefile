@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 BERTOPIC := bertopic==0.17.4
 KERNEL := corpus
 
-.PHONY: install demo test test-fast lint typecheck bench lab clean-store lock
+.PHONY: install demo test test-fast lint typecheck bench lab browser clean-store lock
 
 install: $(STAMP)
 
@@ -22,10 +22,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (corpus)" >/dev/null
 	touch $(STAMP)
 
+# The demo corpus through every notebook; prints where the HTML report is.
 demo: install
-	$(VENV)/bin/corpus ingest corpora/demo
+	$(VENV)/bin/corpus run pipelines/demo.yaml
+	@echo "Latest run: runs/demo/latest/ (open runs/demo/latest/06-report.html)"
 
-test: install
+test: install browser
 	$(PY) -m pytest -q
 
 test-fast: install
@@ -41,8 +43,14 @@ typecheck: install
 bench: install
 	$(PY) benchmarks/run_all.py
 
+# JupyterLab on the project's kernel; token authentication stays on (see the URL it prints).
 lab: install
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) \
+		--MappingKernelManager.default_kernel_name=$(KERNEL) notebooks/01-corpus.ipynb
+
+# Headless Chromium for the HTML report tests (CI runs as root on a fresh machine).
+browser:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 # Regenerate the pinned lock file from the current environment.
 lock:

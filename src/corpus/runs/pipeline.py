@@ -246,8 +246,9 @@ def resolve(
     Order of precedence (last wins): notebook default, pipeline ``corpus_path``,
     pipeline ``defaults`` (for the steps that declare them), step ``parameters``, ``-p``.
     Parameters ending in ``_path`` or ``_dir`` are made absolute: relative to the pipeline
-    file when they come from it, to ``cwd`` when they come from ``-p``. ``out_dir`` is set
-    later by the runner.
+    file when they come from it, to ``cwd`` when they come from ``-p``, to the notebook's
+    folder for its defaults. ``corpus_path`` never takes the notebook's default: the
+    pipeline or ``-p`` must give it. ``out_dir`` is set later by the runner.
 
     Args:
         pipeline: The pipeline.
@@ -283,9 +284,14 @@ def resolve(
                 hint="Remove it; use --runs-dir to choose where runs go.",
             )
 
-    final: dict[str, dict[str, Any]] = {
-        name: {p: s.default for p, s in spec.items()} for name, spec in specs.items()
-    }
+    final: dict[str, dict[str, Any]] = {}
+    for step in pipeline.steps:
+        values = {p: s.default for p, s in specs[step.name].items()}
+        for p, s in specs[step.name].items():  # a notebook's default paths: its own folder
+            if _is_path_param(s) and s.default and p not in RESERVED:
+                values[p] = str(_resolve_path(str(s.default), step.notebook.parent))
+        values.pop("corpus_path")  # never the notebook's default: the pipeline or -p gives it
+        final[step.name] = values
 
     def assign(step_name: str, name: str, value: Any, source: str, rel: Path) -> None:
         spec = specs[step_name][name]
@@ -339,6 +345,7 @@ def resolve(
             assign(target, override.name, override.value, "-p", cwd)
     for step in pipeline.steps:
         check_corpus(final[step.name].get("corpus_path"), step.name)
+        final[step.name] = {p: final[step.name][p] for p in specs[step.name]}  # cell order
     return final
 
 
@@ -355,7 +362,7 @@ def check_corpus(value: Any, step: str) -> Path:
     """
     if not value:
         raise RunCorpusNotFoundError(
-            f"step {step}: no corpus_path given",
+            f"step {step}: no corpus folder given (the pipeline sets no corpus_path)",
             hint="Set corpus_path in the pipeline or pass -p corpus_path=FOLDER.",
         )
     path = Path(str(value))
