@@ -1,0 +1,197 @@
+"""Save and load a fitted topic model: BERTopic safetensors + our parameters and tables.
+
+Layout of a saved model folder::
+
+    bertopic/            BERTopic.save(..., serialization="safetensors", save_ctfidf=True)
+    model.json           our parameters, summary, id map, corpus fingerprint, versions
+    topic_info.parquet   the topic table (terms, weights, representative passages)
+    passage_topics.parquet
+    topic_terms.json     top c-TF-IDF term weights per public topic (for alignment)
+    centroids.safetensors  topic centroids in embedding space
+
+Safetensors holds only arrays (no pickled code), so a saved model is safe to share.
+The UMAP and HDBSCAN models are not saved (BERTopic's safetensors format omits them): a
+loaded model has its topics, terms and tables, and can be compared or aligned, not refitted.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from corpus.errors import StoreError
+from corpus.store import atomic_write_bytes, atomic_write_json, atomic_write_parquet
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+
+
+def topic_term_weights(model: Any, *, top_n: int = 100) -> dict[int, dict[str, float]]:
+    """Top ``top_n`` c-TF-IDF weights per public topic id (outliers excluded)."""
+    bt = model.bertopic_
+    vocab = model.vectorizer_.get_feature_names_out()
+    internal = sorted(bt.topic_sizes_)
+    matrix = bt.c_tf_idf_.tocsr()
+    out: dict[int, dict[str, float]] = {}
+    for row, topic in enumerate(internal):
+        if topic == -1 or row >= matrix.shape[0]:
+            continue
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        idx, vals = matrix.indices[start:end], matrix.data[start:end]
+        order = np.lexsort((idx, -vals))[:top_n]
+        out[model.id_map_[topic]] = {str(vocab[idx[i]]): round(float(vals[i]), 6) for i in order}
+    return out
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for package in ("bertopic", "umap-learn", "hdbscan", "scikit-learn", "spacy", "numpy"):
+        try:
+            out[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            out[package] = "?"
+    return out
+
+
+def save_model(model: Any, path: str | Path, *, corpus_fingerprint: str | None = None) -> Path:
+    """Save a fitted :class:`~corpus.topics.model.TopicModel` to folder ``path``.
+
+    The folder is written beside and then swapped in, so a crash leaves the old copy.
+
+    Returns:
+        The folder.
+    """
+    from safetensors.numpy import save
+
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    bt_logger = logging.getLogger("BERTopic")
+    level = bt_logger.level
+    bt_logger.setLevel(logging.ERROR)  # it warns that no sentence-transformers id is given
+    try:
+        model.bertopic_.save(
+            str(tmp / "bertopic"),
+            serialization="safetensors",
+            save_ctfidf=True,
+            save_embedding_model=False,
+        )
+    finally:
+        bt_logger.setLevel(level)
+    atomic_write_json(
+        tmp / "model.json",
+        {
+            "format_version": FORMAT_VERSION,
+            "params": model.summary_["params"],
+            "summary": model.summary_,
+            "id_map": {str(k): v for k, v in model.id_map_.items()},
+            "corpus_fingerprint": corpus_fingerprint,
+            "versions": _versions(),
+        },
+    )
+    atomic_write_parquet(tmp / "topic_info.parquet", model.topic_info_)
+    atomic_write_parquet(tmp / "passage_topics.parquet", model.passage_topics_)
+    atomic_write_json(
+        tmp / "topic_terms.json",
+        {str(k): v for k, v in topic_term_weights(model).items()},
+    )
+    ids = sorted(model.centroids_)
+    if ids:
+        matrix = np.vstack([model.centroids_[i] for i in ids]).astype(np.float32)
+        payload = save({"centroids": matrix}, metadata={"topics": ",".join(map(str, ids))})
+        atomic_write_bytes(tmp / "centroids.safetensors", payload)
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+class SavedTopics:
+    """A topic model read back from disk (see :func:`load_model`).
+
+    Attributes:
+        topic_info_: The topic table.
+        passage_topics_: The passage-topic table.
+        topic_terms_: Top c-TF-IDF weights per topic.
+        centroids_: Topic centroids.
+        summary_: Parameters and figures of the fit.
+        corpus_fingerprint: Fingerprint of the corpus it was fitted on.
+        path: The folder.
+    """
+
+    def __init__(self, path: Path, meta: dict[str, Any]) -> None:
+        self.path = path
+        self.meta = meta
+        self.summary_ = meta.get("summary", {})
+        self.corpus_fingerprint = meta.get("corpus_fingerprint")
+        self.topic_info_ = pd.read_parquet(path / "topic_info.parquet")
+        self.passage_topics_ = pd.read_parquet(path / "passage_topics.parquet")
+        terms = json.loads((path / "topic_terms.json").read_text(encoding="utf-8"))
+        self.topic_terms_ = {int(k): v for k, v in terms.items()}
+        self.centroids_: dict[int, np.ndarray] = {}
+        file = path / "centroids.safetensors"
+        if file.exists():
+            from safetensors import safe_open
+
+            with safe_open(str(file), framework="numpy") as handle:
+                ids = [int(x) for x in (handle.metadata() or {}).get("topics", "").split(",") if x]
+                matrix = handle.get_tensor("centroids")
+            self.centroids_ = dict(zip(ids, matrix, strict=True))
+
+    @property
+    def labels(self) -> dict[int, str]:
+        """Label per topic id."""
+        return dict(
+            zip(self.topic_info_["topic"].astype(int), self.topic_info_["label"], strict=True)
+        )
+
+    def bertopic(self) -> Any:
+        """The BERTopic model (topics, c-TF-IDF; no UMAP/HDBSCAN), loaded on demand."""
+        from bertopic import BERTopic
+
+        from corpus.topics.embeddings import make_embedder
+
+        params = self.summary_.get("params", {})
+        embedder = make_embedder(
+            params.get("embedding_backend", "spacy"), params.get("embedding_model")
+        )
+        return BERTopic.load(str(self.path / "bertopic"), embedding_model=embedder)
+
+
+def load_model(path: str | Path) -> SavedTopics:
+    """Load a model saved by :func:`save_model`.
+
+    Raises:
+        StoreError: The folder is missing or is not a saved topic model.
+    """
+    folder = Path(path)
+    meta_path = folder / "model.json"
+    if not meta_path.exists():
+        raise StoreError(
+            "not a saved topic model (no model.json)",
+            path=folder,
+            hint="Fit and save a model first (corpus topics PATH ...).",
+            code="E-TOPICS-LOAD",
+        )
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        return SavedTopics(folder, meta)
+    except (OSError, ValueError, KeyError) as exc:
+        raise StoreError(
+            f"cannot read the saved topic model ({exc})",
+            path=folder,
+            hint="Delete the folder; the next fit writes it again.",
+            code="E-TOPICS-LOAD",
+        ) from exc
