@@ -158,8 +158,122 @@ corpus_plots.heatmap_by(documents, heatmap_rows, heatmap_columns).show()
 ]
 
 
+NB04 = [
+    (
+        "md",
+        """
+# 04 — Besoins sociaux et étapes du processus
+
+Les besoins sociaux auxquels les documents disent répondre (taxonomie de
+`shared/eval/FORMAT.md`), par document, genre, région et année, avec les passages qui
+en témoignent ; puis les étapes du processus d'innovation sociale décrites.
+""",
+    ),
+    (
+        "params",
+        """
+corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
+out_dir: str = "../runs/lab/04-needs"  # output folder for this notebook's tables
+group_by: list[str] = ["genre", "region", "year"]  # document fields of the heatmaps
+evidence_per_need: int = 3  # evidence passages shown per need and per stage
+""",
+    ),
+    ("code", SETUP),
+    (
+        "code",
+        """
+from corpus.extract.needs import document_needs, needs_by
+from corpus.extract.stages import document_stages, stages_by
+from corpus.plots import corpus as corpus_plots
+
+documents = c.documents
+needs = c.needs()
+doc_needs = document_needs(needs)
+atomic_write_csv(out / "needs_by_document.csv", doc_needs)
+atomic_write_parquet(out / "needs.parquet", needs)
+titles = documents[["doc_id", "title"]]
+corpus_plots.heatmap(
+    doc_needs.merge(titles, on="doc_id", how="left"),
+    x="need", y="title", z="score",
+    title="Besoins sociaux par document (score des mentions)",
+    x_title="Besoin", y_title="Document", z_title="Score",
+).show()
+""",
+    ),
+    (
+        "md",
+        "## Besoins par genre, région et année\n\n"
+        "Part des documents du groupe qui traitent du besoin.",
+    ),
+    (
+        "code",
+        """
+for field in group_by:
+    table = needs_by(needs, documents, field)
+    atomic_write_csv(out / f"needs_by_{field}.csv", table)
+    corpus_plots.heatmap(
+        table, x=field, y="need", z="share", percent=True,
+        title=f"Besoins par {corpus_plots.field_label(field).lower()}",
+        x_title=corpus_plots.field_label(field), y_title="Besoin", z_title="Documents",
+    ).show()
+""",
+    ),
+    ("md", "## Passages témoins"),
+    (
+        "code",
+        """
+evidence = corpus_plots.top_evidence(needs, documents, key="need", n=evidence_per_need)
+atomic_write_csv(out / "needs_evidence.csv", evidence)
+corpus_plots.table_figure(
+    evidence.assign(need=evidence["need"].map(corpus_plots.label)),
+    title="Besoins : passages témoins",
+    labels={"need": "Besoin", "title": "Document", "passage_id": "Passage",
+            "evidence": "Extrait", "score": "Score"},
+).show()
+""",
+    ),
+    ("md", "## Étapes du processus d'innovation sociale"),
+    (
+        "code",
+        """
+stages = c.stages()
+doc_stages = document_stages(stages)
+atomic_write_csv(out / "stages_by_document.csv", doc_stages)
+per_stage = doc_stages.groupby("stage", sort=True).size().reset_index(name="documents")
+atomic_write_csv(out / "stages.csv", per_stage)
+corpus_plots.bar(
+    per_stage, x="stage", y="documents", title="Documents décrivant chaque étape",
+    x_title="Étape", y_title="Documents",
+).show()
+for field in group_by:
+    table = stages_by(stages, documents, field)
+    atomic_write_csv(out / f"stages_by_{field}.csv", table)
+    corpus_plots.heatmap(
+        table, x=field, y="stage", z="share", percent=True,
+        title=f"Étapes par {corpus_plots.field_label(field).lower()}",
+        x_title=corpus_plots.field_label(field), y_title="Étape", z_title="Documents",
+    ).show()
+""",
+    ),
+    (
+        "code",
+        """
+stage_evidence = corpus_plots.top_evidence(stages, documents, key="stage", n=evidence_per_need)
+atomic_write_csv(out / "stages_evidence.csv", stage_evidence)
+corpus_plots.table_figure(
+    stage_evidence.assign(stage=stage_evidence["stage"].map(corpus_plots.label)),
+    title="Étapes : passages témoins",
+    labels={"stage": "Étape", "title": "Document", "passage_id": "Passage",
+            "evidence": "Extrait", "score": "Score"},
+).show()
+""",
+    ),
+]
+
+
 def main() -> int:
     notebook("01-corpus", NB01)
+    notebook("04-needs", NB04)
     return 0
 
 

@@ -218,3 +218,179 @@ def table_figure(
     )
     fig.update_layout(title=title, template="plotly_white", margin={"l": 10, "r": 10})
     return fig
+
+
+# -- shared by the analysis notebooks ------------------------------------------------------
+
+#: French labels of the ids of the label sets (``shared/eval/FORMAT.md``).
+LABELS: dict[str, str] = {
+    # needs
+    "emploi": "Emploi et insertion",
+    "logement": "Logement",
+    "sante": "Santé",
+    "vieillissement": "Vieillissement",
+    "petite_enfance": "Petite enfance et familles",
+    "education": "Éducation et formation",
+    "alimentation": "Alimentation",
+    "mobilite": "Mobilité",
+    "pauvrete_exclusion": "Pauvreté et exclusion",
+    "discriminations": "Discriminations et inclusion",
+    "environnement": "Environnement et transition",
+    "lien_social": "Lien social",
+    "culture": "Culture",
+    "numerique": "Numérique",
+    # stages
+    "emergence": "Émergence",
+    "diagnostic": "Diagnostic",
+    "coconstruction": "Coconstruction",
+    "experimentation": "Expérimentation",
+    "mise_en_oeuvre": "Mise en œuvre",
+    "diffusion": "Diffusion",
+    "evaluation": "Évaluation",
+    # sectors
+    "public": "Public",
+    "entreprise": "Entreprise",
+    "ess": "ESS",
+    "recherche": "Recherche",
+    "citoyens": "Citoyens",
+    "autre": "Autre",
+    # roles
+    "porteur": "Porteur",
+    "bailleur": "Bailleur",
+    "partenaire": "Partenaire",
+    "preneur": "Preneur",
+}
+
+
+def label(value: object) -> str:
+    """The French label of an id (genre, need, stage, sector, role), else the value."""
+    text = "" if value is None else str(value)
+    return LABELS.get(text) or GENRE_LABELS.get(text) or text or UNKNOWN
+
+
+def heatmap(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    z: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    z_title: str = "",
+    percent: bool = False,
+) -> go.Figure:
+    """Heatmap of a long table (one row per ``x``, ``y`` pair), labels in French.
+
+    Args:
+        frame: Long table with columns ``x``, ``y`` and ``z``.
+        x: Column along the horizontal axis.
+        y: Column along the vertical axis.
+        z: Value column (missing pairs are 0).
+        title: Figure title.
+        x_title: Horizontal axis title.
+        y_title: Vertical axis title.
+        z_title: Colour bar title.
+        percent: Show ``z`` (a share in [0, 1]) as percentages.
+    """
+    if len(frame):
+        table = frame.pivot_table(index=y, columns=x, values=z, aggfunc="sum", fill_value=0)
+        table = table.sort_index(axis=0).sort_index(axis=1)
+    else:
+        table = pd.DataFrame()
+    values = table.to_numpy(dtype=float) * (100 if percent else 1)
+    fig = go.Figure(
+        go.Heatmap(
+            z=values.round(1).tolist(),
+            x=[label(c) for c in table.columns],
+            y=[label(i) for i in table.index],
+            colorscale="YlGnBu",
+            texttemplate="%{z}" + ("%" if percent else ""),
+            hovertemplate=f"{y_title} : %{{y}}<br>{x_title} : %{{x}}<br>{z_title} : %{{z}}"
+            + ("%" if percent else "")
+            + "<extra></extra>",
+            colorbar={"title": z_title},
+        )
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        template="plotly_white",
+        height=max(350, 40 * len(table.index) + 150),
+    )
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(type="category")
+    return fig
+
+
+def bar(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    title: str,
+    x_title: str,
+    y_title: str,
+    horizontal: bool = False,
+) -> go.Figure:
+    """Bar chart of ``y`` per ``x`` (ids shown with their French labels)."""
+    names = [label(v) for v in frame[x].tolist()]
+    values = frame[y].tolist()
+    trace = (
+        go.Bar(y=names, x=values, orientation="h", text=values, textposition="auto")
+        if horizontal
+        else go.Bar(x=names, y=values, text=values, textposition="auto")
+    )
+    fig = go.Figure(trace)
+    fig.update_layout(
+        title=title,
+        xaxis_title=y_title if horizontal else x_title,
+        yaxis_title=x_title if horizontal else y_title,
+        template="plotly_white",
+    )
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", type="category")
+        fig.update_layout(height=max(350, 28 * len(names) + 150))
+    else:
+        fig.update_xaxes(type="category")
+    return fig
+
+
+def top_evidence(
+    records: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    key: str,
+    n: int = 3,
+    score: str = "score",
+) -> pd.DataFrame:
+    """The ``n`` strongest pieces of evidence per value of ``key`` (need, stage...).
+
+    Args:
+        records: A record table (``doc_id``, ``passage_id``, ``key``, ``evidence`` or
+            ``text``, optionally ``score``).
+        documents: The documents table (for titles).
+        key: The label column.
+        n: Rows kept per label.
+        score: Ranking column (ties and missing scores: document then offset order).
+
+    Returns:
+        ``key``, ``title``, ``passage_id``, ``evidence``, ``score``; sorted by label.
+    """
+    if n < 0:
+        raise UsageError(f"n must be 0 or more, not {n}", code="E-PLOT-N")
+    columns = [key, "title", "passage_id", "evidence", score]
+    if len(records) == 0:
+        return pd.DataFrame({c: pd.Series([], dtype="object") for c in columns})
+    frame = records.copy()
+    evidence = "evidence" if "evidence" in frame.columns else "text"
+    frame["evidence"] = frame[evidence].fillna(frame.get("text", "")).astype(str)
+    frame[score] = pd.to_numeric(frame[score], errors="coerce") if score in frame else 1.0
+    titles = documents.set_index("doc_id")["title"] if "title" in documents.columns else None
+    frame["title"] = frame["doc_id"].map(titles) if titles is not None else frame["doc_id"]
+    order = [key, score, "doc_id", "passage_id"] + (["start"] if "start" in frame else [])
+    ascending = [True, False, True, True] + ([True] if "start" in frame else [])
+    frame = frame.sort_values(order, ascending=ascending, kind="stable", na_position="last")
+    frame = frame.drop_duplicates([key, "passage_id"])
+    return frame.groupby(key, sort=True).head(n)[columns].reset_index(drop=True)
