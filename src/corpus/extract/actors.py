@@ -1,0 +1,386 @@
+"""Document-level actors: link mentions into actors, actor types per document, and the
+co-occurrence network.
+
+Input is the ``mentions`` table (one row per record of ``doc._.actors`` with ``doc_id``,
+``passage_id``; ``start``/``end`` are document offsets; ``roles`` is a JSON string).
+
+Linking, within one document (also across its passages):
+
+* equal normalised names (lower case, no accents, no leading article);
+* an acronym and its expansion: introduced in the text (``Nom (SIGLE)``), or an
+  acronym whose letters spell the initials of a longer name of the same document
+  (``ÉSL`` / ``Économie sociale Laurentides``);
+* a surname alone and the full name of a person (``Bidet`` / ``Éric Bidet``).
+
+Which actors are reported: every linked actor except those made only of *weak*
+mentions (a MISC entity that no role, acronym or other mention confirms) and those
+named only as the author of the page (``Publié par X``), which describe the web page,
+not the social-innovation process. Roles: the strong roles of all mentions; a weak role
+(a list cue such as ``parmi les partenaires : X``) only when the actor has no other.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from corpus.nlp.actor_lexicon import ROLES, SECTORS, fold
+from corpus.nlp.actor_spans import acronym_of, is_acronym
+
+logger = logging.getLogger(__name__)
+
+ACTOR_COLUMNS: tuple[str, ...] = (
+    "doc_id",
+    "actor_id",
+    "name",
+    "aliases",
+    "sector",
+    "roles",
+    "n_mentions",
+    "evidence",
+    "kind",
+    "first_start",
+)
+TYPE_COLUMNS: tuple[str, ...] = ("doc_id", "sector", "n_mentions")
+
+
+def name_key(name: str) -> str:
+    """Key under which two names are the same actor (:func:`fold`, no article)."""
+    key = fold(str(name)).strip(" \"'«»“”.,;:")
+    for article in ("l’", "la ", "le ", "les "):
+        if key.startswith(article):
+            key = key[len(article) :].strip()
+    return " ".join(key.replace("-", " ").split())
+
+
+def _roles_of(value: Any) -> list[dict[str, Any]]:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else []
+        except json.JSONDecodeError:
+            return []
+    return [r for r in value if isinstance(r, dict) and r.get("role") in ROLES]
+
+
+def _flag(row: dict[str, Any], key: str) -> bool:
+    value = row.get(key)
+    return bool(value) and not (isinstance(value, float) and pd.isna(value))
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+@dataclass
+class _Cluster:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+
+    def names(self) -> list[str]:
+        return [str(r["name"]) for r in self.rows if _text(r.get("name"))]
+
+    def acronyms(self) -> set[str]:
+        out = {str(r["acronym"]) for r in self.rows if _text(r.get("acronym"))}
+        out |= {n for n in self.names() if is_acronym(n)}
+        return out
+
+    def full_names(self) -> list[str]:
+        return [n for n in self.names() if not is_acronym(n)]
+
+    def kind(self) -> str:
+        return "person" if any(r.get("kind") == "person" for r in self.rows) else "org"
+
+
+def _link(rows: list[dict[str, Any]]) -> list[_Cluster]:
+    """Clusters of the mentions of one document (see the module docstring)."""
+    clusters: list[_Cluster] = []
+    by_key: dict[str, _Cluster] = {}
+
+    def find(key: str) -> _Cluster | None:
+        return by_key.get(key)
+
+    def merge(a: _Cluster, b: _Cluster) -> _Cluster:
+        if a is b:
+            return a
+        a.rows.extend(b.rows)
+        a.keys |= b.keys
+        for key in b.keys:
+            by_key[key] = a
+        clusters.remove(b)
+        return a
+
+    for row in rows:
+        keys = {name_key(row["name"])}
+        if _text(row.get("acronym")):
+            keys.add(name_key(row["acronym"]))
+        hits = [c for c in (find(k) for k in keys) if c is not None]
+        if hits:
+            cluster = hits[0]
+            for other in hits[1:]:
+                cluster = merge(cluster, other)
+        else:
+            cluster = _Cluster()
+            clusters.append(cluster)
+        cluster.rows.append(row)
+        cluster.keys |= keys
+        for key in keys:
+            by_key[key] = cluster
+    # Acronyms alone <-> longer names whose initials they spell.
+    for cluster in list(clusters):
+        if cluster not in clusters or cluster.full_names():
+            continue
+        for acronym in sorted(cluster.acronyms()):
+            targets = [
+                c
+                for c in clusters
+                if c is not cluster and any(acronym_of(acronym, n) for n in c.full_names())
+            ]
+            if len(targets) == 1:
+                merge(targets[0], cluster)
+                break
+    # Surnames alone <-> full names of persons.
+    persons = [c for c in clusters if c.kind() == "person"]
+    for cluster in list(clusters):
+        if cluster not in clusters or cluster.kind() == "person":
+            continue
+        names = {name_key(n) for n in cluster.names()}
+        if len(names) != 1:
+            continue
+        (only,) = names
+        if " " in only:
+            continue
+        targets = [p for p in persons if any(name_key(n).split()[-1] == only for n in p.names())]
+        if len(targets) == 1 and targets[0] in clusters:
+            merge(targets[0], cluster)
+    return clusters
+
+
+def _best_name(cluster: _Cluster) -> str:
+    canonical = [r["name"] for r in cluster.rows if r.get("origin") == "gazetteer"]
+    full = cluster.full_names() or cluster.names()
+    if canonical:
+        return str(Counter(canonical).most_common(1)[0][0])
+    counts = Counter(full)
+    return max(counts, key=lambda n: (len(n.split()) > 1, counts[n], len(n), n))
+
+
+def _sector(cluster: _Cluster) -> str:
+    trusted = [
+        r["sector"]
+        for r in cluster.rows
+        if r.get("origin") in ("gazetteer", "pattern") and r.get("sector") in SECTORS
+    ]
+    pool = trusted or [r.get("sector") for r in cluster.rows if r.get("sector") in SECTORS]
+    specific = [s for s in pool if s != "autre"] or pool
+    if not specific:
+        return "autre"
+    counts = Counter(specific)
+    return max(counts, key=lambda s: (counts[s], -SECTORS.index(s)))
+
+
+def _roles(cluster: _Cluster) -> tuple[list[str], list[dict[str, Any]]]:
+    hits = [h for r in cluster.rows for h in _roles_of(r.get("roles"))]
+    strong = [h for h in hits if not h.get("weak")]
+    chosen = strong or hits
+    roles = [role for role in ROLES if any(h["role"] == role for h in chosen)]
+    evidence: list[dict[str, Any]] = []
+    seen: set[tuple[str, Any]] = set()
+    for hit in sorted(chosen, key=lambda h: (h.get("evidence_start") or 0, h["role"])):
+        key = (hit["role"], hit.get("evidence_start"))
+        if key in seen:
+            continue
+        seen.add(key)
+        evidence.append(
+            {
+                "role": hit["role"],
+                "cue": hit.get("cue"),
+                "evidence": hit.get("evidence"),
+                "evidence_start": hit.get("evidence_start"),
+                "evidence_end": hit.get("evidence_end"),
+            }
+        )
+    return roles, evidence
+
+
+def _reported(cluster: _Cluster, roles: list[str]) -> bool:
+    if all(_flag(r, "byline") for r in cluster.rows):
+        return False
+    weak = all(_flag(r, "weak") for r in cluster.rows)
+    return not (weak and not roles)
+
+
+def _empty_actors() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series([], dtype="object") for c in ACTOR_COLUMNS})
+    frame["n_mentions"] = frame["n_mentions"].astype("int64")
+    frame["first_start"] = frame["first_start"].astype("int64")
+    return frame
+
+
+def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
+    """One row per actor of each document, from the mentions table.
+
+    Args:
+        mentions: Rows of ``doc._.actors`` records with ``doc_id`` and ``passage_id``.
+
+    Returns:
+        Columns ``doc_id, actor_id, name, aliases, sector, roles, n_mentions, evidence,
+        kind, first_start``: ``name`` the best full form, ``aliases`` the other forms
+        (acronyms first), ``roles`` a list of role ids, ``evidence`` a JSON list of
+        ``{role, cue, evidence, evidence_start, evidence_end}``. Ordered by document and
+        first mention.
+    """
+    if mentions is None or len(mentions) == 0:
+        return _empty_actors()
+    rows_out: list[dict[str, Any]] = []
+    frame = mentions.sort_values(["doc_id", "start"], kind="stable")
+    for doc_id, group in frame.groupby("doc_id", sort=False):
+        rows = [
+            {str(k): v for k, v in r.items()}
+            for r in group.to_dict("records")
+            if _text(r.get("name"))
+        ]
+        clusters = _link(rows)
+        clusters.sort(key=lambda c: min(int(r["start"]) for r in c.rows))
+        number = 0
+        for cluster in clusters:
+            roles, evidence = _roles(cluster)
+            if not _reported(cluster, roles):
+                continue
+            name = _best_name(cluster)
+            acronyms = sorted(cluster.acronyms() - {name})
+            others = sorted({n for n in cluster.names() if n != name and n not in acronyms})
+            aliases = [*acronyms, *[n for n in others if name_key(n) != name_key(name)]]
+            number += 1
+            rows_out.append(
+                {
+                    "doc_id": str(doc_id),
+                    "actor_id": f"{doc_id}-a{number:03d}",
+                    "name": name,
+                    "aliases": aliases,
+                    "sector": _sector(cluster),
+                    "roles": roles,
+                    "n_mentions": len(cluster.rows),
+                    "evidence": json.dumps(evidence, ensure_ascii=False, sort_keys=True),
+                    "kind": cluster.kind(),
+                    "first_start": min(int(r["start"]) for r in cluster.rows),
+                }
+            )
+    if not rows_out:
+        return _empty_actors()
+    return pd.DataFrame(rows_out, columns=list(ACTOR_COLUMNS))
+
+
+def document_actor_types(actor_types: pd.DataFrame, *, min_mentions: int = 1) -> pd.DataFrame:
+    """Sectors of the unnamed actor categories each document discusses.
+
+    Args:
+        actor_types: Rows of ``doc._.actor_types`` records with ``doc_id``.
+        min_mentions: Mentions a sector needs in a document to count.
+
+    Returns:
+        Columns ``doc_id, sector, n_mentions``, sectors in FORMAT.md's order.
+    """
+    if actor_types is None or len(actor_types) == 0:
+        return pd.DataFrame(
+            {
+                "doc_id": pd.Series([], dtype="object"),
+                "sector": pd.Series([], dtype="object"),
+                "n_mentions": pd.Series([], dtype="int64"),
+            }
+        )
+    counts: Counter[tuple[str, str]] = Counter(
+        zip(actor_types["doc_id"].astype(str), actor_types["sector"].astype(str), strict=True)
+    )
+    rows: list[dict[str, Any]] = [
+        {"doc_id": doc_id, "sector": sector, "n_mentions": n}
+        for (doc_id, sector), n in counts.items()
+        if n >= min_mentions and sector in SECTORS
+    ]
+    order = {doc: i for i, doc in enumerate(dict.fromkeys(actor_types["doc_id"].astype(str)))}
+    rows.sort(key=lambda r: (order[str(r["doc_id"])], SECTORS.index(str(r["sector"]))))
+    return pd.DataFrame(rows, columns=list(TYPE_COLUMNS)).astype({"n_mentions": "int64"})
+
+
+def _mention_actor(mentions: pd.DataFrame, actors: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """``(doc_id, passage_id, actor_id)`` for every mention linked to a reported actor."""
+    lookup: dict[tuple[str, str], str] = {}
+    for row in actors.to_dict("records"):
+        for alias in [row["name"], *list(row.get("aliases") or [])]:
+            lookup.setdefault((str(row["doc_id"]), name_key(alias)), str(row["actor_id"]))
+    out: list[tuple[str, str, str]] = []
+    for row in mentions.to_dict("records"):
+        doc_id = str(row["doc_id"])
+        keys = [name_key(row["name"])] if _text(row.get("name")) else []
+        if _text(row.get("acronym")):
+            keys.append(name_key(row["acronym"]))
+        actor = next((lookup[(doc_id, k)] for k in keys if (doc_id, k) in lookup), None)
+        if actor is not None:
+            out.append((doc_id, str(row["passage_id"]), actor))
+    return out
+
+
+def cooccurrence_network(
+    mentions: pd.DataFrame, actors: pd.DataFrame, *, across_documents: bool = True
+) -> nx.Graph:
+    """Actors linked when they are named in the same passage.
+
+    Args:
+        mentions: The mentions table.
+        actors: :func:`build_actors` of those mentions.
+        across_documents: One node per actor name over the whole corpus (the same body
+            named in several documents is one node); ``False`` keeps one node per actor
+            of each document (node ids are ``actor_id``).
+
+    Returns:
+        An undirected graph. Node attributes: ``name``, ``sector``, ``roles`` (sorted
+        list), ``n_mentions``, ``n_documents``; edge attribute ``weight``: number of
+        passages where both are named.
+    """
+    graph = nx.Graph()
+    if actors is None or len(actors) == 0 or mentions is None or len(mentions) == 0:
+        return graph
+    node_of: dict[str, str] = {}
+    for row in actors.to_dict("records"):
+        node = name_key(row["name"]) if across_documents else str(row["actor_id"])
+        node_of[str(row["actor_id"])] = node
+        if node not in graph:
+            graph.add_node(
+                node,
+                name=str(row["name"]),
+                sector=str(row["sector"]),
+                roles=[],
+                n_mentions=0,
+                n_documents=0,
+                sectors=Counter(),
+            )
+        data = graph.nodes[node]
+        data["n_mentions"] += int(row["n_mentions"])
+        data["n_documents"] += 1
+        data["roles"] = [r for r in ROLES if r in set(data["roles"]) | set(row["roles"])]
+        data["sectors"][str(row["sector"])] += int(row["n_mentions"])
+    for node, data in graph.nodes(data=True):
+        sectors: Counter[str] = data.pop("sectors")
+        data["sector"] = max(sectors, key=lambda s: (sectors[s], s != "autre", s))
+        del node
+    passages: dict[str, set[str]] = {}
+    for _, passage_id, actor_id in _mention_actor(mentions, actors):
+        passages.setdefault(passage_id, set()).add(node_of[actor_id])
+    for nodes in passages.values():
+        for a, b in combinations(sorted(nodes), 2):
+            if graph.has_edge(a, b):
+                graph[a][b]["weight"] += 1
+            else:
+                graph.add_edge(a, b, weight=1)
+    return graph

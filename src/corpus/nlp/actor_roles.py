@@ -1,0 +1,318 @@
+"""Roles of a named actor in its sentence, from the parse and the words around it.
+
+Four configurations, each giving a role with its cue and the evidence sentence:
+
+* cue words just before the actor: ``en partenariat avec X``, ``financé par X``;
+* a cue noun governing the actor: ``l'initiative de X``, ``le financement du X``;
+* the actor as agent of a cue verb: ``une formation offerte par X``, ``soutenu par X``;
+* the actor as subject of a cue verb, also through control verbs and mandates
+  (``X a décidé de lancer``, ``X a pour mission de soutenir``, ``X a mis sur pied``).
+
+A *weak* role comes from a list cue (``parmi les partenaires : X, Y``); the document
+level keeps it only for actors without any other role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from corpus.nlp.actor_lexicon import RoleCues, fold
+
+_DETERMINERS = frozenset(fold(w) for w in ("le", "la", "les", "l’", "l'", "un", "une", "des"))
+_DE = frozenset(fold(w) for w in ("de", "du", "des", "d’", "d'"))
+_CLITICS = frozenset(
+    fold(w) for w in ("se", "s’", "s'", "y", "en", "ne", "n’", "n'", "leur", "lui")
+)
+_CONTROL = frozenset(
+    fold(w)
+    for w in (
+        "décider",
+        "entreprendre",
+        "choisir",
+        "vouloir",
+        "chercher",
+        "continuer",
+        "commencer",
+        "accepter",
+        "engager",
+        "tenter",
+        "souhaiter",
+        "pouvoir",
+        "devoir",
+        "venir",
+        "aller",
+        "proposer",
+        "s’engager",
+    )
+)
+_MANDATE = frozenset(
+    fold(w) for w in ("mandat", "mission", "rôle", "objectif", "vocation", "ambition", "but")
+)
+_SUBJECT_DEPS = ("nsubj", "nsubj:pass")
+_PURPOSE = frozenset(fold(w) for w in ("pour", "afin", "sans", "avant", "après", "si", "quand"))
+
+
+def _descend(head: Token, child: Token) -> bool:
+    """Whether a cue under ``child`` still has the subject of ``head`` as its agent.
+
+    Control and coordinated verbs (``a décidé de lancer``, ``crée et anime``) and
+    mandate nouns (``a pour mission de soutenir``) pass; purpose clauses (``pour
+    expérimenter``) and objects do not.
+    """
+    if any(_text(m) in _PURPOSE for m in child.children if m.dep_ in ("mark", "case")):
+        return False
+    if child.pos_ == "VERB" and child.dep_ in ("xcomp", "conj"):
+        return True
+    if child.pos_ == "NOUN" and _lemma(child) in _MANDATE:
+        return child.dep_ in ("obj", "obl:arg", "obl:mod", "obl")
+    return head.pos_ == "NOUN" and _lemma(head) in _MANDATE and child.dep_ == "acl"
+
+
+_TERMINATORS = frozenset((".", "!", "?", ";", "\n"))
+
+
+def sentence_of(span: Span) -> Span:
+    """The sentence around ``span``, cut at end punctuation and line breaks only.
+
+    The parser's sentence boundaries are unreliable on web text (it may cut
+    ``X a mis sur pied ...`` after ``X``); punctuation is what the reader sees.
+    """
+    doc = span.doc
+    start = span.start
+    while start > 0 and not _ends_sentence(doc[start - 1]):
+        start -= 1
+    end = span.end
+    while end < len(doc):
+        end += 1
+        if _ends_sentence(doc[end - 1]):
+            break
+    return doc[start:end]
+
+
+def _ends_sentence(token: Token) -> bool:
+    return token.text in _TERMINATORS or "\n" in token.text
+
+
+@dataclass(frozen=True)
+class RoleHit:
+    """One role found for a mention."""
+
+    role: str
+    cue: str
+    weak: bool = False
+
+
+def _lemma(token: Token) -> str:
+    return fold(token.lemma_ or token.text)
+
+
+def _text(token: Token) -> str:
+    return fold(token.text)
+
+
+def _previous_content(span: Span, sent: Span) -> int:
+    """Index of the token before ``span``, skipping one determiner (-1 if none)."""
+    i = span.start - 1
+    if i >= sent.start and _text(span.doc[i]) in _DETERMINERS:
+        i -= 1
+    return i if i >= sent.start else -1
+
+
+def _verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
+    """Role of a cue verb, funding-aware (``offrir une subvention`` -> bailleur)."""
+    entry = cues.verbs.get(_lemma(verb))
+    if entry is None:
+        return None
+    role = entry["default"]
+    if "funding" in entry:
+        window = verb.doc[verb.i + 1 : min(verb.i + 6, len(verb.doc))]
+        related = [*window, verb.head, *verb.children]
+        if any(_lemma(t) in cues.funding_nouns or _text(t) in cues.funding_nouns for t in related):
+            role = entry["funding"]
+    return role, verb.lemma_
+
+
+def _phrase_at(cues: RoleCues, token: Token) -> tuple[str, str] | None:
+    """A multi-word cue starting at ``token`` (``mettre sur pied``, ``être à l'origine``)."""
+    doc = token.doc
+    for words, role in cues.phrases.items():
+        if _lemma(token) != words[0]:
+            continue
+        j = token.i + 1
+        ok = True
+        for word in words[1:]:
+            while j < len(doc) and doc[j].pos_ == "ADV":
+                j += 1
+            if j >= len(doc) or word not in (_text(doc[j]), _lemma(doc[j])):
+                ok = False
+                break
+            j += 1
+        if ok:
+            return role, " ".join(t.text for t in doc[token.i : j])
+    return None
+
+
+def _before_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    doc = span.doc
+    end = span.start
+    if end - 1 >= sent.start and _text(doc[end - 1]) in _DETERMINERS:
+        end -= 1
+    for words, role in cues.before.items():
+        n = len(words)
+        start = end - n
+        if start < sent.start:
+            continue
+        got = [_text(t) for t in doc[start:end]]
+        if got[:-1] == list(words[:-1]) and (
+            got[-1] == words[-1] or (words[-1] in _DE and got[-1] in _DE)
+        ):
+            yield RoleHit(role, doc[start:end].text)
+
+
+def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``<nom> de X``: the noun before ``de`` (one or two words) is a cue."""
+    doc = span.doc
+    i = _previous_content(span, sent)
+    if i < 0 or _text(doc[i]) not in _DE:
+        return
+    for n in (2, 1):
+        start = i - n
+        if start < sent.start:
+            continue
+        words = tuple(_lemma(t) for t in doc[start:i])
+        texts = tuple(_text(t) for t in doc[start:i])
+        role = cues.nouns.get(words) or cues.nouns.get(texts)
+        if role:
+            yield RoleHit(role, doc[start : i + 1].text)
+            return
+
+
+def _agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``<participe> par X``."""
+    doc = span.doc
+    i = _previous_content(span, sent)
+    if i < 0 or _text(doc[i]) != "par":
+        return
+    j = i - 1
+    while j >= sent.start and doc[j].pos_ == "ADV":
+        j -= 1
+    if j < sent.start:
+        return
+    verb = doc[j]
+    if verb.pos_ not in ("VERB", "ADJ", "AUX"):
+        return
+    found = _verb_role(cues, verb)
+    if found:
+        yield RoleHit(found[0], f"{verb.text} par")
+
+
+def _governing_verbs(span: Span, sent: Span) -> list[Token]:
+    """Verbs whose subject the span is (by the parse, or by word order)."""
+    doc = span.doc
+    out: list[Token] = []
+    root = span.root
+    seen = 0
+    while root.dep_ in ("conj", "flat:name", "flat", "appos") and root.head.i != root.i:
+        if seen > 4 or not (sent.start <= root.head.i < sent.end):
+            break
+        root = root.head
+        seen += 1
+    if root.dep_ in _SUBJECT_DEPS:
+        out.append(root.head)
+    # Word order: X [a|ont] [adverbs] <verbe>, X a pour mission de <verbe>.
+    j = span.end
+    end = sent.end
+    while j < end:
+        tok = doc[j]
+        if tok.pos_ in ("AUX", "ADV") or _text(tok) in _CLITICS:
+            if tok.pos_ == "AUX" and _lemma(tok) == "etre":
+                out.append(tok)
+            j += 1
+            continue
+        if _text(tok) in ("comme", "pour") and j + 1 < end and _lemma(doc[j + 1]) in _MANDATE:
+            j += 2
+            if j < end and _text(doc[j]) in _DE:
+                j += 1
+            continue
+        if tok.pos_ == "VERB":
+            out.append(tok)
+            if _lemma(tok) in _CONTROL and j + 1 < end and _text(doc[j + 1]) in (*_DE, "a", "à"):
+                j += 2
+                continue
+        break
+    return out
+
+
+def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    doc = span.doc
+    i = span.start - 1
+    if i >= sent.start and doc[i].pos_ == "DET":
+        i -= 1
+    if i >= sent.start and doc[i].pos_ == "ADP":
+        return  # "par X", "de X", "avec X": not a subject
+    seen: set[int] = set()
+    stack = [(verb, 0) for verb in _governing_verbs(span, sent)]
+    while stack:
+        verb, depth = stack.pop()
+        if verb.i in seen or verb.i in range(span.start, span.end):
+            continue
+        seen.add(verb.i)
+        phrase = _phrase_at(cues, verb)
+        if phrase:
+            yield RoleHit(*phrase)
+        elif verb.pos_ in ("VERB", "AUX"):
+            found = _verb_role(cues, verb)
+            if found:
+                yield RoleHit(*found)
+        # Predicate nouns: "X est partenaire de", "X est le fondateur de".
+        if verb.pos_ in ("NOUN",) and any(c.dep_ == "cop" for c in verb.children):
+            role = cues.nouns.get((_lemma(verb),))
+            if role:
+                yield RoleHit(role, verb.text)
+        if depth >= 3:
+            continue
+        for child in verb.children:
+            if not _descend(verb, child):
+                continue
+            if any(c.dep_ in _SUBJECT_DEPS for c in child.children):
+                continue  # its own subject: another clause
+            stack.append((child, depth + 1))
+
+
+def _weak_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """A list cue earlier in the sentence, then ``:`` or ``(`` before the actor."""
+    doc = span.doc
+    seen_break = False
+    for j in range(span.start - 1, sent.start - 1, -1):
+        text = _text(doc[j])
+        if text in (":", "("):
+            seen_break = True
+        elif seen_break and text in cues.weak:
+            yield RoleHit("partenaire", doc[j].text, weak=True)
+            return
+
+
+def find_roles(span: Span, cues: RoleCues) -> list[RoleHit]:
+    """Roles of the actor ``span`` stated or clearly implied by its sentence.
+
+    Args:
+        span: The actor mention (its doc must be parsed).
+        cues: The role cues.
+
+    Returns:
+        One hit per role (strong hits before weak ones), in a stable order.
+    """
+    sent = sentence_of(span)
+    hits: list[RoleHit] = []
+    for finder in (_before_cues, _noun_cue, _agent_cue, _subject_cues):
+        hits.extend(finder(span, sent, cues))
+    if not hits:
+        hits.extend(_weak_cue(span, sent, cues))
+    out: list[RoleHit] = []
+    for hit in hits:
+        if all(hit.role != h.role for h in out):
+            out.append(hit)
+    return out

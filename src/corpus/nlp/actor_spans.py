@@ -1,0 +1,440 @@
+"""Candidate named-actor spans of one passage and the filters that clean them.
+
+Sources, in order of trust: the gazetteer of known bodies, organisation forms
+(``Fondation X``, ``Réseau québécois en ...``) extended to the right over the name's
+words, spaCy's entities (ORG, PER; MISC kept as *weak* candidates) and stand-alone
+acronyms. Filters drop what NER gets wrong on web pages: capitalised page headers,
+concepts (``Innovation sociale``), sentence-initial capitalised words, menu and table
+fragments, URLs. Acronym introductions (``Nom complet (SIGLE)``, ``SIGLE (Nom
+complet)``) attach the acronym to the name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Token
+
+from corpus.nlp.actor_lexicon import ActorLexicon, KnownBody, fold, is_function_word
+
+#: Longest name kept, in tokens.
+MAX_TOKENS = 12
+
+_ACRONYM = re.compile(r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ0-9&\-\.]{1,11}$")
+_ROMAN = re.compile(r"^[IVXLCDM]+[Ee]?$")
+_URLISH = re.compile(r"(www\.|https?:|@|\.(org|com|net|fr|ca|be|ch|qc)\b)", re.I)
+_NAME_PREPS = frozenset(fold(w) for w in ("de", "du", "des", "d’", "en", "pour", "sur", "et", "à"))
+_NAME_DETS = frozenset(fold(w) for w in ("l’", "la", "le", "les"))
+_EN_STOP = frozenset(fold(w) for w in ("partenariat", "collaboration", "lien", "tant", "charge"))
+_BREAK = frozenset(("|", "\n", "«", "»", "“", "”", '"', "(", ")", "[", "]", ":", ";", "/", "•"))
+_LIST_MARKS = frozenset(("-", "–", "—", "•", ":", "|", "*", "·"))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate actor span (token offsets) with what is known about it."""
+
+    start: int
+    end: int
+    origin: str  # gazetteer, pattern, ner, acronym
+    label: str = ""  # NER label, or "" for other origins
+    sector: str | None = None
+    inherent_role: str | None = None
+    kind: str = "org"
+    acronym: str | None = None
+    weak: bool = False
+    canonical: str | None = None  # gazetteer name
+
+
+_PRIORITY = {"gazetteer": 3, "pattern": 2, "ner": 1, "acronym": 0}
+
+
+def is_acronym(text: str) -> bool:
+    """``RQIS``, ``ÉSL``, ``R&D`` (2-12 capitals, digits or ``&-.``; not roman numerals)."""
+    letters = [c for c in text if c.isalpha()]
+    return (
+        bool(_ACRONYM.match(text))
+        and len(letters) >= 2
+        and not _ROMAN.match(text)
+        and all(c.isupper() for c in letters)
+    )
+
+
+def _is_title(token: Token) -> bool:
+    return bool(token.text) and token.text[0].isupper()
+
+
+def sentence_initial(token: Token) -> bool:
+    """First word of its sentence, line, list item or heading (after ``:``, ``-``...)."""
+    doc = token.doc
+    i = token.i - 1
+    while i >= token.sent.start and (doc[i].is_space or doc[i].text in ("«", "“", '"', "(")):
+        i -= 1
+    if i < token.sent.start:
+        return True
+    prev = doc[i]
+    return prev.text in _LIST_MARKS or prev.text in (".", "!", "?", "…") or "\n" in prev.text
+
+
+@lru_cache(maxsize=4096)
+def _acronym_fits(letters: str, words: tuple[str, ...]) -> bool:
+    """``letters`` spelled by word prefixes in order; content words give >= 1 letter."""
+    if not words:
+        return not letters
+    word, rest = words[0], words[1:]
+    function = is_function_word(word) or word.endswith("’")
+    if function and _acronym_fits(letters, rest):
+        return True
+    for k in range(1, min(len(word), len(letters)) + 1):
+        if word[:k] != letters[:k]:
+            break
+        if _acronym_fits(letters[k:], rest):
+            return True
+    return False
+
+
+def acronym_of(acronym: str, name: str) -> bool:
+    """Whether ``acronym`` abbreviates ``name`` (``RQIS`` / ``Réseau québécois en
+    innovation sociale``); names of one content word never match."""
+    letters = "".join(c for c in fold(acronym) if c.isalpha())
+    words = tuple(
+        w for w in re.split(r"[\s\-]+", fold(name).replace("’", "’ ")) if w and w[0].isalnum()
+    )
+    content = [w for w in words if not is_function_word(w) and not w.endswith("’")]
+    if len(letters) < 2 or len(content) < 2 or not letters or letters[0] != content[0][0]:
+        return False
+    return _acronym_fits(letters, words)
+
+
+class SpanFinder:
+    """Finds and cleans candidate actor spans in a parsed doc."""
+
+    def __init__(
+        self, lexicon: ActorLexicon, gazetteer: PhraseMatcher, forms: PhraseMatcher
+    ) -> None:
+        self.lexicon = lexicon
+        self.gazetteer = gazetteer  # PhraseMatcher over names and aliases
+        self.forms = forms  # PhraseMatcher over form words
+        self.form_index = {form.words: form for form in lexicon.forms}
+        self.body_index: dict[str, tuple[KnownBody, str]] = {}
+        for body in lexicon.bodies:
+            for alias in (body.name, *body.aliases):
+                self.body_index[fold(alias)] = (body, alias)
+
+    # -- sources ------------------------------------------------------------------------
+    def _gazetteer(self, doc: Doc) -> Iterable[Candidate]:
+        for _, start, end in self.gazetteer(doc):
+            matched = doc[start:end].text
+            found = self.body_index.get(fold(matched))
+            if found is None:
+                continue
+            body, alias = found
+            if is_acronym(alias) and matched != alias:
+                continue  # an acronym of the gazetteer must be written in capitals
+            if not (matched[0].isupper() or matched[0].isdigit()):
+                continue
+            yield Candidate(
+                start,
+                end,
+                "gazetteer",
+                sector=body.sector,
+                inherent_role=body.role,
+                canonical=body.name,
+            )
+
+    def _extend(self, doc: Doc, start: int, end: int) -> int:
+        """Extend a form match over the rest of the name; returns the new end."""
+        sent_end = doc[start].sent.end
+        j = end
+        while j < sent_end and j - start < MAX_TOKENS:
+            tok = doc[j]
+            text = fold(tok.text)
+            if tok.text in _BREAK or tok.is_space or tok.like_num or tok.like_url:
+                break
+            if tok.pos_ in ("PROPN",) or (_is_title(tok) and tok.pos_ in ("NOUN", "ADJ", "X")):
+                j += 1
+                continue
+            if tok.text in ("-", "–") and j + 1 < sent_end and _is_title(doc[j + 1]):
+                j += 2
+                continue
+            if tok.pos_ == "ADJ" and tok.text.islower():
+                j += 1
+                continue
+            if text in _NAME_PREPS:
+                k = j + 1
+                if text == "et":
+                    nxt = doc[k] if k < sent_end else None
+                    if nxt is not None and nxt.pos_ == "ADJ" and nxt.text.islower():
+                        j = k
+                        continue
+                    if nxt is None or fold(nxt.text) not in _NAME_PREPS:
+                        break
+                    j = k
+                    continue
+                if k < sent_end and fold(doc[k].text) in _NAME_DETS:
+                    k += 1
+                if k >= sent_end:
+                    break
+                nxt = doc[k]
+                if nxt.like_num or nxt.pos_ not in ("NOUN", "PROPN", "ADJ", "X"):
+                    break
+                if text == "en" and (fold(nxt.text) in _EN_STOP or doc[j - 1].pos_ == "PROPN"):
+                    break
+                if nxt.text.islower() and nxt.pos_ not in ("NOUN", "ADJ"):
+                    break
+                j = k + 1
+                continue
+            break
+        # Never end on a preposition or article.
+        while j > end and (fold(doc[j - 1].text) in _NAME_PREPS | _NAME_DETS):
+            j -= 1
+        return j
+
+    def _forms(self, doc: Doc) -> Iterable[Candidate]:
+        for _, start, end in self.forms(doc):
+            first = doc[start]
+            if not _is_title(first) or (first.text.isupper() and len(first.text) > 3):
+                continue
+            words = tuple(fold(t.text) for t in doc[start:end])
+            form = self.form_index.get(words)
+            if form is None:
+                continue
+            if ("Plur" in first.morph.get("Number", []) and not words[0].endswith(("s", "x"))) or (
+                first.text.endswith(("s", "x")) and not form.words[0].endswith(("s", "x"))
+            ):
+                continue
+            new_end = self._extend(doc, start, end)
+            if new_end == end:
+                continue
+            extension = doc[end:new_end]
+            if sentence_initial(first) and not (
+                any(_is_title(t) or t.pos_ == "PROPN" for t in extension)
+                or extension[0].pos_ == "ADJ"
+            ):
+                continue
+            yield Candidate(start, new_end, "pattern", sector=form.sector, inherent_role=form.role)
+
+    def _entities(self, doc: Doc) -> Iterable[Candidate]:
+        for ent in doc.ents:
+            if ent.label_ not in ("ORG", "PER", "MISC"):
+                continue
+            # "Avise / Mouves": one candidate per part.
+            pieces: list[tuple[int, int]] = []
+            start = ent.start
+            for tok in ent:
+                if tok.text in ("/", "|", "•", ",", ";"):
+                    pieces.append((start, tok.i))
+                    start = tok.i + 1
+            pieces.append((start, ent.end))
+            for a, b in pieces:
+                a, b = self._trim(doc, a, b)
+                if b <= a:
+                    continue
+                kind = "org"
+                if (
+                    ent.label_ == "PER"
+                    and b - a >= 2
+                    and all(_is_title(t) for t in doc[a:b] if t.is_alpha)
+                ):
+                    kind = "person"
+                yield Candidate(a, b, "ner", label=ent.label_, kind=kind, weak=ent.label_ == "MISC")
+
+    def stop_acronym(self, text: str) -> bool:
+        """A concept or category acronym (``ESS``, ``D.E.S.S.``, ``COVID-19``)."""
+        key = re.sub(r"[-\s]?\d+$", "", fold(text).replace(".", ""))
+        return key in self.lexicon.acronyms
+
+    def _acronyms(self, doc: Doc) -> Iterable[Candidate]:
+        for tok in doc:
+            if is_acronym(tok.text) and not self.stop_acronym(tok.text):
+                yield Candidate(tok.i, tok.i + 1, "acronym")
+
+    @staticmethod
+    def _in_capitals_run(doc: Doc, start: int, end: int) -> bool:
+        """Next to another word in capitals: part of a page header, not an acronym."""
+        for i in (start - 1, end):
+            if 0 <= i < len(doc):
+                tok = doc[i]
+                if tok.is_alpha and len(tok.text) >= 2 and tok.text.isupper():
+                    return True
+        return False
+
+    # -- cleaning -----------------------------------------------------------------------
+    @staticmethod
+    def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+        while start < end and (
+            doc[start].pos_ in ("DET", "ADP", "PUNCT", "CCONJ", "SPACE")
+            or fold(doc[start].text) in _NAME_DETS
+        ):
+            start += 1
+        while end > start and (
+            (
+                doc[end - 1].pos_ in ("PUNCT", "ADP", "DET", "CCONJ", "SPACE")
+                and doc[end - 1].text not in (".",)
+            )
+            or doc[end - 1].text in (".", "…")
+        ):
+            end -= 1
+        return start, end
+
+    def _header_line(self, doc: Doc, start: int) -> bool:
+        """The sentence around ``start`` is written mostly in capitals (a page header)."""
+        sent = doc[start].sent
+        words = [t for t in sent if t.is_alpha and len(t.text) >= 2]
+        upper = [t for t in words if t.text.isupper()]
+        return len(upper) >= 3 and len(upper) >= 0.6 * len(words)
+
+    def keep(self, doc: Doc, cand: Candidate) -> bool:
+        """Whether a candidate survives the filters (see the module docstring)."""
+        span = doc[cand.start : cand.end]
+        if cand.origin == "gazetteer":
+            return True
+        text = span.text
+        if not text or len(span) > MAX_TOKENS or _URLISH.search(text):
+            return False
+        if any(t.text in _BREAK or "\n" in t.text for t in span):
+            return False
+        first = span[0]
+        if not (first.text[0].isupper() or first.text[0].isdigit()):
+            return False
+        alpha = [t for t in span if t.is_alpha or any(c.isalpha() for c in t.text)]
+        if not alpha:
+            return False
+        if self._header_line(doc, cand.start) and all(t.text.isupper() for t in alpha):
+            return False
+        folded = [fold(t.text) for t in alpha]
+        if all(w in self.lexicon.concepts or is_function_word(w) for w in folded):
+            return False
+        if len(alpha) == 1:
+            word = alpha[0]
+            if fold(word.text) in self.lexicon.header_words:
+                return False
+            if is_acronym(word.text):
+                return not self.stop_acronym(word.text) and not self._in_capitals_run(
+                    doc, cand.start, cand.end
+                )
+            if sentence_initial(word):
+                return False
+            if word.pos_ in ("VERB", "ADJ", "ADV", "ADP", "PRON", "DET", "AUX"):
+                return False
+        elif all(t.text.isupper() for t in alpha) and not all(is_acronym(t.text) for t in alpha):
+            return False
+        return True
+
+    # -- resolution ---------------------------------------------------------------------
+    def candidates(self, doc: Doc) -> list[Candidate]:
+        """The kept, non-overlapping candidates of ``doc`` in text order."""
+        raw: list[Candidate] = [
+            *self._gazetteer(doc),
+            *self._forms(doc),
+            *self._entities(doc),
+            *self._acronyms(doc),
+        ]
+        raw = [c for c in raw if self.keep(doc, c)]
+        raw.sort(key=lambda c: (-(c.end - c.start), -_PRIORITY[c.origin], c.start))
+        taken: list[Candidate] = []
+        used: set[int] = set()
+        for cand in raw:
+            tokens = set(range(cand.start, cand.end))
+            if tokens & used:
+                # A PER/ORG label inside a longer pattern span still says "organisation".
+                continue
+            used |= tokens
+            taken.append(cand)
+        taken.sort(key=lambda c: c.start)
+        taken = self._attach_places(doc, taken)
+        return self._acronym_introductions(doc, taken)
+
+    def _attach_places(self, doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+        """``URSCOP`` + ``Languedoc-Roussillon`` (a place right after a short name)."""
+        locs = {ent.start: ent for ent in doc.ents if ent.label_ == "LOC"}
+        out: list[Candidate] = []
+        taken_starts = {c.start for c in cands}
+        for cand in cands:
+            loc = locs.get(cand.end)
+            if (
+                loc is not None
+                and cand.kind == "org"
+                and cand.end - cand.start <= 2
+                and cand.origin in ("ner", "acronym")
+                and cand.label != "MISC"
+                and loc.start not in taken_starts
+            ):
+                cand = replace(cand, end=loc.end)
+            out.append(cand)
+        return out
+
+    def _acronym_introductions(self, doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+        by_start = {c.start: c for c in cands}
+        drop: set[int] = set()
+        out: list[Candidate] = []
+        for cand in cands:
+            if cand.start in drop:
+                continue
+            end = cand.end
+            # Nom complet (SIGLE)
+            if (
+                end + 2 < len(doc)
+                and doc[end].text == "("
+                and doc[end + 2].text == ")"
+                and is_acronym(doc[end + 1].text)
+                and cand.kind == "org"
+                and len(doc[cand.start : cand.end]) >= 2
+                and acronym_of(doc[end + 1].text, doc[cand.start : cand.end].text)
+            ):
+                cand = replace(cand, acronym=doc[end + 1].text, weak=False)
+                drop.add(end + 1)
+            # SIGLE (Nom complet)
+            elif (
+                cand.end - cand.start == 1
+                and is_acronym(doc[cand.start].text)
+                and end < len(doc)
+                and doc[end].text == "("
+            ):
+                close = next(
+                    (
+                        k
+                        for k in range(end + 1, min(end + MAX_TOKENS + 2, len(doc)))
+                        if doc[k].text == ")"
+                    ),
+                    None,
+                )
+                if close is not None and close > end + 2 and _is_title(doc[end + 1]):
+                    inner = doc[end + 1 : close]
+                    if acronym_of(doc[cand.start].text, inner.text):
+                        drop.update(range(end + 1, close))
+                        cand = replace(
+                            cand,
+                            start=end + 1,
+                            end=close,
+                            origin="pattern",
+                            acronym=doc[cand.start].text,
+                            weak=False,
+                        )
+            # lower-case expansion before an acronym: a category ("centres ... (CLT)").
+            if (
+                cand.end - cand.start == 1
+                and not cand.acronym
+                and self._category_acronym(doc, cand, by_start)
+            ):
+                continue
+            out.append(cand)
+        return [c for c in out if c.start not in drop or c.acronym]
+
+    @staticmethod
+    def _category_acronym(doc: Doc, cand: Candidate, by_start: dict[int, Candidate]) -> bool:
+        i = cand.start
+        if i < 2 or i + 1 >= len(doc) or doc[i - 1].text != "(" or doc[i + 1].text != ")":
+            return False
+        for back in range(2, MAX_TOKENS):
+            a = i - 1 - back
+            if a < doc[i].sent.start:
+                break
+            phrase = doc[a : i - 1].text
+            if acronym_of(doc[i].text, phrase):
+                return not _is_title(doc[a])
+        return False

