@@ -154,6 +154,23 @@ class Corpus:
         """Stages of the innovation process per passage with evidence."""
         return self._extraction_table("stages")
 
+    # -- topics --------------------------------------------------------------------------
+    def topics(self, *, seed: int = 0, **params: Any) -> Any:
+        """Fit themes (BERTopic) on the passages; write the topic tables to the store.
+
+        Args:
+            seed: The random state (same seed, same corpus -> same topics).
+            **params: See :func:`corpus.topics.api.fit_topics` (``n_topics``,
+                ``min_topic_size``, ``embeddings``, ``stop_terms``...).
+
+        Returns:
+            A :class:`corpus.topics.api.TopicResult` (``.topics``, ``.passage_topics``,
+            ``.document_topics``, ``.per_class(field)``, ``.over_time()``, ``.evaluate()``).
+        """
+        from corpus.topics.api import fit_topics
+
+        return fit_topics(self, seed=seed, **params)
+
 
 def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:  # noqa: A001
     """Open a corpus folder (with ``corpus.yaml``) or a plain folder of files.
