@@ -311,16 +311,32 @@ def load_patterns(path: str | Path) -> list[PatternEntry]:
     return entries
 
 
+_ANNOTATIONS = ("POS", "TAG", "LEMMA", "MORPH", "DEP")
+
+
+def _required(pattern: list[dict[str, Any]]) -> frozenset[str]:
+    """Token annotations a pattern needs (``POS``, ``LEMMA``...)."""
+    return frozenset(attr for token in pattern for attr in token if attr in _ANNOTATIONS)
+
+
 class PatternSet:
-    """A :class:`~spacy.matcher.Matcher` over pattern entries, returning :class:`Match`."""
+    """Matchers over pattern entries, returning :class:`Match`.
+
+    Entries are grouped by the token annotations they need, so a doc without POS tags
+    or lemmas (a blank pipeline) is still matched by the patterns that need none.
+    """
 
     def __init__(self, vocab: Vocab, entries: Iterable[PatternEntry]) -> None:
         self.entries: dict[str, PatternEntry] = {}
-        self.matcher = Matcher(vocab, validate=True)
+        self._groups: dict[frozenset[str], Matcher] = {}
         for entry in entries:
             self.entries[entry.id] = entry
+            needs = _required(entry.pattern)
+            matcher = self._groups.get(needs)
+            if matcher is None:
+                matcher = self._groups[needs] = Matcher(vocab, validate=True)
             try:
-                self.matcher.add(entry.id, [entry.pattern])
+                matcher.add(entry.id, [entry.pattern])
             except ValueError as exc:
                 raise ConfigError(
                     f"invalid spaCy pattern {entry.id!r}: {exc}",
@@ -335,10 +351,15 @@ class PatternSet:
         """All matches, overlapping ones included, sorted by position."""
         if not self.entries:
             return []
-        out = [
-            Match(self.entries[self._strings[key]], start, end)
-            for key, start, end in self.matcher(doc)
-        ]
+        base = doc.doc if isinstance(doc, Span) else doc
+        out: list[Match] = []
+        for needs, matcher in self._groups.items():
+            if not all(base.has_annotation(attr) for attr in needs):
+                continue
+            out.extend(
+                Match(self.entries[self._strings[key]], start, end)
+                for key, start, end in matcher(doc)
+            )
         out.sort(key=lambda m: (m.start, -(m.end - m.start), m.entry.id))
         return out
 

@@ -11,7 +11,8 @@ Resources (folder ``resources/needs/``, or a copy given as ``resources``):
   "À lire aussi", whose mentions are ignored);
 * ``free.jsonl``: the open-ended "besoin(s) de/en X" pattern.
 
-Each mention gets a ``score``: its weight, doubled in a cue sentence, cut to
+Each mention gets a ``score``: its weight, cut to :data:`NAME_FACTOR` inside a name
+("Direction de santé publique"), else doubled in a cue sentence, else cut to
 :data:`HEADING_FACTOR` in a heading or tag line (no verb, few words). The
 document-level rule (:func:`corpus.extract.needs.document_needs`) keeps a need when
 one mention scores at least 1 or all its mentions together reach 2.
@@ -46,6 +47,8 @@ logger = logging.getLogger(__name__)
 CUE_FACTOR = 2.0
 #: Factor of a mention in a heading or tag line (no verb, few words).
 HEADING_FACTOR = 0.3
+#: Factor of a mention inside a name ("Direction de santé publique").
+NAME_FACTOR = 0.3
 #: A sentence without verb and with at most this many words is a heading.
 HEADING_MAX_WORDS = 12
 #: Longest object kept for a free "besoin de X" phrase, in tokens.
@@ -80,6 +83,23 @@ def aside_chars(doc: Doc, matches: Iterable[Match]) -> list[tuple[int, int]]:
 def in_ranges(char: int, ranges: list[tuple[int, int]]) -> bool:
     """Whether ``char`` falls in one of ``ranges``."""
     return any(a <= char < b for a, b in ranges)
+
+
+def _after_avoir(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` follows a form of "avoir" (adverbs skipped): "a besoin de"."""
+    j = i - 1
+    while j >= 0 and (doc[j].pos_ == "ADV" or doc[j].lower_ in ("pas", "plus", "grand")):
+        j -= 1
+    return j >= 0 and doc[j].lemma_ == "avoir"
+
+
+def name_tokens(doc: Doc) -> set[int]:
+    """Tokens inside a named entity, after its first token ("Direction de *santé*")."""
+    inside: set[int] = set()
+    for ent in doc.ents:
+        if len(ent) > 1 and ent[0].is_title:
+            inside.update(range(ent.start + 1, ent.end))
+    return inside
 
 
 def is_heading(sent: Span) -> bool:
@@ -180,7 +200,9 @@ class NeedFinder:
             if match.label == "cue":
                 sent_i = sentence_index(bounds, match.start)
                 cue_by_sent.setdefault(sent_i, match.span(doc).text)
-        need_matches = longest_per_label(needs_set(doc))
+        all_matches = needs_set(doc)
+        need_matches = longest_per_label(all_matches)
+        names = name_tokens(doc)
         records: list[dict[str, Any]] = []
         headings: dict[int, bool] = {}
         for match in need_matches:
@@ -191,7 +213,9 @@ class NeedFinder:
             s_start, s_end = bounds[sent_i]
             sent = doc[s_start:s_end]
             cue = cue_by_sent.get(sent_i)
-            if cue is not None:
+            if match.start in names:
+                context_kind, factor = "name", NAME_FACTOR
+            elif cue is not None:
                 context_kind, factor = "cue", CUE_FACTOR
             else:
                 if sent_i not in headings:
@@ -214,7 +238,7 @@ class NeedFinder:
                     "score": round(match.entry.weight * factor, 4),
                 }
             )
-        free = self._free_needs(doc, free_set(doc), need_matches, asides)
+        free = self._free_needs(doc, free_set(doc), all_matches, asides)
         return {"needs": records, "free_needs": free}
 
     def _free_needs(
@@ -230,8 +254,7 @@ class NeedFinder:
             if in_ranges(first.idx, asides):
                 continue
             # "avoir besoin de" is a verb phrase, not a social need.
-            before = doc[max(0, match.start - 3) : match.start]
-            if any(t.lemma_ == "avoir" or t.lower_ in ("pas", "plus") for t in before):
+            if _after_avoir(doc, match.start):
                 continue
             obj = self._object(doc, match.end)
             if obj is None:
@@ -240,7 +263,7 @@ class NeedFinder:
                 (
                     m.label
                     for m in need_matches
-                    if m.start >= obj.start and m.end <= obj.end and m.entry.weight >= 0.5
+                    if m.start < obj.end and m.end > obj.start and m.entry.weight >= 0.5
                 ),
                 None,
             )

@@ -1,0 +1,123 @@
+"""Lexicon helpers: phrase syntax, pattern files, taxonomies, matching (blank French)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+
+from corpus.errors import ConfigError
+from corpus.nlp.lexicon import (
+    PatternSet,
+    entry_from_dict,
+    inflections,
+    load_patterns,
+    load_taxonomy,
+    longest_per_label,
+    phrase_to_pattern,
+    resource_file,
+)
+
+
+@pytest.fixture(scope="module")
+def blank():
+    return spacy.blank("fr")
+
+
+def test_inflections_cover_plural_feminine_and_aux() -> None:
+    assert {"social", "sociale", "sociaux", "sociales"} <= set(inflections("social"))
+    assert {"âgé", "âgée", "âgés", "âgées"} <= set(inflections("âgé"))
+    assert "personne" in inflections("personne") and "personnes" in inflections("personne")
+    assert "personnee" not in inflections("personne")
+    assert "mise en oeuvre" not in inflections("œuvre")
+    assert "oeuvre" in inflections("œuvre")
+
+
+def test_phrase_syntax() -> None:
+    pattern = phrase_to_pattern("~lutter contre [DET] pauvreté|précarité [*2] =x")
+    assert pattern[0] == {"LEMMA": {"IN": ["lutter"]}}
+    assert pattern[2] == {"POS": "DET", "OP": "?"}
+    assert "précarités" in pattern[3]["LOWER"]["IN"]
+    assert pattern[4] == {"OP": "{0,2}"}
+    assert pattern[5] == {"LOWER": {"IN": ["x"]}}
+    with pytest.raises(ConfigError):
+        phrase_to_pattern("[FOO] mot")
+    with pytest.raises(ConfigError):
+        phrase_to_pattern("[DET]")
+
+
+def test_pattern_set_matches_inflected_forms(blank) -> None:
+    entries = [
+        entry_from_dict({"id": "a", "label": "logement", "phrase": "logement social"}),
+        entry_from_dict({"id": "b", "label": "logement", "phrase": "logement", "weight": 0.5}),
+        entry_from_dict({"id": "c", "label": "sante", "pattern": [{"LOWER": "santé"}]}),
+    ]
+    patterns = PatternSet(blank.vocab, entries)
+    doc = blank("Les logements sociaux et la santé.")
+    found = longest_per_label(patterns(doc))
+    assert [(m.entry.id, m.span(doc).text) for m in found] == [
+        ("a", "logements sociaux"),
+        ("c", "santé"),
+    ]
+    assert found[0].entry.weight == 1.0
+
+
+def test_load_patterns_and_errors(tmp_path: Path) -> None:
+    good = tmp_path / "p.jsonl"
+    good.write_text(
+        "# comment\n\n"
+        + json.dumps({"id": "x", "label": "l", "phrase": "mot", "weight": 0.5})
+        + "\n",
+        encoding="utf-8",
+    )
+    entries = load_patterns(good)
+    assert len(entries) == 1 and entries[0].weight == 0.5
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 1"):
+        load_patterns(bad)
+    dup = tmp_path / "dup.jsonl"
+    line = json.dumps({"id": "x", "label": "l", "phrase": "mot"})
+    dup.write_text(line + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="duplicate"):
+        load_patterns(dup)
+    with pytest.raises(ConfigError):
+        entry_from_dict({"id": "x", "label": "l"})
+    with pytest.raises(ConfigError):
+        load_patterns(tmp_path / "missing.jsonl")
+
+
+def test_load_taxonomy(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text("items:\n  - id: a\n    label: A\n  - id: b\n", encoding="utf-8")
+    taxonomy = load_taxonomy(path)
+    assert list(taxonomy) == ["a", "b"]
+    assert taxonomy["a"].label == "A" and taxonomy["b"].label == "b"
+    path.write_text("items:\n  - id: a\n  - id: a\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="duplicate"):
+        load_taxonomy(path)
+    path.write_text("foo: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_taxonomy(path)
+
+
+def test_packaged_resources_are_valid(blank) -> None:
+    for kind in ("needs", "stages"):
+        taxonomy = load_taxonomy(resource_file(None, kind, "taxonomy.yaml"))
+        entries = load_patterns(resource_file(None, kind, "patterns.jsonl"))
+        assert {e.label for e in entries} == set(taxonomy)  # every item has patterns
+        PatternSet(blank.vocab, entries)  # spaCy validates every pattern
+        context = resource_file(None, kind, "context.jsonl")
+        PatternSet(blank.vocab, load_patterns(context))
+
+
+def test_resource_override_folder(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError):
+        resource_file(tmp_path / "nope", "needs", "patterns.jsonl")
+    with pytest.raises(ConfigError):
+        resource_file(tmp_path, "needs", "patterns.jsonl")
+    assert resource_file(tmp_path, "needs", "free.jsonl", required=False) is None
+    (tmp_path / "patterns.jsonl").write_text("", encoding="utf-8")
+    assert resource_file(tmp_path, "needs", "patterns.jsonl") == tmp_path / "patterns.jsonl"
