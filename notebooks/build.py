@@ -185,24 +185,19 @@ evidence_per_need: int = 3  # evidence passages shown per need and per stage
 from corpus.extract.needs import document_needs, needs_by
 from corpus.extract.stages import document_stages, stages_by
 from corpus.plots import corpus as corpus_plots
+from corpus.plots import extraction as extraction_plots
 
 documents = c.documents
 needs = c.needs()
 doc_needs = document_needs(needs)
 atomic_write_csv(out / "needs_by_document.csv", doc_needs)
 atomic_write_parquet(out / "needs.parquet", needs)
-titles = documents[["doc_id", "title"]]
-corpus_plots.heatmap(
-    doc_needs.merge(titles, on="doc_id", how="left"),
-    x="need", y="title", z="score",
-    title="Besoins sociaux par document (score des mentions)",
-    x_title="Besoin", y_title="Document", z_title="Score",
-).show()
+extraction_plots.needs_heatmap(doc_needs, documents).show()
 """,
     ),
     (
         "md",
-        "## Besoins par genre, région et année\n\n"
+        "## Besoins par genre, région et année\\n\\n"
         "Part des documents du groupe qui traitent du besoin.",
     ),
     (
@@ -211,21 +206,17 @@ corpus_plots.heatmap(
 for field in group_by:
     table = needs_by(needs, documents, field)
     atomic_write_csv(out / f"needs_by_{field}.csv", table)
-    corpus_plots.heatmap(
-        table, x=field, y="need", z="share", percent=True,
-        title=f"Besoins par {corpus_plots.field_label(field).lower()}",
-        x_title=corpus_plots.field_label(field), y_title="Besoin", z_title="Documents",
-    ).show()
+    extraction_plots.needs_by_heatmap(table, field).show()
 """,
     ),
-    ("md", "## Passages témoins"),
+    ("md", "## Passages témoins des besoins"),
     (
         "code",
         """
 evidence = corpus_plots.top_evidence(needs, documents, key="need", n=evidence_per_need)
 atomic_write_csv(out / "needs_evidence.csv", evidence)
 corpus_plots.table_figure(
-    evidence.assign(need=evidence["need"].map(corpus_plots.label)),
+    evidence.assign(need=evidence["need"].map(extraction_plots.need_labels()).fillna(evidence["need"])),
     title="Besoins : passages témoins",
     labels={"need": "Besoin", "title": "Document", "passage_id": "Passage",
             "evidence": "Extrait", "score": "Score"},
@@ -239,20 +230,12 @@ corpus_plots.table_figure(
 stages = c.stages()
 doc_stages = document_stages(stages)
 atomic_write_csv(out / "stages_by_document.csv", doc_stages)
-per_stage = doc_stages.groupby("stage", sort=True).size().reset_index(name="documents")
-atomic_write_csv(out / "stages.csv", per_stage)
-corpus_plots.bar(
-    per_stage, x="stage", y="documents", title="Documents décrivant chaque étape",
-    x_title="Étape", y_title="Documents",
-).show()
+atomic_write_parquet(out / "stages.parquet", stages)
+extraction_plots.stages_heatmap(doc_stages, documents).show()
 for field in group_by:
     table = stages_by(stages, documents, field)
     atomic_write_csv(out / f"stages_by_{field}.csv", table)
-    corpus_plots.heatmap(
-        table, x=field, y="stage", z="share", percent=True,
-        title=f"Étapes par {corpus_plots.field_label(field).lower()}",
-        x_title=corpus_plots.field_label(field), y_title="Étape", z_title="Documents",
-    ).show()
+    extraction_plots.stages_by_heatmap(table, field).show()
 """,
     ),
     (
@@ -261,7 +244,9 @@ for field in group_by:
 stage_evidence = corpus_plots.top_evidence(stages, documents, key="stage", n=evidence_per_need)
 atomic_write_csv(out / "stages_evidence.csv", stage_evidence)
 corpus_plots.table_figure(
-    stage_evidence.assign(stage=stage_evidence["stage"].map(corpus_plots.label)),
+    stage_evidence.assign(
+        stage=stage_evidence["stage"].map(extraction_plots.stage_labels()).fillna(stage_evidence["stage"])
+    ),
     title="Étapes : passages témoins",
     labels={"stage": "Étape", "title": "Document", "passage_id": "Passage",
             "evidence": "Extrait", "score": "Score"},
@@ -270,10 +255,118 @@ corpus_plots.table_figure(
     ),
 ]
 
+NB05 = [
+    (
+        "md",
+        """
+# 05 — Thèmes (BERTopic)
+
+Les thèmes des passages du corpus : étiquettes, termes, passages représentatifs, thèmes
+par genre (ou tout autre champ) et dans le temps, hiérarchie. Les plongements viennent
+des vecteurs de `fr_core_news_md` (hors ligne) sauf si `embedding_model` nomme un modèle
+sentence-transformers installé. Même corpus et même `seed` : mêmes thèmes.
+""",
+    ),
+    (
+        "params",
+        """
+corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
+out_dir: str = "../runs/lab/05-topics"  # output folder for this notebook's tables
+seed: int = 42  # random seed (UMAP, k-means, LDA baseline)
+n_topics: int = 0  # number of topics wanted; 0 lets the data decide
+min_topic_size: int = 0  # smallest topic (HDBSCAN min_cluster_size); 0 adapts it to the corpus
+class_field: str = "genre"  # metadata field for the topics-per-class chart
+embedding_model: str = ""  # sentence-transformers name or path; empty uses spaCy vectors
+""",
+    ),
+    ("code", SETUP),
+    (
+        "code",
+        """
+from corpus.plots import topics as topic_plots
+from corpus.topics.api import fit_topics
+
+backend = {"embedding_backend": "sentence-transformers", "embedding_model": embedding_model}
+result = fit_topics(
+    c,
+    seed=seed,
+    n_topics=n_topics or None,
+    min_topic_size=min_topic_size or None,
+    **(backend if embedding_model else {}),
+)
+table = result.topics[["topic", "label", "size", "terms"]].copy()
+table["terms"] = ["; ".join(t) for t in table["terms"]]
+atomic_write_csv(out / "topics.csv", table)
+atomic_write_parquet(out / "topics.parquet", result.topics)
+atomic_write_csv(out / "passage_topics.csv", result.passage_topics)
+atomic_write_csv(out / "document_topics.csv", result.document_topics)
+table
+""",
+    ),
+    ("md", "## Taille et termes des thèmes"),
+    ("code", "topic_plots.topic_sizes(result.topics).show()"),
+    ("code", "topic_plots.topic_terms(result.topics).show()"),
+    ("md", "## Passages représentatifs"),
+    (
+        "code",
+        """
+from corpus.plots import corpus as corpus_plots
+
+representative = result.topics[["topic", "label", "representative_texts"]].explode(
+    "representative_texts"
+)
+corpus_plots.table_figure(
+    representative,
+    title="Passages représentatifs de chaque thème",
+    labels={"topic": "Thème", "label": "Étiquette", "representative_texts": "Passage"},
+).show()
+""",
+    ),
+    ("md", "## Thèmes par classe et dans le temps"),
+    (
+        "code",
+        """
+per_class = result.per_class(class_field)
+atomic_write_csv(out / f"topics_by_{class_field}.csv", per_class)
+topic_plots.topics_by_class(per_class, field_label=corpus_plots.field_label(class_field)).show()
+""",
+    ),
+    (
+        "code",
+        """
+over_time = result.over_time()
+atomic_write_csv(out / "topics_over_time.csv", over_time)
+if len(over_time):
+    topic_plots.topics_over_time(over_time).show()
+else:
+    print("Aucun document daté : pas d'évolution dans le temps.")
+""",
+    ),
+    ("md", "## Hiérarchie des thèmes"),
+    (
+        "code",
+        """
+hierarchy = topic_plots.topic_hierarchy(result)
+if hierarchy is not None:
+    hierarchy.show()
+else:
+    print("Moins de trois thèmes : pas de hiérarchie.")
+""",
+    ),
+    (
+        "md",
+        "## Correspondance avec la série précédente\\n\\n"
+        "Quand un modèle a déjà été ajusté sur ce corpus, chaque thème garde l'identifiant "
+        "et l'étiquette du thème le plus proche de la série précédente.",
+    ),
+    ("code", "result.alignment"),
+]
+
 
 def main() -> int:
     notebook("01-corpus", NB01)
     notebook("04-needs", NB04)
+    notebook("05-topics", NB05)
     return 0
 
 

@@ -248,6 +248,9 @@ def _execute_step(
             if ok:
                 ok = False
                 step["error"] = f"HTML render failed: {_error_text(exc)}"
+    for file in out_dir.rglob("*"):  # notebooks write through mkstemp (0600)
+        if file.is_file():
+            file.chmod(0o644)
     step["outputs"] = output_records(out_dir, run_dir)
     step["status"] = "ok" if ok else "failed"
     write_manifest(run_dir, manifest)
