@@ -284,11 +284,9 @@ embedding_model: str = ""  # sentence-transformers name or path; empty uses spaC
         "code",
         """
 from corpus.plots import topics as topic_plots
-from corpus.topics.api import fit_topics
 
 backend = {"embedding_backend": "sentence-transformers", "embedding_model": embedding_model}
-result = fit_topics(
-    c,
+result = c.topics(
     seed=seed,
     n_topics=n_topics or None,
     min_topic_size=min_topic_size or None,
@@ -363,10 +361,109 @@ else:
 ]
 
 
+NB06 = [
+    (
+        "md",
+        """
+# 06 — Synthèse du corpus
+
+Une vue d'ensemble pour qui n'ouvrira pas les autres carnets : ce que contient le
+corpus, comment on y définit l'innovation sociale, qui en sont les acteurs, à quels
+besoins elle répond, à quelles étapes du processus, et les grands thèmes. Chaque section
+renvoie au carnet qui la détaille.
+""",
+    ),
+    (
+        "params",
+        """
+corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
+out_dir: str = "../runs/lab/06-report"  # output folder for this notebook's tables
+seed: int = 42  # random seed of the topic model (same as 05-topics for the same themes)
+top_n: int = 10  # rows shown in the top-N tables
+group_field: str = "genre"  # document field the needs and topics are compared across
+""",
+    ),
+    ("code", SETUP),
+    ("md", "## Le corpus en bref\\n\\nDétails : carnet `01-corpus`."),
+    (
+        "code",
+        """
+from corpus.plots import corpus as corpus_plots
+
+documents = c.documents
+summary = corpus_plots.summary(documents, c.passages, c.rejected, c.duplicates)
+atomic_write_csv(out / "summary.csv", summary)
+corpus_plots.table_figure(
+    summary, title=f"Corpus « {c.name} »", labels={"indicateur": "Indicateur", "valeur": "Valeur"}
+).show()
+corpus_plots.documents_by(documents, group_field).show()
+corpus_plots.documents_by(documents, "year").show()
+""",
+    ),
+    (
+        "md",
+        "## Besoins sociaux et étapes\\n\\n"
+        "Part des documents de chaque groupe qui traitent de chaque besoin, puis les étapes "
+        "du processus décrites. Détails et passages témoins : carnet `04-needs`.",
+    ),
+    (
+        "code",
+        """
+from corpus.extract.needs import needs_by
+from corpus.extract.stages import document_stages
+from corpus.plots import extraction as extraction_plots
+
+needs_table = needs_by(c.needs(), documents, group_field)
+atomic_write_csv(out / f"needs_by_{group_field}.csv", needs_table)
+extraction_plots.needs_by_heatmap(needs_table, group_field).show()
+doc_stages = document_stages(c.stages())
+atomic_write_csv(out / "stages_by_document.csv", doc_stages)
+extraction_plots.stages_heatmap(doc_stages, documents).show()
+""",
+    ),
+    (
+        "md",
+        "## Thèmes\\n\\n"
+        "Les thèmes des passages (BERTopic, même graine que le carnet `05-topics`, qui "
+        "montre aussi leur hiérarchie et leurs passages représentatifs).",
+    ),
+    (
+        "code",
+        """
+from corpus.plots import topics as topic_plots
+
+topics = c.topics(seed=seed, write=False)
+topic_table = topics.topics[["topic", "label", "size", "terms"]].head(top_n).copy()
+topic_table["terms"] = ["; ".join(t) for t in topic_table["terms"]]
+atomic_write_csv(out / "topics.csv", topic_table)
+topic_plots.topic_sizes(topics.topics).show()
+topic_plots.topics_by_class(
+    topics.per_class(group_field), field_label=corpus_plots.field_label(group_field)
+).show()
+""",
+    ),
+    ("md", "## Méthode et reproductibilité"),
+    (
+        "code",
+        """
+from corpus.runs.manifest import versions
+
+method = corpus_plots.method_table(
+    corpus_name=c.name, fingerprint=c.fingerprint, versions=versions(), seed=seed
+)
+corpus_plots.table_figure(
+    method, title="Méthode", labels={"element": "Élément", "valeur": "Valeur"}
+).show()
+""",
+    ),
+]
+
+
 def main() -> int:
     notebook("01-corpus", NB01)
     notebook("04-needs", NB04)
     notebook("05-topics", NB05)
+    notebook("06-report", NB06)
     return 0
 
 

