@@ -40,17 +40,33 @@ from corpus.nlp.needs import aside_chars, in_ranges
 logger = logging.getLogger(__name__)
 
 
-def longest_overall(matches: Iterable[Match]) -> list[Match]:
-    """Non-overlapping matches, longest first (then heaviest), across labels."""
-    ordered = sorted(
-        matches, key=lambda m: (-(m.end - m.start), -m.entry.weight, m.start, m.entry.id)
-    )
+def _non_overlapping(matches: Iterable[Match], key: Callable[[Match], Any]) -> list[Match]:
     taken: list[Match] = []
-    for match in ordered:
+    for match in sorted(matches, key=key):
         if all(match.end <= t.start or match.start >= t.end for t in taken):
             taken.append(match)
-    taken.sort(key=lambda m: (m.start, m.end))
     return taken
+
+
+def resolve_overlaps(matches: Iterable[Match]) -> list[Match]:
+    """Non-overlapping matches: per stage the heaviest, then across stages the longest.
+
+    "répondre à un besoin" (weak) inside "un besoin identifié" (strong) keeps the strong
+    one; "évaluation des besoins" (diagnostic) beats "évaluation" (evaluation).
+    """
+    by_label: dict[str, list[Match]] = {}
+    for match in matches:
+        by_label.setdefault(match.label, []).append(match)
+    best: list[Match] = []
+    for group in by_label.values():
+        best += _non_overlapping(
+            group, lambda m: (-m.entry.weight, -(m.end - m.start), m.start, m.entry.id)
+        )
+    kept = _non_overlapping(
+        best, lambda m: (-(m.end - m.start), -m.entry.weight, m.start, m.entry.id)
+    )
+    kept.sort(key=lambda m: (m.start, m.end))
+    return kept
 
 
 class StageFinder:
@@ -129,7 +145,7 @@ class StageFinder:
         asides = aside_chars(doc, context_set(doc))
         bounds = sentence_bounds(doc)
         records: list[dict[str, Any]] = []
-        for match in longest_overall(stages_set(doc)):
+        for match in resolve_overlaps(stages_set(doc)):
             span = match.span(doc)
             if in_ranges(span.start_char, asides):
                 continue
