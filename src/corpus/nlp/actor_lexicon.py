@@ -84,7 +84,7 @@ def plural_phrase(phrase: str) -> str:
     out: list[str] = []
     done = False
     for word in phrase.split():
-        if is_function_word(word) or word.endswith("’"):
+        if is_function_word(word) or "’" in word or "'" in word:
             done = True
         out.append(word if done else plural(word))
     return " ".join(out)
@@ -98,6 +98,7 @@ class Form:
     sector: str
     role: str | None = None
     text: str = ""
+    lowercase: bool = False
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,7 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
             sector=_check(item.get("sector"), SECTORS, forms_path, "sector"),
             role=_check(item["role"], ROLES, forms_path, "role") if item.get("role") else None,
             text=str(item["form"]).translate(_APOSTROPHES),
+            lowercase=bool(item.get("lowercase")),
         )
         for item in (forms_raw.get("forms") or [])
     ]

@@ -81,13 +81,17 @@ def sentence_initial(token: Token) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _acronym_fits(letters: str, words: tuple[str, ...]) -> bool:
-    """``letters`` spelled by word prefixes in order; content words give >= 1 letter."""
+def _acronym_fits(letters: str, words: tuple[tuple[str, bool], ...]) -> bool:
+    """``letters`` spelled by word prefixes in order.
+
+    ``words`` are ``(folded word, optional)``: function words and lower-case content
+    words may give no letter (``Solidarités nouvelles face au chômage`` -> SNC);
+    capitalised content words give at least one.
+    """
     if not words:
         return not letters
-    word, rest = words[0], words[1:]
-    function = is_function_word(word) or word.endswith("’")
-    if function and _acronym_fits(letters, rest):
+    (word, optional), rest = words[0], words[1:]
+    if optional and _acronym_fits(letters, rest):
         return True
     for k in range(1, min(len(word), len(letters)) + 1):
         if word[:k] != letters[:k]:
@@ -101,13 +105,18 @@ def acronym_of(acronym: str, name: str) -> bool:
     """Whether ``acronym`` abbreviates ``name`` (``RQIS`` / ``Réseau québécois en
     innovation sociale``); names of one content word never match."""
     letters = "".join(c for c in fold(acronym) if c.isalpha())
-    words = tuple(
-        w for w in re.split(r"[\s\-]+", fold(name).replace("’", "’ ")) if w and w[0].isalnum()
-    )
-    content = [w for w in words if not is_function_word(w) and not w.endswith("’")]
-    if len(letters) < 2 or len(content) < 2 or not letters or letters[0] != content[0][0]:
+    raw = [w for w in re.split(r"[\s\-]+", name.replace("’", "’ ").replace("'", "’ ")) if w]
+    words: list[tuple[str, bool]] = []
+    for word in raw:
+        folded = fold(word)
+        if not folded[0].isalnum():
+            continue
+        function = is_function_word(folded) or folded.endswith("’")
+        words.append((folded, function or word[0].islower()))
+    content = [w for w, optional in words if not is_function_word(w) and not w.endswith("’")]
+    if len(letters) < 2 or len(content) < 2 or letters[0] != content[0][0]:
         return False
-    return _acronym_fits(letters, words)
+    return _acronym_fits(letters, tuple(words))
 
 
 class SpanFinder:
@@ -182,6 +191,11 @@ class SpanFinder:
                 nxt = doc[k]
                 if nxt.like_num or nxt.pos_ not in ("NOUN", "PROPN", "ADJ", "X"):
                     break
+                proper_seen = any(
+                    t.pos_ == "PROPN" or (_is_title(t) and t.i > start) for t in doc[end:j]
+                )
+                if proper_seen and not _is_title(nxt):
+                    break
                 if text == "en" and (fold(nxt.text) in _EN_STOP or doc[j - 1].pos_ == "PROPN"):
                     break
                 if nxt.text.islower() and nxt.pos_ not in ("NOUN", "ADJ"):
@@ -194,14 +208,25 @@ class SpanFinder:
             j -= 1
         return j
 
+    @staticmethod
+    def _proper_follows(doc: Doc, end: int) -> bool:
+        """``de``/``du``/``d'`` [article] + a capitalised word right after ``end``."""
+        k = end
+        if k < len(doc) and fold(doc[k].text) in ("de", "du", "des", "d’"):
+            k += 1
+            if k < len(doc) and fold(doc[k].text) in _NAME_DETS:
+                k += 1
+            return k < len(doc) and _is_title(doc[k]) and not doc[k].text.isupper()
+        return False
+
     def _forms(self, doc: Doc) -> Iterable[Candidate]:
         for _, start, end in self.forms(doc):
             first = doc[start]
-            if not _is_title(first) or (first.text.isupper() and len(first.text) > 3):
-                continue
             words = tuple(fold(t.text) for t in doc[start:end])
             form = self.form_index.get(words)
-            if form is None:
+            if form is None or (first.text.isupper() and len(first.text) > 3):
+                continue
+            if not _is_title(first) and not (form.lowercase and self._proper_follows(doc, end)):
                 continue
             if ("Plur" in first.morph.get("Number", []) and not words[0].endswith(("s", "x"))) or (
                 first.text.endswith(("s", "x")) and not form.words[0].endswith(("s", "x"))
@@ -234,6 +259,21 @@ class SpanFinder:
                 a, b = self._trim(doc, a, b)
                 if b <= a:
                     continue
+                # NER often stops inside a name: "Juan-" | "Luis Klein".
+                while (
+                    b < len(doc)
+                    and b - a < MAX_TOKENS
+                    and (
+                        (doc[b - 1].text.endswith("-") and _is_title(doc[b]))
+                        or (
+                            ent.label_ == "PER"
+                            and doc[b].pos_ == "PROPN"
+                            and _is_title(doc[b])
+                            and doc[b].ent_type_ in ("", "PER")
+                        )
+                    )
+                ):
+                    b += 1
                 kind = "org"
                 if (
                     ent.label_ == "PER"
@@ -299,7 +339,7 @@ class SpanFinder:
         if any(t.text in _BREAK or "\n" in t.text for t in span):
             return False
         first = span[0]
-        if not (first.text[0].isupper() or first.text[0].isdigit()):
+        if not (first.text[0].isupper() or first.text[0].isdigit() or cand.origin == "pattern"):
             return False
         alpha = [t for t in span if t.is_alpha or any(c.isalpha() for c in t.text)]
         if not alpha:
@@ -347,7 +387,38 @@ class SpanFinder:
             taken.append(cand)
         taken.sort(key=lambda c: c.start)
         taken = self._attach_places(doc, taken)
+        taken = self._names_before_acronyms(doc, taken)
         return self._acronym_introductions(doc, taken)
+
+    def _names_before_acronyms(self, doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+        """``Solidarités nouvelles face au chômage (SNC)`` where NER cut the name: the
+        nearest capitalised words whose initials spell the acronym become the name."""
+        out = list(cands)
+        ends = {c.end: c for c in cands}
+        for i in range(2, len(doc) - 1):
+            if doc[i - 1].text != "(" or doc[i + 1].text != ")" or not is_acronym(doc[i].text):
+                continue
+            if self.stop_acronym(doc[i].text):
+                continue
+            before = ends.get(i - 1)
+            if before is not None and (
+                acronym_of(doc[i].text, doc[before.start : before.end].text)
+                or before.origin == "gazetteer"
+            ):
+                continue
+            sent_start = doc[i].sent.start
+            for a in range(i - 3, max(sent_start, i - 1 - MAX_TOKENS) - 1, -1):
+                if not _is_title(doc[a]) or any(t.text in _BREAK for t in doc[a : i - 1]):
+                    continue
+                if not acronym_of(doc[i].text, doc[a : i - 1].text):
+                    continue
+                if sentence_initial(doc[a]) and doc[a].pos_ not in ("PROPN", "NOUN"):
+                    break
+                out = [c for c in out if c.end <= a or c.start >= i - 1]
+                out.append(Candidate(a, i - 1, "pattern"))
+                break
+        out.sort(key=lambda c: c.start)
+        return out
 
     def _attach_places(self, doc: Doc, cands: list[Candidate]) -> list[Candidate]:
         """``URSCOP`` + ``Languedoc-Roussillon`` (a place right after a short name)."""
@@ -376,8 +447,19 @@ class SpanFinder:
             if cand.start in drop:
                 continue
             end = cand.end
-            # Nom complet (SIGLE)
+            following = by_start.get(end + 1)
             if (
+                cand.origin == "gazetteer"
+                and following is not None
+                and following.canonical == cand.canonical
+                and end + 2 < len(doc)
+                and doc[end].text == "("
+                and doc[end + 2].text == ")"
+            ):
+                cand = replace(cand, acronym=doc[end + 1].text)
+                drop.add(end + 1)
+            # Nom complet (SIGLE)
+            elif (
                 end + 2 < len(doc)
                 and doc[end].text == "("
                 and doc[end + 2].text == ")"

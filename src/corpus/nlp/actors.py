@@ -91,6 +91,7 @@ class ActorFinder:
         self.lexicon: ActorLexicon | None = None
         self._spans: SpanFinder | None = None
         self._categories: PhraseMatcher | None = None
+        self._category_index: dict[str, tuple[str, str]] = {}
 
     # -- set-up -------------------------------------------------------------------------
     def initialize(self, get_examples: Any = None, nlp: Language | None = None) -> None:
@@ -110,6 +111,7 @@ class ActorFinder:
         self.lexicon = lexicon
         self._spans = SpanFinder(lexicon, gazetteer, forms)
         self._categories = categories
+        self._category_index = {k.lower(): v for k, v in lexicon.categories.items()}
         logger.debug("actors component loaded resources from %s", lexicon.source)
 
     def _ready(self) -> tuple[ActorLexicon, SpanFinder, PhraseMatcher]:
@@ -134,10 +136,25 @@ class ActorFinder:
         found = Found()
         if not doc.has_annotation("DEP") or not len(doc):
             return found
+        matches = self._category_matches(doc)
+        # "l'association X": a category right before a name describes it.
+        descriptors = {end: (start, sector) for start, end, sector, _ in matches}
+        used: set[int] = set()
         for cand in spans.candidates(doc):
             span = doc[cand.start : cand.end]
-            found.actors.append((span, self._record(doc, span, cand, lexicon)))
-        found.types = self._types(doc, [s for s, _ in found.actors])
+            key = cand.start
+            if key not in descriptors and key > 0 and doc[key - 1].pos_ == "DET":
+                key -= 1  # "la coopérative Le Petit X" (NER left the article out)
+            descriptor = descriptors.get(key)
+            if descriptor is not None and cand.kind == "org":
+                used.add(key)
+            else:
+                descriptor = None
+            record = self._record(doc, span, cand, lexicon, descriptor)
+            found.actors.append((span, record))
+        found.types = self._types(
+            doc, [m for m in matches if m[1] not in used], [s for s, _ in found.actors]
+        )
         return found
 
     def set_annotations(self, doc: Doc, found: Found) -> None:
@@ -165,13 +182,20 @@ class ActorFinder:
         return "autre"
 
     def _record(
-        self, doc: Doc, span: Span, cand: Candidate, lexicon: ActorLexicon
+        self,
+        doc: Doc,
+        span: Span,
+        cand: Candidate,
+        lexicon: ActorLexicon,
+        descriptor: tuple[int, str] | None = None,
     ) -> dict[str, Any]:
         sent = sentence_of(span)
         roles: list[dict[str, Any]] = []
         if cand.inherent_role:
             roles.append(self._role(cand.inherent_role, span.text, sent, weak=False))
-        for hit in find_roles(span, lexicon.roles):
+        # Cues around "l'association X" are read around the whole phrase.
+        cue_span = doc[descriptor[0] : span.end] if descriptor else span
+        for hit in find_roles(cue_span, lexicon.roles):
             if all(r["role"] != hit.role for r in roles):
                 roles.append(self._role(hit.role, hit.cue, sent, weak=hit.weak))
         strong = any(not r["weak"] for r in roles)
@@ -182,7 +206,7 @@ class ActorFinder:
             "end": span.end_char,
             "name": cand.canonical or clean_name(span.text),
             "acronym": cand.acronym,
-            "sector": self._sector(span, cand, lexicon),
+            "sector": descriptor[1] if descriptor else self._sector(span, cand, lexicon),
             "kind": cand.kind,
             "origin": cand.origin,
             "roles": roles,
@@ -213,44 +237,49 @@ class ActorFinder:
         return span.end < len(doc) and doc[span.end].text.startswith("@")
 
     # -- unnamed categories -------------------------------------------------------------
-    def _types(self, doc: Doc, actors: list[Span]) -> list[tuple[Span, dict[str, Any]]]:
-        lexicon, _, matcher = self._ready()
-        in_actor = {i for s in actors for i in range(s.start, s.end)}
-        ends = {s.end: s for s in actors}
-        matches = sorted(
-            ((start, end) for _, start, end in matcher(doc)), key=lambda m: (m[0], -m[1])
-        )
-        out: list[tuple[Span, dict[str, Any]]] = []
+    def _category_matches(self, doc: Doc) -> list[tuple[int, int, str, str]]:
+        """``(start, end, sector, category)`` of category phrases; longest first wins."""
+        _, _, matcher = self._ready()
+        out: list[tuple[int, int, str, str]] = []
         last_end = -1
-        for start, end in matches:
+        for start, end in sorted(
+            ((start, end) for _, start, end in matcher(doc)), key=lambda m: (m[0], -m[1])
+        ):
             if start < last_end:
-                continue  # the longest match at a position wins; no overlaps
-            span = doc[start:end]
-            entry = lexicon.categories.get(span.text.lower().replace("'", "’"))
+                continue
+            text = doc[start:end].text
+            entry = self._category_index.get(text.lower().replace("'", "’"))
             if entry is None:
-                entry = next(
-                    (v for k, v in lexicon.categories.items() if k.lower() == span.text.lower()),
-                    None,
-                )
-            if entry is None or not self._is_category(span, in_actor, ends):
                 continue
             sector, category = entry
             # "État" is a category only with its capital ("l'état de" is not).
-            if category[0].isupper() and not span.text[0].isupper():
+            if category[0].isupper() and not text[0].isupper():
                 continue
             last_end = end
-            out.append(
-                (
-                    span,
-                    {
-                        "text": span.text,
-                        "start": span.start_char,
-                        "end": span.end_char,
-                        "category": category,
-                        "sector": sector,
-                    },
-                )
-            )
+            out.append((start, end, sector, category))
+        return out
+
+    def _types(
+        self,
+        doc: Doc,
+        matches: list[tuple[int, int, str, str]],
+        actors: list[Span],
+    ) -> list[tuple[Span, dict[str, Any]]]:
+        in_actor = {i for s in actors for i in range(s.start, s.end)}
+        ends = {s.end: s for s in actors}
+        out: list[tuple[Span, dict[str, Any]]] = []
+        for start, end, sector, category in matches:
+            span = doc[start:end]
+            if not self._is_category(span, in_actor, ends):
+                continue
+            record = {
+                "text": span.text,
+                "start": span.start_char,
+                "end": span.end_char,
+                "category": category,
+                "sector": sector,
+            }
+            out.append((span, record))
         return out
 
     @staticmethod
