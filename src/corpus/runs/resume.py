@@ -91,6 +91,7 @@ def resume_run(run_dir: str | Path, *, wait: float = 0.0, echo: Echo = logger.in
                 html=None,
                 error=None,
                 outputs=[],
+                figures=[],
             )
         manifest.setdefault("attempts", []).append(
             {"started": iso(utc_now()), "from_step": steps[start]["name"]}
