@@ -121,3 +121,24 @@ def test_resource_override_folder(tmp_path: Path) -> None:
     assert resource_file(tmp_path, "needs", "free.jsonl", required=False) is None
     (tmp_path / "patterns.jsonl").write_text("", encoding="utf-8")
     assert resource_file(tmp_path, "needs", "patterns.jsonl") == tmp_path / "patterns.jsonl"
+
+
+def test_anchor_prefilter_finds_what_a_full_matcher_finds(blank) -> None:
+    from spacy.matcher import Matcher
+
+    entries = load_patterns(resource_file(None, "needs", "patterns.jsonl"))
+    lower_only = [
+        e for e in entries if all(set(t) <= {"LOWER", "OP"} for t in e.pattern)
+    ]  # blank docs have no lemmas or POS
+    patterns = PatternSet(blank.vocab, lower_only)
+    full = Matcher(blank.vocab)
+    for entry in lower_only:
+        full.add(entry.id, [entry.pattern])
+    text = (
+        "Le logement social, la petite enfance et les personnes âgées isolées ; "
+        "l'économie circulaire et le chômage. Des épiceries solidaires contre la précarité."
+    )
+    doc = blank(text)
+    expected = sorted((blank.vocab.strings[k], s, e) for k, s, e in full(doc))
+    got = sorted((m.entry.id, m.start, m.end) for m in patterns(doc))
+    assert got == expected and len(got) >= 6

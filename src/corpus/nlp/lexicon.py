@@ -319,22 +319,58 @@ def _required(pattern: list[dict[str, Any]]) -> frozenset[str]:
     return frozenset(attr for token in pattern for attr in token if attr in _ANNOTATIONS)
 
 
+def _anchor(pattern: list[dict[str, Any]]) -> tuple[str, frozenset[str]] | None:
+    """A required token's attribute and forms that any match must contain, if any.
+
+    Picks, among required tokens matched on ``LOWER``/``ORTH``/``TEXT``/``LEMMA`` by
+    value or ``IN`` list, the one whose shortest form is longest (the most selective).
+    """
+    best: tuple[int, str, frozenset[str]] | None = None
+    for token in pattern:
+        if token.get("OP") in ("?", "*") or (
+            isinstance(token.get("OP"), str) and token["OP"].startswith("{0")
+        ):
+            continue
+        for attr in ("LOWER", "LEMMA", "ORTH", "TEXT"):
+            if attr not in token:
+                continue
+            value = token[attr]
+            if isinstance(value, str):
+                forms = frozenset([value])
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                forms = frozenset(str(v) for v in value["IN"])
+            else:
+                continue
+            if not forms:
+                continue
+            key = (min(len(f) for f in forms), attr, forms)
+            if best is None or key[0] > best[0]:
+                best = key
+    if best is None:
+        return None
+    attr = "LOWER" if best[1] in ("ORTH", "TEXT") else best[1]
+    forms = frozenset(f.lower() for f in best[2]) if attr == "LOWER" else best[2]
+    return attr, forms
+
+
 class PatternSet:
     """Matchers over pattern entries, returning :class:`Match`.
 
-    Entries are grouped by the token annotations they need, so a doc without POS tags
-    or lemmas (a blank pipeline) is still matched by the patterns that need none.
+    Each entry has its own matcher and, when possible, an *anchor*: forms one of its
+    required tokens must have. A doc only runs the matchers of entries whose anchor it
+    contains, which keeps hundreds of patterns cheap. Entries needing token
+    annotations (POS, lemma) are skipped on docs without them (a blank pipeline).
     """
 
     def __init__(self, vocab: Vocab, entries: Iterable[PatternEntry]) -> None:
         self.entries: dict[str, PatternEntry] = {}
-        self._groups: dict[frozenset[str], Matcher] = {}
+        self._matchers: dict[str, Matcher] = {}
+        self._needs: dict[str, frozenset[str]] = {}
+        self._index: dict[tuple[str, str], list[str]] = {}
+        self._always: list[str] = []
         for entry in entries:
             self.entries[entry.id] = entry
-            needs = _required(entry.pattern)
-            matcher = self._groups.get(needs)
-            if matcher is None:
-                matcher = self._groups[needs] = Matcher(vocab, validate=True)
+            matcher = Matcher(vocab, validate=True)
             try:
                 matcher.add(entry.id, [entry.pattern])
             except ValueError as exc:
@@ -342,24 +378,45 @@ class PatternSet:
                     f"invalid spaCy pattern {entry.id!r}: {exc}",
                     hint="See https://spacy.io/usage/rule-based-matching.",
                 ) from exc
-        self._strings = vocab.strings
+            self._matchers[entry.id] = matcher
+            self._needs[entry.id] = _required(entry.pattern)
+            anchor = _anchor(entry.pattern)
+            if anchor is None:
+                self._always.append(entry.id)
+            else:
+                attr, forms = anchor
+                for form in forms:
+                    self._index.setdefault((attr, form), []).append(entry.id)
+        self._order = {ident: i for i, ident in enumerate(self.entries)}
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def __call__(self, doc: Doc | Span) -> list[Match]:
+    def candidates(self, doc: Doc) -> list[str]:
+        """Ids of the entries that may match ``doc`` (anchor present), in file order."""
+        found: set[str] = set(self._always)
+        index = self._index
+        has_lemma = doc.has_annotation("LEMMA")
+        for token in doc:
+            hits = index.get(("LOWER", token.lower_))
+            if hits:
+                found.update(hits)
+            if has_lemma:
+                hits = index.get(("LEMMA", token.lemma_))
+                if hits:
+                    found.update(hits)
+        return sorted(found, key=self._order.__getitem__)
+
+    def __call__(self, doc: Doc) -> list[Match]:
         """All matches, overlapping ones included, sorted by position."""
-        if not self.entries:
+        if not self.entries or len(doc) == 0:
             return []
-        base = doc.doc if isinstance(doc, Span) else doc
         out: list[Match] = []
-        for needs, matcher in self._groups.items():
-            if not all(base.has_annotation(attr) for attr in needs):
+        for ident in self.candidates(doc):
+            if not all(doc.has_annotation(attr) for attr in self._needs[ident]):
                 continue
-            out.extend(
-                Match(self.entries[self._strings[key]], start, end)
-                for key, start, end in matcher(doc)
-            )
+            entry = self.entries[ident]
+            out.extend(Match(entry, start, end) for _, start, end in self._matchers[ident](doc))
         out.sort(key=lambda m: (m.start, -(m.end - m.start), m.entry.id))
         return out
 
