@@ -3,9 +3,10 @@
 c-TF-IDF (with frequent words damped) ranks terms by how *distinctive* they are of a topic;
 on small corpora it favours terms seen in one or two passages, which read well but do not
 characterise the topic. :class:`CoverageRepresentation` re-ranks BERTopic's 30 c-TF-IDF
-candidates by ``weight * coverage ** alpha``, where ``coverage`` is the share of the topic's
-passages that contain the term, so a topic's terms are distinctive *and* shared by many of
-its passages. Maximal marginal relevance can follow it to spread the label over senses.
+candidates by ``weight * coverage ** alpha * specificity ** beta``, where ``coverage`` is the
+share of the topic's passages that contain the term and ``specificity`` the share of the
+term's passages that are in the topic, so a topic's terms are distinctive *and* shared by
+many of its passages (a precision/recall balance per term).
 """
 
 from __future__ import annotations
@@ -24,13 +25,18 @@ class CoverageRepresentation(BaseRepresentation):
     Args:
         top_n_words: Terms kept per topic.
         alpha: Exponent of coverage (0 = plain c-TF-IDF).
+        beta: Exponent of specificity, the share of the term's passages that are in the
+            topic (damps words common to every topic).
         min_count: Terms in fewer of the topic's passages rank last (when enough others
             remain).
     """
 
-    def __init__(self, top_n_words: int = 10, alpha: float = 1.0, min_count: int = 1) -> None:
+    def __init__(
+        self, top_n_words: int = 10, alpha: float = 1.0, beta: float = 1.0, min_count: int = 1
+    ) -> None:
         self.top_n_words = top_n_words
         self.alpha = alpha
+        self.beta = beta
         self.min_count = min_count
 
     def extract_topics(
@@ -43,6 +49,8 @@ class CoverageRepresentation(BaseRepresentation):
         """Return the re-ranked ``(term, weight)`` lists (weights stay c-TF-IDF values)."""
         vectorizer = topic_model.vectorizer_model
         vocab = vectorizer.vocabulary_
+        everything = vectorizer.transform(documents["Document"].tolist())
+        doc_freq = np.asarray((everything > 0).sum(axis=0)).ravel()
         out: dict[int, list[tuple[str, float]]] = {}
         for topic, candidates in topics.items():
             docs = documents.loc[documents["Topic"] == topic, "Document"].tolist()
@@ -55,9 +63,11 @@ class CoverageRepresentation(BaseRepresentation):
             coverage = present / len(docs)
             if (present >= self.min_count).sum() >= min(self.top_n_words, len(words)) // 2:
                 coverage = np.where(present >= self.min_count, coverage, 0.0)
+            specificity = present / np.maximum(doc_freq[[vocab[w] for w, _ in words]], 1)
             top = max(v for _, v in words) or 1.0
             scores = [
-                (v / top) * (c**self.alpha) for (_, v), c in zip(words, coverage, strict=True)
+                (v / top) * (c**self.alpha) * (s**self.beta)
+                for (_, v), c, s in zip(words, coverage, specificity, strict=True)
             ]
             order = sorted(range(len(words)), key=lambda i: (-scores[i], i))
             out[topic] = [words[i] for i in order[: self.top_n_words]]
