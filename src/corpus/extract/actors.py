@@ -150,6 +150,23 @@ def _link(rows: list[dict[str, Any]]) -> list[_Cluster]:
             if len(targets) == 1:
                 merge(targets[0], cluster)
                 break
+    # "le Département" <-> "Département de la Gironde": a form word alone names the
+    # one body of the document whose name starts with it.
+    for cluster in list(clusters):
+        names = {name_key(n) for n in cluster.names()}
+        if cluster not in clusters or len(names) != 1 or cluster.kind() == "person":
+            continue
+        (only,) = names
+        if " " in only or is_acronym(cluster.names()[0]):
+            continue
+        targets = [
+            c
+            for c in clusters
+            if c is not cluster
+            and any(name_key(n).split()[0] == only and " " in name_key(n) for n in c.names())
+        ]
+        if len(targets) == 1:
+            merge(targets[0], cluster)
     # Surnames alone <-> full names of persons.
     persons = [c for c in clusters if c.kind() == "person"]
     for cluster in list(clusters):

@@ -95,7 +95,7 @@ class Form:
     """An organisation form word or phrase (``fondation``, ``conseil régional``)."""
 
     words: tuple[str, ...]
-    sector: str
+    sector: str | None
     role: str | None = None
     text: str = ""
     lowercase: bool = False
@@ -119,8 +119,10 @@ class RoleCues:
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
     nouns: dict[tuple[str, ...], str] = field(default_factory=dict)
     before: dict[tuple[str, ...], str] = field(default_factory=dict)
+    labels: dict[tuple[str, ...], str] = field(default_factory=dict)
     weak: frozenset[str] = frozenset()
     funding_nouns: frozenset[str] = frozenset()
+    support_nouns: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -186,9 +188,11 @@ def _words(phrase: str) -> tuple[str, ...]:
 def _role_value(value: Any, path: Path) -> dict[str, str]:
     if isinstance(value, str):
         return {"default": _check(value, ROLES, path, "role")}
-    if isinstance(value, dict) and "default" in value:
+    if isinstance(value, dict) and value and set(value) <= {"support", "funding"}:
         return {k: _check(v, ROLES, path, "role") for k, v in value.items()}
-    raise ConfigError(f"bad role cue {value!r}", path=path, hint="Give a role or {default: r}.")
+    raise ConfigError(
+        f"bad role cue {value!r}", path=path, hint="Give a role or {support: r, funding: r2}."
+    )
 
 
 def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
@@ -223,7 +227,9 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
     forms = [
         Form(
             words=_words(str(item["form"])),
-            sector=_check(item.get("sector"), SECTORS, forms_path, "sector"),
+            sector=_check(item["sector"], SECTORS, forms_path, "sector")
+            if item.get("sector")
+            else None,
             role=_check(item["role"], ROLES, forms_path, "role") if item.get("role") else None,
             text=str(item["form"]).translate(_APOSTROPHES),
             lowercase=bool(item.get("lowercase")),
@@ -256,7 +262,12 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
             _words(k): _check(v, ROLES, roles_path, "role")
             for k, v in (raw.get("before") or {}).items()
         },
+        labels={
+            _words(k): _check(v, ROLES, roles_path, "role")
+            for k, v in (raw.get("labels") or {}).items()
+        },
         weak=frozenset(fold(w) for w in raw.get("weak") or []),
+        support_nouns=frozenset(fold(w) for w in raw.get("support_nouns") or []),
         funding_nouns=frozenset(fold(w) for w in raw.get("funding_nouns") or []),
     )
     categories_path = root / "categories.yaml"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from corpus.nlp.actor_lexicon import RoleCues, fold
 
@@ -122,17 +122,27 @@ def _previous_content(span: Span, sent: Span) -> int:
 
 
 def _verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
-    """Role of a cue verb, funding-aware (``offrir une subvention`` -> bailleur)."""
+    """Role of a cue verb; generic verbs need a support or funding noun nearby
+    (``offrir une subvention`` -> bailleur, ``une formation offerte par X`` -> partenaire).
+    """
     entry = cues.verbs.get(_lemma(verb))
     if entry is None:
         return None
-    role = entry["default"]
-    if "funding" in entry:
-        window = verb.doc[verb.i + 1 : min(verb.i + 6, len(verb.doc))]
-        related = [*window, verb.head, *verb.children]
-        if any(_lemma(t) in cues.funding_nouns or _text(t) in cues.funding_nouns for t in related):
-            role = entry["funding"]
-    return role, verb.lemma_
+    if "default" in entry:
+        return entry["default"], verb.lemma_
+    doc = verb.doc
+    window = [
+        *doc[max(0, verb.i - 5) : verb.i],
+        *doc[verb.i + 1 : min(verb.i + 7, len(doc))],
+        verb.head,
+        *verb.children,
+    ]
+    words = {_lemma(t) for t in window} | {_text(t) for t in window}
+    if "funding" in entry and words & cues.funding_nouns:
+        return entry["funding"], verb.lemma_
+    if "support" in entry and words & cues.support_nouns:
+        return entry["support"], verb.lemma_
+    return None
 
 
 def _phrase_at(cues: RoleCues, token: Token) -> tuple[str, str] | None:
@@ -190,27 +200,68 @@ def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             return
 
 
+def _agent_verb(doc: Doc, par: int, sent: Span) -> Token | None:
+    """The participle before ``par`` (adverbs skipped), if any."""
+    j = par - 1
+    while j >= sent.start and doc[j].pos_ == "ADV":
+        j -= 1
+    if j < sent.start or doc[j].pos_ not in ("VERB", "ADJ", "AUX"):
+        return None
+    return doc[j]
+
+
 def _agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """``<participe> par X``."""
+    """``<participe> par X``, also ``soutenu par Y, ... et par X``."""
     doc = span.doc
     i = _previous_content(span, sent)
     if i < 0 or _text(doc[i]) != "par":
         return
-    j = i - 1
-    while j >= sent.start and doc[j].pos_ == "ADV":
-        j -= 1
-    if j < sent.start:
-        return
-    verb = doc[j]
-    if verb.pos_ not in ("VERB", "ADJ", "AUX"):
+    verb = _agent_verb(doc, i, sent)
+    if verb is None and i - 1 >= sent.start and _text(doc[i - 1]) in (",", "et", "ou", "puis"):
+        # A later agent of the same participle: find the first "par" after a verb.
+        for k in range(i - 1, sent.start - 1, -1):
+            if _text(doc[k]) == "par":
+                verb = _agent_verb(doc, k, sent)
+                if verb is not None:
+                    break
+    if verb is None:
         return
     found = _verb_role(cues, verb)
     if found:
         yield RoleHit(found[0], f"{verb.text} par")
 
 
-def _governing_verbs(span: Span, sent: Span) -> list[Token]:
-    """Verbs whose subject the span is (by the parse, or by word order)."""
+def _label_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``Porteur du projet : X``, ``Partenaires : X, Y`` at the start of the line."""
+    doc = span.doc
+    colon = next((k for k in range(sent.start, span.start) if doc[k].text == ":"), None)
+    if colon is None or colon - sent.start > 5:
+        return
+    words = tuple(_text(t) for t in doc[sent.start : colon])
+    for n in range(len(words), 0, -1):
+        role = cues.labels.get(words[:n])
+        if role:
+            yield RoleHit(role, doc[sent.start : colon + 1].text)
+            return
+
+
+def _is_passive(verb: Token, skipped: list[Token]) -> bool:
+    """``a été mise sur pied``, ``est financé``: the subject is not the agent."""
+    if any(c.dep_ in ("aux:pass",) for c in verb.children):
+        return True
+    reflexive = any(_text(t) in ("se", "s’") for t in skipped)
+    return (
+        not reflexive
+        and any(_lemma(t) == "etre" for t in skipped)
+        and "Part" in verb.morph.get("VerbForm", [])
+    )
+
+
+def _governing_verbs(span: Span, sent: Span, *, relative_only: bool = False) -> list[Token]:
+    """Verbs whose subject the span is (by the parse, or by word order).
+
+    Also the verb of a relative clause on the actor (``X, qui a financé ...``).
+    """
     doc = span.doc
     out: list[Token] = []
     root = span.root
@@ -220,16 +271,24 @@ def _governing_verbs(span: Span, sent: Span) -> list[Token]:
             break
         root = root.head
         seen += 1
-    if root.dep_ in _SUBJECT_DEPS:
+    if root.dep_ == "nsubj" and not relative_only and not _is_passive(root.head, []):
         out.append(root.head)
-    # Word order: X [a|ont] [adverbs] <verbe>, X a pour mission de <verbe>.
+    # Word order: X [a|ont] [adverbs] <verbe>, X a pour mission de <verbe>, X, qui <verbe>.
     j = span.end
     end = sent.end
+    if j < end and doc[j].text == "," and j + 1 < end and _text(doc[j + 1]) == "qui":
+        j += 2
+    elif j < end and _text(doc[j]) == "qui":
+        j += 1
+    elif relative_only:
+        return out
+    skipped: list[Token] = []
     while j < end:
         tok = doc[j]
         if tok.pos_ in ("AUX", "ADV") or _text(tok) in _CLITICS:
             if tok.pos_ == "AUX" and _lemma(tok) == "etre":
                 out.append(tok)
+            skipped.append(tok)
             j += 1
             continue
         if _text(tok) in ("comme", "pour") and j + 1 < end and _lemma(doc[j + 1]) in _MANDATE:
@@ -238,8 +297,11 @@ def _governing_verbs(span: Span, sent: Span) -> list[Token]:
                 j += 1
             continue
         if tok.pos_ == "VERB":
+            if _is_passive(tok, skipped):
+                break
             out.append(tok)
             if _lemma(tok) in _CONTROL and j + 1 < end and _text(doc[j + 1]) in (*_DE, "a", "à"):
+                skipped = []
                 j += 2
                 continue
         break
@@ -251,15 +313,17 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     i = span.start - 1
     if i >= sent.start and doc[i].pos_ == "DET":
         i -= 1
-    if i >= sent.start and doc[i].pos_ == "ADP":
-        return  # "par X", "de X", "avec X": not a subject
+    # "par X", "de X", "avec X" are not subjects, but "par X, qui a financé" is.
+    relative_only = i >= sent.start and doc[i].pos_ == "ADP"
     seen: set[int] = set()
-    stack = [(verb, 0) for verb in _governing_verbs(span, sent)]
+    stack = [(verb, 0) for verb in _governing_verbs(span, sent, relative_only=relative_only)]
     while stack:
         verb, depth = stack.pop()
         if verb.i in seen or verb.i in range(span.start, span.end):
             continue
         seen.add(verb.i)
+        if verb.i > span.end and any(t.text in (":", ";") for t in doc[span.end : verb.i]):
+            continue  # "X est une coopérative : ses membres participent" is not about X
         phrase = _phrase_at(cues, verb)
         if phrase:
             yield RoleHit(*phrase)
@@ -307,7 +371,7 @@ def find_roles(span: Span, cues: RoleCues) -> list[RoleHit]:
     """
     sent = sentence_of(span)
     hits: list[RoleHit] = []
-    for finder in (_before_cues, _noun_cue, _agent_cue, _subject_cues):
+    for finder in (_label_cue, _before_cues, _noun_cue, _agent_cue, _subject_cues):
         hits.extend(finder(span, sent, cues))
     if not hits:
         hits.extend(_weak_cue(span, sent, cues))
@@ -315,4 +379,34 @@ def find_roles(span: Span, cues: RoleCues) -> list[RoleHit]:
     for hit in hits:
         if all(hit.role != h.role for h in out):
             out.append(hit)
+    # "soutenu par X, qui a octroyé un subside": funding is the support meant.
+    if any(h.role == "bailleur" for h in out):
+        out = [
+            h for h in out if not (h.role == "partenaire" and _words_of(h.cue) & _GENERIC_SUPPORT)
+        ]
     return out
+
+
+_GENERIC_SUPPORT = frozenset(
+    fold(w)
+    for w in (
+        "soutenir",
+        "soutenu",
+        "soutenue",
+        "soutenus",
+        "soutenues",
+        "appuyer",
+        "appuyé",
+        "appuyée",
+        "aider",
+        "aidé",
+        "aidée",
+        "soutien",
+        "appui",
+        "aide",
+    )
+)
+
+
+def _words_of(text: str) -> set[str]:
+    return {fold(w) for w in text.split()}

@@ -20,9 +20,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from corpus.nlp.actor_lexicon import ActorLexicon, KnownBody, fold, is_function_word
+from corpus.nlp.actor_roles import sentence_of
 
 #: Longest name kept, in tokens.
-MAX_TOKENS = 12
+MAX_TOKENS = 16
 
 _ACRONYM = re.compile(r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ0-9&\-\.]{1,11}$")
 _ROMAN = re.compile(r"^[IVXLCDM]+[Ee]?$")
@@ -157,7 +158,7 @@ class SpanFinder:
 
     def _extend(self, doc: Doc, start: int, end: int) -> int:
         """Extend a form match over the rest of the name; returns the new end."""
-        sent_end = doc[start].sent.end
+        sent_end = sentence_of(doc[start:end]).end
         j = end
         while j < sent_end and j - start < MAX_TOKENS:
             tok = doc[j]
@@ -173,6 +174,15 @@ class SpanFinder:
             if tok.pos_ == "ADJ" and tok.text.islower():
                 j += 1
                 continue
+            # "Coopérative d'habitation Les Jardins de ...": an article starting a name.
+            if (
+                text in _NAME_DETS
+                and j + 1 < sent_end
+                and _is_title(doc[j + 1])
+                and not doc[j + 1].text.isupper()
+            ):
+                j += 1
+                continue
             if text in _NAME_PREPS:
                 k = j + 1
                 if text == "et":
@@ -184,7 +194,10 @@ class SpanFinder:
                         break
                     j = k
                     continue
-                if k < sent_end and fold(doc[k].text) in _NAME_DETS:
+                if k < sent_end and (
+                    fold(doc[k].text) in _NAME_DETS
+                    or (text == "pour" and fold(doc[k].text) in ("un", "une"))
+                ):
                     k += 1
                 if k >= sent_end:
                     break
@@ -299,7 +312,7 @@ class SpanFinder:
         for i in (start - 1, end):
             if 0 <= i < len(doc):
                 tok = doc[i]
-                if tok.is_alpha and len(tok.text) >= 2 and tok.text.isupper():
+                if tok.is_alpha and tok.text.isupper() and tok.text not in ("A", "Y"):
                     return True
         return False
 
