@@ -74,14 +74,14 @@ def _topics(
 
         for name in by:
             _field_values(handle.documents, name)
-    kwargs = {"embedding_backend": embedding_backend, "embedding_model": embedding_model}
     result = fit_topics(
         handle,
         seed=seed,
         n_topics=n_topics,
         min_topic_size=min_topic_size,
         embeddings=matrix,
-        **kwargs,
+        embedding_backend=embedding_backend,
+        embedding_model=embedding_model,
     )
     out.mkdir(parents=True, exist_ok=True)
     table = result.topics[["topic", "label", "size", "terms"]].copy()

@@ -45,8 +45,8 @@ def topic_terms(topics: pd.DataFrame, *, n_terms: int = 8, max_topics: int = 12)
         ],
     )
     for i, row in enumerate(table.itertuples()):
-        terms = list(row.terms)[:n_terms][::-1]
-        weights = list(row.weights)[:n_terms][::-1]
+        terms = list(row.terms)[:n_terms][::-1]  # type: ignore[arg-type]
+        weights = list(row.weights)[:n_terms][::-1]  # type: ignore[arg-type]
         fig.add_trace(
             go.Bar(x=weights, y=terms, orientation="h", showlegend=False),
             row=i // cols + 1,

@@ -37,7 +37,7 @@ SPACY_MODEL = "fr_core_news_md"
 
 
 @functools.cache
-def _tokenizer_nlp(model: str = SPACY_MODEL):  # type: ignore[no-untyped-def]
+def _tokenizer_nlp(model: str = SPACY_MODEL):
     import spacy
 
     nlp = spacy.load(

@@ -191,9 +191,13 @@ class TopicModel:
     # -- scikit-learn plumbing -------------------------------------------------------------
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor parameters (scikit-learn contract)."""
-        names = self.__init__.__code__.co_varnames[1 : self.__init__.__code__.co_argcount]
-        kwonly = self.__init__.__code__.co_kwonlyargcount
-        names = self.__init__.__code__.co_varnames[1 : 1 + kwonly]
+        import inspect
+
+        names = [
+            name
+            for name, p in inspect.signature(type(self).__init__).parameters.items()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY
+        ]
         return {name: getattr(self, name) for name in names}
 
     def set_params(self, **params: Any) -> TopicModel:

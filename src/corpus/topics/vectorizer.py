@@ -76,7 +76,7 @@ def default_stop_terms(path: str | Path | None = None) -> list[str]:
 
 
 @functools.cache
-def _load_nlp(model: str = MODEL):  # type: ignore[no-untyped-def]
+def _load_nlp(model: str = MODEL):
     import spacy
 
     return spacy.load(model, disable=["parser", "ner", "senter"])
@@ -93,14 +93,14 @@ def lemmatiser_fingerprint(model: str = MODEL) -> str:
     return fingerprint(model, versions, sorted(CONTENT_POS), LEMMA_VERSION)
 
 
-def _keep(token) -> bool:  # type: ignore[no-untyped-def]
+def _keep(token) -> bool:
     if token.pos_ not in CONTENT_POS or token.like_num or token.like_url or token.like_email:
         return False
     text = token.text.replace("-", "")
     return len(text) >= 2 and text.isalpha()
 
 
-def _lemma_string(doc) -> str:  # type: ignore[no-untyped-def]
+def _lemma_string(doc) -> str:
     """Kept lemmas in order; a run of dropped tokens becomes one boundary ``|``."""
     out: list[str] = []
     for token in doc:
@@ -243,7 +243,7 @@ class LemmaVectorizer(CountVectorizer):
     those of :class:`CountVectorizer`, so BERTopic can save them.
     """
 
-    def _word_ngrams(self, tokens, stop_words=None):  # type: ignore[no-untyped-def]
+    def _word_ngrams(self, tokens, stop_words=None):
         grams = super()._word_ngrams(tokens, stop_words)
         return [g for g in grams if BOUNDARY not in g]
 
