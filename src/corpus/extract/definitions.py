@@ -1,0 +1,355 @@
+"""Document-level definitions: attribution across passages, deduplication, dimensions.
+
+:func:`finalize_definitions` takes the raw records of ``corpus_definitions`` (one row per
+record, offsets in the document) and gives the ``definitions`` table:
+
+* a definition without a source takes the one of the passage just before it when that
+  passage introduces it ("Selon X, voici la définition de Y :");
+* a passage "Définition de X :" followed by a passage where no definition was found
+  makes that passage a definition of X;
+* a "Source : X" line credits the definitions without source written since the
+  previous attributed definition;
+* overlapping definitions of a document are merged into the most confident one, and
+  a ``definition_id`` is added.
+
+:func:`dimensions_table` spreads the ``dimensions`` lists into one boolean column per
+dimension; :func:`compare_by_source` puts the definitions of the sources side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from corpus.nlp.dimensions import DIMENSIONS, DimensionCoder, default_coder
+
+logger = logging.getLogger(__name__)
+
+#: Columns of the definitions table, in order.
+COLUMNS: tuple[str, ...] = (
+    "definition_id",
+    "doc_id",
+    "passage_id",
+    "start",
+    "end",
+    "term",
+    "text",
+    "cue",
+    "source",
+    "year",
+    "confidence",
+    "dimensions",
+)
+
+#: Label of definitions without source in comparisons.
+UNATTRIBUTED = "(sans source)"
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÉÈÀÂÎÔÇ«\"“])")
+_YEAR = re.compile(r"\b((?:1[89]|20)\d\d)\b")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, list[re.Pattern[str]]]:
+    from corpus.nlp.lexicon import read_yaml, resource_file
+
+    path = resource_file(None, "definitions", "attribution.yaml")
+    raw = read_yaml(path) if path else {}
+    return {
+        key: [re.compile(p) for p in (raw.get(key) or [])] for key in ("before", "line", "intro")
+    }
+
+
+@lru_cache(maxsize=1)
+def _coder() -> DimensionCoder:
+    return default_coder()
+
+
+def _search(kind: str, text: str) -> re.Match[str] | None:
+    for pattern in _patterns()[kind]:
+        match = pattern.search(text)
+        if match is not None:
+            return match
+    return None
+
+
+def _source_of(text: str, kind: str) -> tuple[str | None, int | None]:
+    match = _search(kind, text)
+    if match is None:
+        return None, None
+    from corpus.nlp.definitions import clean_source
+
+    source = clean_source(match.group("source")) or None
+    year = match.groupdict().get("year")
+    if year is None:
+        found = _YEAR.search(match.group(0))
+        year = found.group(1) if found else None
+    return source, int(year) if year else None
+
+
+def _empty() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series([], dtype="object") for c in COLUMNS})
+    for column in ("start", "end", "year"):
+        frame[column] = pd.Series([], dtype="Int64")
+    frame["confidence"] = pd.Series([], dtype="float64")
+    return frame
+
+
+def _as_list(value: Any) -> list[str]:
+    """A ``dimensions`` cell (list, array, JSON string or null) as a list of ids."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            return [v for v in value.split(",") if v]
+        return [str(v) for v in parsed] if isinstance(parsed, list) else []
+    if isinstance(value, float) and value != value:  # NaN
+        return []
+    try:
+        return [str(v) for v in value]
+    except TypeError:
+        return []
+
+
+def _first_sentences(text: str, n: int = 3) -> str:
+    parts = _SENTENCE.split(text.strip())
+    return " ".join(parts[:n])
+
+
+def _passage_order(passages: pd.DataFrame) -> pd.DataFrame:
+    order = "index" if "index" in passages.columns else "start"
+    return passages.sort_values(["doc_id", order], kind="stable").reset_index(drop=True)
+
+
+def finalize_definitions(definitions: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
+    """The ``definitions`` table from the component's raw records.
+
+    Args:
+        definitions: Raw records (``doc_id``, ``passage_id``, ``start``, ``end`` in
+            document offsets, ``term``, ``text``, ``cue``, ``source``, ``year``,
+            ``confidence``, ``dimensions``).
+        passages: The passages table (``passage_id``, ``doc_id``, ``index``, ``start``,
+            ``text``).
+
+    Returns:
+        One row per definition with :data:`COLUMNS` (plus any extra record fields),
+        sorted by document and offset; ``definition_id`` is ``<doc_id>-d<nnn>``.
+    """
+    rows: list[dict[str, Any]] = (
+        [dict(r) for r in definitions.to_dict("records")] if len(definitions) else []
+    )
+    for row in rows:
+        row["dimensions"] = _as_list(row.get("dimensions"))
+        for key in ("source", "year", "term", "cue"):
+            value = row.get(key)
+            if value is not None and not isinstance(value, str) and pd.isna(value):
+                row[key] = None
+    if len(passages):
+        rows = _across_passages(rows, _passage_order(passages))
+    if not rows:
+        return _empty()
+    rows = _dedupe(rows)
+    rows.sort(key=lambda r: (str(r["doc_id"]), int(r["start"]), int(r["end"])))
+    counters: dict[str, int] = {}
+    for row in rows:
+        n = counters.get(row["doc_id"], 0) + 1
+        counters[row["doc_id"]] = n
+        row["definition_id"] = f"{row['doc_id']}-d{n:03d}"
+    extra = sorted({k for r in rows for k in r} - set(COLUMNS))
+    frame = pd.DataFrame(rows, columns=[*COLUMNS, *extra])
+    frame["start"] = frame["start"].astype("int64")
+    frame["end"] = frame["end"].astype("int64")
+    frame["year"] = pd.array(
+        [None if v is None or pd.isna(v) else int(v) for v in frame["year"]], dtype="Int64"
+    )
+    frame["confidence"] = frame["confidence"].astype("float64")
+    frame["source"] = frame["source"].astype("object")
+    return frame
+
+
+def _across_passages(rows: list[dict[str, Any]], passages: pd.DataFrame) -> list[dict[str, Any]]:
+    """Attribution from an introducing passage, "Définition de X :" headings, "Source :" lines."""
+    by_passage: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_passage.setdefault(str(row.get("passage_id")), []).append(row)
+    out = list(rows)
+    for _, group in passages.groupby("doc_id", sort=False):
+        records = group.to_dict("records")
+        pending: list[dict[str, Any]] = []  # definitions since the last attributed one
+        for k, passage in enumerate(records):
+            text = str(passage.get("text") or "")
+            pid = str(passage["passage_id"])
+            line_source, line_year = _source_of(text, "line")
+            if line_source is not None and len(text.split()) <= 30:
+                for row in pending:
+                    if not row.get("source"):
+                        row["source"], row["year"] = line_source, row.get("year") or line_year
+                pending = []
+                continue
+            here = sorted(by_passage.get(pid, []), key=lambda r: int(r["start"]))
+            if k > 0:
+                previous = str(records[k - 1].get("text") or "").strip()
+                if previous.endswith(":") and len(previous.split()) <= 40:
+                    source, year = _source_of(previous, "before")
+                    intro = _search("intro", previous)
+                    if here:
+                        first = here[0]
+                        if source and not first.get("source"):
+                            first["source"], first["year"] = source, first.get("year") or year
+                            first["confidence"] = min(1.0, float(first["confidence"]) + 0.1)
+                    elif intro is not None:
+                        row = _heading_definition(passage, intro, source, year)
+                        if row is not None:
+                            out.append(row)
+                            here = [row]
+            for row in here:
+                if row.get("source"):
+                    pending = []
+                else:
+                    pending.append(row)
+    return out
+
+
+def _heading_definition(
+    passage: dict[str, Any], intro: re.Match[str], source: str | None, year: int | None
+) -> dict[str, Any] | None:
+    """A definition of the term an introducing passage announces: the next passage."""
+    from corpus.nlp.definitions import _clean_term
+
+    term = _clean_term(intro.group("term"))
+    term = re.sub(r"^(?:l['’]\s*|les?\s+|la\s+|une?\s+|des\s+|du\s+)", "", term)
+    text = str(passage.get("text") or "")
+    body = _first_sentences(text.strip(' \t«»"“”'), 3)
+    if not term or len(body.split()) < 4:
+        return None
+    offset = text.find(body)
+    start = int(passage["start"]) + max(offset, 0)
+    return {
+        "doc_id": passage["doc_id"],
+        "passage_id": passage["passage_id"],
+        "start": start,
+        "end": start + len(body),
+        "term": term,
+        "text": body,
+        "cue": "définition de",
+        "source": source,
+        "year": year,
+        "confidence": 0.7,
+        "dimensions": _coder().code_text(body),
+    }
+
+
+def _dedupe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep, among overlapping definitions of a document, the most confident (then longest)."""
+    ranked = sorted(
+        rows,
+        key=lambda r: (-float(r.get("confidence") or 0), -(int(r["end"]) - int(r["start"]))),
+    )
+    kept: list[dict[str, Any]] = []
+    seen_texts: set[tuple[str, str, str]] = set()
+    for row in ranked:
+        key = (str(row["doc_id"]), str(row.get("term")), " ".join(str(row["text"]).split()))
+        if key in seen_texts:
+            continue
+        overlaps = any(
+            k["doc_id"] == row["doc_id"]
+            and int(k["start"]) < int(row["end"])
+            and int(row["start"]) < int(k["end"])
+            for k in kept
+        )
+        if overlaps:
+            continue
+        kept.append(row)
+        seen_texts.add(key)
+    return kept
+
+
+def dimensions_table(
+    definitions: pd.DataFrame, *, dimensions: Iterable[str] = DIMENSIONS
+) -> pd.DataFrame:
+    """Definitions × dimensions: one boolean column per dimension.
+
+    Args:
+        definitions: The definitions table (``definition_id``, ``doc_id``, ``term``,
+            ``source``, ``dimensions``).
+        dimensions: Dimension ids, in column order.
+
+    Returns:
+        ``definition_id``, ``doc_id``, ``term``, ``source`` and a bool column per
+        dimension.
+    """
+    ids = list(dimensions)
+    base = ["definition_id", "doc_id", "term", "source"]
+    if len(definitions) == 0:
+        frame = pd.DataFrame({c: pd.Series([], dtype="object") for c in base})
+        for dim in ids:
+            frame[dim] = pd.Series([], dtype="bool")
+        return frame
+    frame = definitions[[c for c in base if c in definitions.columns]].copy()
+    for column in base:
+        if column not in frame.columns:
+            frame[column] = None
+    coded = [set(_as_list(v)) for v in definitions.get("dimensions", [None] * len(definitions))]
+    for dim in ids:
+        frame[dim] = pd.Series([dim in c for c in coded], index=frame.index, dtype="bool")
+    return frame[[*base, *ids]].reset_index(drop=True)
+
+
+def compare_by_source(
+    definitions: pd.DataFrame,
+    *,
+    term: str | None = None,
+    dimensions: Iterable[str] = DIMENSIONS,
+) -> pd.DataFrame:
+    """Definitions side by side by source: how each source's definitions are coded.
+
+    Args:
+        definitions: The definitions table.
+        term: Keep only definitions of this term (lower case, e.g. "innovation sociale").
+        dimensions: Dimension ids, in column order.
+
+    Returns:
+        One row per source (:data:`UNATTRIBUTED` for definitions without one), with
+        ``n_definitions``, ``terms``, ``years``, ``text`` (its most confident
+        definition) and, per dimension, the share of its definitions coded with it
+        (0 to 1); sorted by number of definitions.
+    """
+    ids = list(dimensions)
+    columns = ["source", "n_definitions", "terms", "years", "text", *ids]
+    if len(definitions) == 0:
+        return pd.DataFrame({c: pd.Series([], dtype="object") for c in columns})
+    table = definitions
+    if term is not None:
+        table = table[table["term"].astype(str).str.lower() == term.lower()]
+        if len(table) == 0:
+            return pd.DataFrame({c: pd.Series([], dtype="object") for c in columns})
+    coded = dimensions_table(table, dimensions=ids)
+    coded["source"] = coded["source"].where(coded["source"].notna(), UNATTRIBUTED)
+    coded["_text"] = table["text"].to_numpy()
+    coded["_confidence"] = table["confidence"].astype(float).to_numpy()
+    coded["_year"] = table["year"].to_numpy() if "year" in table.columns else None
+    rows = []
+    for source, group in coded.groupby("source", sort=False):
+        best = group.sort_values("_confidence", ascending=False, kind="stable").iloc[0]
+        years = sorted({int(y) for y in group["_year"] if y is not None and not pd.isna(y)})
+        row: dict[str, Any] = {
+            "source": source,
+            "n_definitions": len(group),
+            "terms": ", ".join(sorted(set(group["term"].astype(str)))),
+            "years": ", ".join(str(y) for y in years),
+            "text": best["_text"],
+        }
+        for dim in ids:
+            row[dim] = float(group[dim].mean())
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(
+        ["n_definitions", "source"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)

@@ -1,0 +1,881 @@
+"""Definitions of terms, and goal statements kept apart (component ``corpus_definitions``).
+
+Resources (folder ``resources/definitions/``, or a copy given as ``resources``):
+
+* ``cues.jsonl``: Matcher patterns of the cues ("X est un...", "consiste à",
+  "se définit comme", "désigne", "on entend par", "Définition de X :", "vise à"...), each
+  with its ``kind`` (definition or goal), ``handler`` (how the term is found) and base
+  ``confidence``;
+* ``terms.yaml``: word lists of the term finder (goal nouns, discourse subjects,
+  blocked determiners, concept heads...);
+* ``attribution.yaml``: regular expressions giving the source of a definition
+  ("Selon X", "X (2011)", "définition retenue par X", a quote followed by its author);
+* ``dimensions.yaml``: the dimensions a definition is coded on (see
+  :mod:`corpus.nlp.dimensions`).
+
+The Matcher runs once over the passage; only sentences holding a cue are analysed
+with the dependency parse. A definition's term is the noun phrase heading the subject
+(lower case, without its determiner); a pronoun subject ("Elle", "C'est") continues the
+previous definition or takes the previous sentence's term. A definition quoted in
+« » (or quotation marks) runs to the closing mark, over several sentences, and takes
+the source written after it. Goal statements go to ``doc._.goals``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+
+from corpus.errors import ConfigError
+from corpus.nlp.dimensions import DimensionCoder, load_dimensions
+from corpus.nlp.extensions import register_extensions
+from corpus.nlp.lexicon import read_jsonl, read_yaml, resource_file
+
+logger = logging.getLogger(__name__)
+
+#: Definitions below this confidence are dropped.
+MIN_CONFIDENCE = 0.45
+#: At most this many sentences follow a definition's first sentence in its text.
+MAX_CONTINUATION = 2
+#: A quoted definition longer than this (characters) is cut to its first sentence.
+MAX_QUOTE_CHARS = 2500
+#: A defined term longer than this (tokens) is cut to its head and adjectives.
+MAX_TERM_TOKENS = 7
+
+_SUBJECT_DEPS = ("nsubj", "nsubj:pass")
+_TERM_DEPS = {"amod", "nmod", "case", "det", "flat", "flat:name", "fixed", "compound"}
+_PP_CASES = {
+    "à", "au", "aux", "en", "dans", "sur", "sous", "chez", "entre", "par", "pour", "avec",
+    "sans", "contre", "vers", "hors", "parmi", "selon", "de", "du", "des", "d'", "d’",
+}  # fmt: skip
+_PAST_TENSES = {"Past", "Imp"}
+_NEGATIONS = {"ne", "n'", "n’", "pas", "jamais", "guère", "nullement", "aucunement"}
+_OPEN_QUOTES = {"«": "»", "“": "”", "„": "”"}
+_STRIP_LEAD = " \t\r\n-–—•*·>\"'«“”„»"
+_STRIP_TRAIL = " \t\r\n\"'«“”„»"
+_ACRONYM = re.compile(r"\s*\([^)]*\)\s*$")
+_YEAR = re.compile(r"\b((?:1[89]|20)\d\d)\b")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue pattern of ``cues.jsonl``."""
+
+    id: str
+    kind: str
+    handler: str
+    anchor: frozenset[str]
+    confidence: float
+
+
+@dataclass
+class Candidate:
+    """A cue analysed in its sentence."""
+
+    cue: Cue
+    kind: str
+    term: str
+    head: Token | None
+    confidence: float
+    pronoun: bool = False
+    start_char: int | None = None  # text start, when not the sentence start
+    end_char: int | None = None  # text end, when not the sentence end
+
+
+@dataclass
+class _Found:
+    """A definition being built (character offsets in the doc)."""
+
+    term: str
+    head_lemma: str
+    start: int
+    end: int
+    cue: str
+    confidence: float
+    source: str | None = None
+    year: int | None = None
+    last_sent: int = 0
+    n_sents: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def quote_regions(text: str) -> list[tuple[int, int]]:
+    """``(open, close)`` character indices of quoted stretches («», “”, straight quotes).
+
+    An unclosed quotation mark runs to the end of the text.
+    """
+    regions: list[tuple[int, int]] = []
+    stack: list[tuple[int, str]] = []
+    straight: int | None = None
+    for i, char in enumerate(text):
+        if char in _OPEN_QUOTES:
+            stack.append((i, _OPEN_QUOTES[char]))
+        elif stack and char == stack[-1][1]:
+            opened, _ = stack.pop()
+            if not stack:
+                regions.append((opened, i))
+        elif char == '"' and not stack:
+            if straight is None:
+                straight = i
+            else:
+                regions.append((straight, i))
+                straight = None
+    if stack:
+        regions.append((stack[0][0], len(text)))
+    elif straight is not None:
+        regions.append((straight, len(text)))
+    return sorted(regions)
+
+
+def _region_at(regions: list[tuple[int, int]], char: int) -> tuple[int, int] | None:
+    for opened, closed in regions:
+        if opened < char < closed:
+            return opened, closed
+    return None
+
+
+class DefinitionFinder:
+    """spaCy component: definitions of terms and goal statements.
+
+    Writes ``doc.spans["definitions"]`` (label: the term) and ``doc._.definitions``
+    records (term, text, start, end, cue, source, year, confidence, dimensions);
+    ``doc.spans["goals"]`` and ``doc._.goals`` records (term, text, start, end, cue).
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        *,
+        resources: str | Path | None = None,
+        min_confidence: float = MIN_CONFIDENCE,
+    ) -> None:
+        """Store settings only; resources are loaded by :meth:`initialize`.
+
+        Args:
+            nlp: The pipeline.
+            name: Component name.
+            resources: Folder replacing ``resources/definitions`` (same file names).
+            min_confidence: Definitions below this confidence are dropped.
+        """
+        self.nlp = nlp
+        self.name = name
+        self.resources = str(resources) if resources else None
+        self.min_confidence = min_confidence
+        self._matcher: Matcher | None = None
+        self._cues: dict[str, Cue] = {}
+        self._lists: dict[str, frozenset[str]] = {}
+        self._attribution: dict[str, list[re.Pattern[str]]] = {}
+        self._coder: DimensionCoder | None = None
+        register_extensions()
+
+    # -- resources -------------------------------------------------------------------
+
+    def initialize(
+        self, get_examples: Callable[[], Iterable[Any]] | None = None, nlp: Language | None = None
+    ) -> None:
+        """Load cue patterns, word lists, attribution patterns and dimensions.
+
+        Raises:
+            ConfigError: A resource file is missing or invalid.
+        """
+        vocab = (nlp or self.nlp).vocab
+        cues_path = resource_file(self.resources, "definitions", "cues.jsonl")
+        terms_path = resource_file(self.resources, "definitions", "terms.yaml")
+        attribution_path = resource_file(self.resources, "definitions", "attribution.yaml")
+        dimensions_path = resource_file(self.resources, "definitions", "dimensions.yaml")
+        assert cues_path and terms_path and attribution_path and dimensions_path
+        matcher = Matcher(vocab)
+        cues: dict[str, Cue] = {}
+        for number, obj in enumerate(read_jsonl(cues_path), start=1):
+            try:
+                cue = Cue(
+                    id=str(obj["id"]),
+                    kind=str(obj.get("kind", "definition")),
+                    handler=str(obj.get("handler", "subject")),
+                    anchor=frozenset(str(a).lower() for a in obj.get("anchor", [])),
+                    confidence=float(obj.get("confidence", 0.6)),
+                )
+                matcher.add(cue.id, [obj["pattern"]])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ConfigError(
+                    f"cue #{number} is invalid ({type(exc).__name__}: {exc})",
+                    path=cues_path,
+                    hint="Each line needs id, kind, handler, anchor and a spaCy pattern.",
+                ) from exc
+            if cue.kind not in ("definition", "goal"):
+                raise ConfigError(
+                    f"cue {cue.id!r} has kind {cue.kind!r}",
+                    path=cues_path,
+                    hint="kind is 'definition' or 'goal'.",
+                )
+            cues[cue.id] = cue
+        terms = read_yaml(terms_path) or {}
+        if not isinstance(terms, dict):
+            raise ConfigError("expected a mapping of word lists", path=terms_path)
+        self._lists = {
+            key: frozenset(str(w).lower() for w in (value or []))
+            for key, value in terms.items()
+            if isinstance(value, list)
+        }
+        raw = read_yaml(attribution_path) or {}
+        try:
+            self._attribution = {
+                key: [re.compile(p) for p in (raw.get(key) or [])]
+                for key in ("before", "after", "line", "intro")
+            }
+        except re.error as exc:
+            raise ConfigError(
+                f"invalid regular expression ({exc})",
+                path=attribution_path,
+                hint="Fix the pattern; each needs a named group 'source'.",
+            ) from exc
+        self._coder = DimensionCoder(load_dimensions(dimensions_path))
+        self._matcher = matcher
+        self._cues = cues
+        logger.debug("definitions: %d cues", len(cues))
+
+    def _ready(self) -> tuple[Matcher, DimensionCoder]:
+        if self._matcher is None or self._coder is None:
+            self.initialize()
+        assert self._matcher is not None and self._coder is not None
+        return self._matcher, self._coder
+
+    def _in(self, key: str, word: str) -> bool:
+        return word.lower() in self._lists.get(key, frozenset())
+
+    @property
+    def attribution_patterns(self) -> dict[str, list[re.Pattern[str]]]:
+        """The compiled attribution patterns (``before``, ``after``, ``line``, ``intro``)."""
+        self._ready()
+        return self._attribution
+
+    # -- spaCy interface ---------------------------------------------------------------
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Find definitions and goals and write them to ``doc``."""
+        self.set_annotations(doc, self.find(doc))
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        """Process a stream of docs."""
+        for doc in docs:
+            yield self(doc)
+
+    def set_annotations(self, doc: Doc, found: dict[str, list[dict[str, Any]]]) -> None:
+        """Write records to ``doc._.definitions``/``doc._.goals`` and spans to ``doc.spans``."""
+        for key in ("definitions", "goals"):
+            records = found.get(key, [])
+            setattr(doc._, key, records)
+            spans = []
+            for record in records:
+                span = doc.char_span(
+                    record["start"], record["end"], label=record["term"] or key,
+                    alignment_mode="expand",
+                )  # fmt: skip
+                if span is not None:
+                    spans.append(span)
+            doc.spans[key] = spans
+
+    # -- finding -----------------------------------------------------------------------
+
+    def find(self, doc: Doc) -> dict[str, list[dict[str, Any]]]:
+        """Records of the definitions and goal statements of ``doc``.
+
+        Returns:
+            ``{"definitions": [...], "goals": [...]}`` (records of the contract).
+        """
+        matcher, coder = self._ready()
+        if len(doc) == 0 or not doc.has_annotation("DEP"):
+            return {"definitions": [], "goals": []}
+        matches = matcher(doc)
+        if not matches:
+            return {"definitions": [], "goals": []}
+        sents = list(doc.sents)
+        starts = [s.start for s in sents]
+        by_sent: dict[int, list[tuple[Cue, int, int]]] = {}
+        for match_id, start, end in matches:
+            cue = self._cues[doc.vocab.strings[match_id]]
+            by_sent.setdefault(_bisect(starts, start), []).append((cue, start, end))
+        regions = quote_regions(doc.text)
+        found: list[_Found] = []
+        goals: list[dict[str, Any]] = []
+        covered = -1
+        last: _Found | None = None
+        for si, sent in enumerate(sents):
+            if sent.start_char < covered:
+                continue
+            candidates = self._analyse_sentence(doc, sents, si, by_sent.get(si, []))
+            definition = next((c for c in candidates if c.kind == "definition"), None)
+            adjacent = last is not None and last.last_sent == si - 1
+            if definition is None or definition.pronoun:
+                if last is not None and adjacent and last.n_sents <= MAX_CONTINUATION:
+                    if self._continues(sent, last) or (definition is not None):
+                        last.end = max(
+                            last.end, _trim_end(doc.text, sent.start_char, sent.end_char)
+                        )
+                        last.last_sent = si
+                        last.n_sents += 1
+                        continue
+                if definition is not None and definition.pronoun:
+                    previous = self._previous_term(sents, si)
+                    if previous is None:
+                        definition = None
+                    else:
+                        definition.term, definition.head = previous
+                        definition.confidence -= 0.2
+                if definition is None:
+                    goal = next((c for c in candidates if c.kind == "goal"), None)
+                    if goal is not None:
+                        goals.append(self._goal_record(doc, sent, goal, found))
+                    continue
+            item = self._build(doc, sents, si, definition, regions)
+            if item is None:
+                continue
+            found.append(item)
+            last = item
+            covered = item.end
+            if item.end > sent.end_char:
+                # The definition runs over the next sentences (a quote): skip them.
+                while (
+                    item.last_sent + 1 < len(sents)
+                    and sents[item.last_sent + 1].start_char < item.end
+                ):
+                    item.last_sent += 1
+        records = []
+        for item in found:
+            if item.confidence < self.min_confidence:
+                continue
+            span = doc.char_span(item.start, item.end, alignment_mode="expand")
+            dims = (
+                coder.code_span(span)
+                if span is not None
+                else coder.code_text(doc.text[item.start : item.end])
+            )
+            records.append(
+                {
+                    "term": item.term,
+                    "text": doc.text[item.start : item.end],
+                    "start": item.start,
+                    "end": item.end,
+                    "cue": item.cue,
+                    "source": item.source,
+                    "year": item.year,
+                    "confidence": round(min(1.0, max(0.0, item.confidence)), 3),
+                    "dimensions": dims,
+                }
+            )
+        return {"definitions": records, "goals": goals}
+
+    # -- analysis of one sentence ---------------------------------------------------------
+
+    def _analyse_sentence(
+        self, doc: Doc, sents: list[Span], si: int, cues: list[tuple[Cue, int, int]]
+    ) -> list[Candidate]:
+        if not cues:
+            return []
+        sent = sents[si]
+        if sent.text.rstrip(_STRIP_TRAIL).endswith("?"):
+            return []
+        out: list[Candidate] = []
+        for cue, start, end in cues:
+            try:
+                candidate = self._analyse(doc, sents, si, cue, start, end)
+            except IndexError:  # pragma: no cover - defensive against odd parses
+                candidate = None
+            if candidate is not None:
+                out.append(candidate)
+        # Definitions first, explicit cues before the copula, then by confidence.
+        out.sort(key=lambda c: (c.kind != "definition", c.pronoun, -c.cue.confidence))
+        return out
+
+    def _anchor(self, doc: Doc, cue: Cue, start: int, end: int) -> Token:
+        for token in doc[start:end]:
+            if token.lemma_.lower() in cue.anchor or token.lower_ in cue.anchor:
+                return token
+        return doc[start]
+
+    def _analyse(
+        self, doc: Doc, sents: list[Span], si: int, cue: Cue, start: int, end: int
+    ) -> Candidate | None:
+        sent = sents[si]
+        anchor = self._anchor(doc, cue, start, end)
+        if cue.handler == "copula":
+            return self._copula(doc, sent, cue, anchor)
+        if cue.handler == "entendre":
+            return self._entendre(doc, sent, cue, anchor)
+        if cue.handler == "heading":
+            return self._heading(doc, sent, cue, start, end)
+        if cue.handler == "goal_noun":
+            subject = self._subject(doc, sent, anchor)
+            if subject is None or subject.pos_ not in ("NOUN", "PROPN"):
+                return None
+            if not self._in("goal_nouns", subject.lemma_):
+                return None
+            term, head = self._goal_term(subject)
+            return Candidate(cue, "goal", term, head, cue.confidence)
+        # "subject" handler: a verb cue whose subject is the term.
+        if self._negated(anchor) or self._past(anchor):
+            return None
+        subject = self._subject(doc, sent, anchor)
+        return self._from_subject(doc, sent, cue, anchor, subject)
+
+    def _from_subject(
+        self, doc: Doc, sent: Span, cue: Cue, anchor: Token, subject: Token | None
+    ) -> Candidate | None:
+        if subject is None:
+            return None
+        kind = cue.kind
+        if subject.pos_ == "PRON":
+            lower = subject.lower_
+            if lower in ("c'", "c’", "ce"):
+                dislocated = self._dislocated(doc, sent, subject)
+                if dislocated is not None:
+                    term, head = self._term(dislocated)
+                    if not term:
+                        return None
+                    return Candidate(cue, kind, term, head, cue.confidence + 0.1)
+            if kind == "definition" and self._in("anaphoric_pronouns", lower):
+                return Candidate(cue, kind, "", None, cue.confidence, pronoun=True)
+            return None
+        if subject.pos_ not in ("NOUN", "PROPN", "X"):
+            return None
+        if not self._term_ok(subject):
+            return None
+        if self._in("goal_nouns", subject.lemma_):
+            term, head = self._goal_term(subject)
+            return Candidate(cue, "goal", term, head, cue.confidence)
+        if self._in("discourse_subjects", subject.lemma_):
+            return None
+        term, head = self._term(subject)
+        if not term:
+            return None
+        confidence = cue.confidence
+        if head is not None and self._in("concept_heads", head.lemma_):
+            confidence += 0.1
+        return Candidate(cue, kind, term, head, confidence)
+
+    def _copula(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
+        predicate = anchor.head
+        if not self._present(anchor):
+            return None
+        if self._negated(anchor) or self._negated(predicate):
+            return None
+        if predicate.pos_ != "NOUN" or predicate.i < anchor.i:
+            return None
+        between = doc[anchor.i + 1 : predicate.i]
+        if any(t.pos_ == "ADP" and t.lower_ in _PP_CASES for t in between):
+            if not self._in("pp_predicates", predicate.lemma_):
+                return None
+        if (
+            anchor.i > 0
+            and doc[anchor.i - 1].lower_ in ("c'", "c’", "ce")
+            and any(self._in("cest_blockers", t.lower_) for t in between[:1])
+        ):
+            return None
+        if not any(c.dep_ == "det" for c in predicate.children):
+            return None
+        if any(c.dep_ == "nummod" for c in predicate.children):
+            return None
+        subject = next((c for c in predicate.children if c.dep_ in _SUBJECT_DEPS), None)
+        if subject is None or subject.i > anchor.i:
+            subject = self._surface_subject(doc, sent, anchor)
+        candidate = self._from_subject(doc, sent, cue, anchor, subject)
+        if candidate is None:
+            return None
+        if candidate.pronoun and subject is not None and subject.lower_ in ("c'", "c’", "ce"):
+            first = next((t for t in sent if not t.is_punct and not t.is_space), None)
+            if first is None or first.i != subject.i:
+                return None  # "..., mais c'est aussi un moyen": not a definition
+        if self._in("classifier_nouns", predicate.lemma_):
+            candidate.confidence += 0.05
+        if self._in("evaluative_predicates", predicate.lemma_):
+            candidate.confidence -= 0.25
+        return candidate
+
+    def _entendre(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
+        if self._negated(anchor):
+            return None
+        j = anchor.i + 1
+        while j < sent.end and doc[j].pos_ == "ADV":
+            j += 1
+        if j < sent.end and doc[j].lower_ == "par":
+            # "On entend par X ...": the term follows "par".
+            head = next((t for t in doc[j + 1 : sent.end] if t.pos_ in ("NOUN", "PROPN")), None)
+            if head is None:
+                return None
+            while head.dep_ in ("amod", "nmod", "flat", "fixed") and head.head.i > j:
+                if head.head.i >= head.i:
+                    break
+                head = head.head
+            term, head_token = self._term(head)
+            return Candidate(cue, "definition", term, head_token, cue.confidence) if term else None
+        # "Par X, on entend ...": the term stands between "Par" and the comma.
+        tokens = [t for t in doc[sent.start : anchor.i] if not t.is_space]
+        first = next((k for k, t in enumerate(tokens) if t.lower_ == "par"), None)
+        comma = next((k for k, t in enumerate(tokens) if t.text == ","), None)
+        if first is None or comma is None or comma <= first + 1:
+            return None
+        words = [t for t in tokens[first + 1 : comma] if t.pos_ != "DET"]
+        if not words or len(words) > MAX_TERM_TOKENS:
+            return None
+        term = _clean_term(doc.text[words[0].idx : words[-1].idx + len(words[-1])])
+        nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
+        return Candidate(cue, "definition", term, nouns[0] if nouns else words[0], cue.confidence)
+
+    def _heading(self, doc: Doc, sent: Span, cue: Cue, start: int, end: int) -> Candidate | None:
+        colon = next(
+            (t for t in doc[end : min(end + 10, sent.end + 10, len(doc))] if t.text == ":"), None
+        )
+        if colon is None:
+            return None
+        words = [t for t in doc[end : colon.i] if not t.is_space]
+        while words and words[0].pos_ == "DET":
+            words = words[1:]
+        if not words:
+            return None
+        rest = doc.text[colon.idx + 1 :]
+        first_line = rest.split("\n", 1)[0]
+        if len(first_line.split()) < 4:
+            return None  # an introduction: the text is in the next passage
+        term = _clean_term(doc.text[words[0].idx : words[-1].idx + len(words[-1])])
+        nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
+        text_start = colon.idx + 1
+        # The definition: what follows the colon, to the end of that sentence.
+        after = doc[colon.i + 1 :]
+        stop = next((t for t in after if t.is_sent_start and t.i > colon.i + 1), None)
+        text_end = stop.idx if stop is not None else len(doc.text)
+        return Candidate(
+            cue, "definition", term, nouns[0] if nouns else words[0], cue.confidence,
+            start_char=text_start, end_char=text_end,
+        )  # fmt: skip
+
+    # -- helpers on the parse ---------------------------------------------------------
+
+    @staticmethod
+    def _negated(token: Token) -> bool:
+        return any(c.lower_ in _NEGATIONS for c in token.children)
+
+    @staticmethod
+    def _present(token: Token) -> bool:
+        tense = token.morph.get("Tense")
+        mood = token.morph.get("Mood")
+        form = token.morph.get("VerbForm")
+        if form and "Fin" not in form:
+            return False
+        if any(t in _PAST_TENSES for t in tense):
+            return False
+        return not (mood and "Sub" in mood)
+
+    @staticmethod
+    def _past(token: Token) -> bool:
+        tense = token.morph.get("Tense")
+        if "Fin" in token.morph.get("VerbForm") and any(t in _PAST_TENSES for t in tense):
+            return True
+        for child in token.children:
+            if child.dep_.startswith("aux") and any(
+                t in _PAST_TENSES for t in child.morph.get("Tense")
+            ):
+                return True
+        return False
+
+    def _subject(self, doc: Doc, sent: Span, anchor: Token) -> Token | None:
+        token = anchor
+        for _ in range(3):
+            subject = next((c for c in token.children if c.dep_ in _SUBJECT_DEPS), None)
+            if subject is not None and subject.i < anchor.i:
+                return subject
+            if token.dep_ in ("xcomp", "aux", "aux:pass", "cop") and token.head != token:
+                token = token.head
+                continue
+            break
+        return self._surface_subject(doc, sent, anchor)
+
+    def _surface_subject(self, doc: Doc, sent: Span, anchor: Token) -> Token | None:
+        """The noun just left of the verb group when the parse gives no subject."""
+        j = anchor.i - 1
+        while j >= sent.start and (
+            doc[j].pos_ in ("ADV", "AUX")
+            or doc[j].dep_.startswith("aux")
+            or doc[j].lower_ in ("se", "s'", "s’", "ne", "n'", "n’")
+        ):
+            j -= 1
+        if j < sent.start:
+            return None
+        token = doc[j]
+        if token.pos_ == "PRON":
+            return token
+        if token.pos_ not in ("NOUN", "PROPN", "ADJ"):
+            return None
+        for _ in range(6):
+            if token.dep_ in ("amod", "nmod", "flat", "flat:name", "fixed", "compound") and (
+                sent.start <= token.head.i < token.i
+            ):
+                token = token.head
+            else:
+                break
+        return token if token.pos_ in ("NOUN", "PROPN") else None
+
+    def _dislocated(self, doc: Doc, sent: Span, pronoun: Token) -> Token | None:
+        """ "La rétroaction, c'est ...": the noun before the comma preceding "c'"."""
+        j = pronoun.i - 1
+        if j <= sent.start or doc[j].text != ",":
+            return None
+        token = doc[j - 1]
+        for _ in range(6):
+            if (
+                token.dep_ in ("amod", "nmod", "flat", "fixed")
+                and sent.start <= token.head.i < token.i
+            ):
+                token = token.head
+            else:
+                break
+        if token.pos_ not in ("NOUN", "PROPN"):
+            return None
+        # The noun phrase must open the sentence (after bullets and determiners).
+        first = next(
+            (t for t in sent if not t.is_punct and not t.is_space and t.pos_ != "DET"), None
+        )
+        left = min([token.i, *(t.i for t in token.subtree if t.i < token.i)])
+        if first is None or first.i < left or doc[left].pos_ == "ADP":
+            return None
+        return token
+
+    def _term_ok(self, subject: Token) -> bool:
+        """Whether a subject noun can be a defined term (not "ce billet", "Groupe SOS")."""
+        for child in subject.children:
+            if child.dep_ == "det" and self._in("blocked_determiners", child.lower_):
+                return False
+            if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON"):
+                return False
+        if subject.pos_ == "PROPN" or subject.ent_type_ in ("PER", "LOC", "ORG"):
+            is_acronym = subject.text.isupper() and 2 <= len(subject.text) <= 6
+            if not is_acronym:
+                return False
+        return True
+
+    def _term(self, head: Token) -> tuple[str, Token | None]:
+        """The defined term headed by ``head``: its noun phrase without determiner."""
+        doc = head.doc
+        keep: set[int] = {head.i}
+
+        def walk(token: Token) -> None:
+            for child in token.children:
+                if child.dep_ not in _TERM_DEPS and not (
+                    child.dep_ in ("conj", "cc") and child.pos_ in ("ADJ", "CCONJ")
+                ):
+                    continue
+                if child.dep_ == "det" and token is head:
+                    continue
+                if child.i < head.i and child.pos_ not in ("ADJ",) and token is head:
+                    continue
+                keep.add(child.i)
+                walk(child)
+
+        walk(head)
+        lo, hi = min(keep), max(keep)
+        # Cut at the first punctuation inside the phrase ("(ESS)", ", ...").
+        for i in range(head.i + 1, hi + 1):
+            if doc[i].is_punct and doc[i].text not in ("-", "'", "’"):
+                hi = i - 1
+                break
+        if hi - lo + 1 > MAX_TERM_TOKENS:
+            lo = min([head.i, *(c.i for c in head.children if c.dep_ == "amod" and c.i < head.i)])
+            hi = head.i
+            for token in doc[head.i + 1 :]:
+                if token.dep_ == "amod" and token.head == head:
+                    hi = token.i
+                else:
+                    break
+        tokens = [t for t in doc[lo : hi + 1]]
+        while tokens and tokens[0].pos_ in ("DET", "ADP"):
+            tokens = tokens[1:]
+        while tokens and tokens[-1].pos_ in ("DET", "ADP", "CCONJ", "PUNCT"):
+            tokens = tokens[:-1]
+        if not tokens:
+            return "", None
+        text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
+        return _clean_term(text), head
+
+    def _goal_term(self, subject: Token) -> tuple[str, Token | None]:
+        """The term a goal noun is about ("le but *de l'innovation sociale*")."""
+        nmod = next((c for c in subject.children if c.dep_ == "nmod" and c.i > subject.i), None)
+        if nmod is not None and nmod.pos_ in ("NOUN", "PROPN"):
+            return self._term(nmod)
+        return "", None
+
+    def _previous_term(self, sents: list[Span], si: int) -> tuple[str, Token | None] | None:
+        """The noun subject of the previous sentence, for a pronoun subject."""
+        if si == 0:
+            return None
+        previous = sents[si - 1]
+        root = previous.root
+        subject = next((c for c in root.children if c.dep_ in _SUBJECT_DEPS), None)
+        if subject is None or subject.pos_ not in ("NOUN", "PROPN"):
+            return None
+        if not self._term_ok(subject) or self._in("discourse_subjects", subject.lemma_):
+            return None
+        term, head = self._term(subject)
+        return (term, head) if term else None
+
+    def _continues(self, sent: Span, last: _Found) -> bool:
+        """Whether ``sent`` continues the previous definition (pronoun or "Ces X" subject)."""
+        if sent.text.rstrip(_STRIP_TRAIL).endswith("?"):
+            return False
+        subject = next((t for t in sent if t.dep_ in _SUBJECT_DEPS), None)
+        if subject is None:
+            return False
+        if subject.pos_ == "PRON":
+            return self._in("anaphoric_pronouns", subject.lower_)
+        if subject.pos_ == "NOUN" and subject.lemma_.lower() == last.head_lemma:
+            return any(
+                c.dep_ == "det" and c.lower_ in ("ce", "cet", "cette", "ces")
+                for c in subject.children
+            )
+        return False
+
+    # -- building records ---------------------------------------------------------------
+
+    def _build(
+        self,
+        doc: Doc,
+        sents: list[Span],
+        si: int,
+        candidate: Candidate,
+        regions: list[tuple[int, int]],
+    ) -> _Found | None:
+        text = doc.text
+        sent = sents[si]
+        start = candidate.start_char if candidate.start_char is not None else sent.start_char
+        end = candidate.end_char if candidate.end_char is not None else sent.end_char
+        head_char = candidate.head.idx if candidate.head is not None else sent.start_char
+        after_quote: str | None = None
+        region = _region_at(regions, head_char)
+        first_sent = si
+        if region is not None and candidate.start_char is None:
+            opened, closed = region
+            if closed - max(opened, start) <= MAX_QUOTE_CHARS:
+                end = max(end, closed)
+                if opened >= sent.start_char:
+                    start = sent.start_char
+                line_end = text.find("\n", closed)
+                after_quote = text[closed + 1 : len(text) if line_end < 0 else line_end]
+        elif candidate.start_char is None:
+            # A sentence split inside a quoted title: start at the quote's sentence.
+            inner = _region_at(regions, sent.start_char)
+            if inner is not None and inner[1] < head_char:
+                while first_sent > 0 and sents[first_sent].start_char > inner[0]:
+                    first_sent -= 1
+                start = sents[first_sent].start_char
+        start = _trim_start(text, start, end)
+        end = _trim_end(text, start, end)
+        if end - start < 10:
+            return None
+        last_sent = si
+        while last_sent + 1 < len(sents) and sents[last_sent + 1].start_char < end:
+            last_sent += 1
+        item = _Found(
+            term=candidate.term,
+            head_lemma=candidate.head.lemma_.lower() if candidate.head is not None else "",
+            start=start,
+            end=end,
+            cue=candidate.cue.id,
+            confidence=candidate.confidence,
+            last_sent=last_sent,
+        )
+        # Attribution: before the cue in the sentence (and an introducing sentence).
+        cue_char = head_char
+        window = text[sents[first_sent].start_char : max(cue_char, start)]
+        if first_sent > 0 and sents[first_sent - 1].text.rstrip().endswith(":"):
+            window = sents[first_sent - 1].text + " " + window
+        source, year = self._attribute(window, "before")
+        if source is None and after_quote is not None and len(after_quote.split()) <= 30:
+            source, year = self._attribute(after_quote, "after")
+        if source is None:
+            # "Définition de X, retenue par Y" in the rest of the definition's text.
+            source, year = self._attribute(text[start:end], "before", only_retained=True)
+        if source is not None:
+            item.source = source
+            item.year = year
+            item.confidence += 0.1
+        return item
+
+    def _attribute(
+        self, text: str, kind: str, *, only_retained: bool = False
+    ) -> tuple[str | None, int | None]:
+        """Source and year from the first attribution pattern of ``kind`` found in ``text``."""
+        for pattern in self._attribution.get(kind, []):
+            if only_retained and "retenue" not in pattern.pattern:
+                continue
+            match = pattern.search(text)
+            if match is None:
+                continue
+            source = clean_source(match.group("source"))
+            if not source:
+                continue
+            year_text = match.groupdict().get("year") or None
+            if year_text is None:
+                found = _YEAR.search(match.group(0))
+                year_text = found.group(1) if found else None
+            return source, int(year_text) if year_text else None
+        return None, None
+
+    def _goal_record(
+        self, doc: Doc, sent: Span, goal: Candidate, found: list[_Found]
+    ) -> dict[str, Any]:
+        start = _trim_start(doc.text, sent.start_char, sent.end_char)
+        end = _trim_end(doc.text, start, sent.end_char)
+        term = goal.term
+        if not term and found:
+            term = found[-1].term
+        return {
+            "term": term,
+            "text": doc.text[start:end],
+            "start": start,
+            "end": end,
+            "cue": goal.cue.id,
+        }
+
+
+def _bisect(starts: list[int], token_i: int) -> int:
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= token_i:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _trim_start(text: str, start: int, end: int) -> int:
+    while start < end and text[start] in _STRIP_LEAD:
+        start += 1
+    return start
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in _STRIP_TRAIL:
+        end -= 1
+    return end
+
+
+def _clean_term(text: str) -> str:
+    """Lower case, one space, no trailing acronym in parentheses or punctuation."""
+    text = _ACRONYM.sub("", text)
+    text = re.sub(r"\s+", " ", text).strip(" \t\n\"'«»“”.,;:!?()[]-–—").lower()
+    return text
+
+
+def clean_source(text: str) -> str:
+    """A source as written, trimmed of spaces, quotes and trailing punctuation."""
+    text = re.sub(r"\s+", " ", text).strip(' \t\n"«»“”.,;:-–—')
+    return text
