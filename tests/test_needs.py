@@ -107,6 +107,9 @@ def test_free_needs(nlp) -> None:
     assert [s.label_ for s in doc.spans["free_needs"]] == ["besoin"]
     # "besoins des individus" names whose needs, not what is needed.
     assert nlp("Répondre aux besoins des individus.")._.free_needs == []
+    assert nlp("Elle répond aux besoins de leurs membres.")._.free_needs == []
+    (record,) = nlp("Ils ont exprimé un besoin d'accompagnement numérique.")._.free_needs
+    assert record["object"] == "accompagnement numérique"
 
 
 def test_empty_and_odd_inputs(nlp) -> None:

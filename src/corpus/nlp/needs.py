@@ -57,6 +57,32 @@ FREE_OBJECT_MAX_TOKENS = 8
 _OBJECT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 _OBJECT_STOP_POS = {"PUNCT", "CCONJ", "SCONJ", "VERB", "AUX", "PRON"}
 _CONTRACTIONS = {"des", "du", "aux", "au"}
+# After "besoins de", these name whose needs ("besoins de leurs membres"), not what is needed.
+_WHOSE = {
+    "le",
+    "la",
+    "l'",
+    "l’",
+    "les",
+    "mon",
+    "ton",
+    "son",
+    "ma",
+    "ta",
+    "sa",
+    "mes",
+    "tes",
+    "ses",
+    "notre",
+    "votre",
+    "leur",
+    "nos",
+    "vos",
+    "leurs",
+    "ce",
+    "cette",
+    "ces",
+}
 
 
 def _line_start(text: str, char: int) -> bool:
@@ -286,6 +312,8 @@ class NeedFinder:
             return None
         if doc[i].lower_ in _CONTRACTIONS:
             return None  # "besoins des individus": whose needs, not what is needed
+        if doc[i - 1].lower_ != "en" and doc[i].lower_ in _WHOSE:
+            return None  # "besoins de leurs membres"
         start = i
         j = i
         while (
