@@ -13,8 +13,9 @@ Size adaptation (``N`` = number of passages):
   k-means with ``k = n_topics`` or ``clamp(round(sqrt(N / 2)), 2, 8)``.
 * Otherwise UMAP (``n_neighbors = clamp(N // 10, 5, 15)``, 5 components, cosine) and
   HDBSCAN (``min_cluster_size = clamp(round(sqrt(N) / 1.5), 5, 60)`` unless
-  ``min_topic_size`` is given). If HDBSCAN finds fewer than two clusters the k-means
-  fallback is used as well.
+  ``min_topic_size`` is given). If HDBSCAN finds fewer than three clusters, or one cluster
+  holds more than half of the passages, the k-means fallback is used as well (recorded in
+  ``fallback_``).
 
 Outliers (topic ``-1``) are then reassigned to the nearest topic centroid (cosine of the
 embeddings; ``outlier_threshold`` keeps the least similar ones as outliers) and the topic
@@ -52,6 +53,8 @@ logger = logging.getLogger(__name__)
 MIN_PASSAGES = 4
 #: Below this many passages, k-means replaces UMAP + HDBSCAN.
 MIN_PASSAGES_HDBSCAN = 60
+#: HDBSCAN's result is replaced by k-means when one topic holds more than this share.
+MAX_TOPIC_SHARE = 0.5
 #: Accepted values of ``representation``.
 REPRESENTATIONS = ("coverage", "mmr", "keybert", "ctfidf")
 #: Label of the outlier topic.
@@ -362,11 +365,13 @@ class TopicModel:
             result = self._fit_bertopic(
                 analysed, embeddings, seed, vectorizer, clustering="hdbscan", timings=timings
             )
-            n_found = len(set(result.topics_) - {-1})
-            if n_found < 2:
+            found = np.asarray(result.topics_)
+            n_found = len(set(found.tolist()) - {-1})
+            largest = max(np.bincount(found[found >= 0]).max() / n, 0.0) if n_found else 1.0
+            if n_found < 3 or largest > MAX_TOPIC_SHARE:
                 fallback = (
-                    f"HDBSCAN found {n_found} cluster(s) among {n} passages: k-means was "
-                    "used instead"
+                    f"HDBSCAN found {n_found} cluster(s) among {n} passages, the largest with "
+                    f"{largest:.0%} of them: k-means was used instead"
                 )
                 result = None
         if result is None:
