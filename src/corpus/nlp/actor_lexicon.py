@@ -123,6 +123,15 @@ class RoleCues:
     weak: frozenset[str] = frozenset()
     funding_nouns: frozenset[str] = frozenset()
     support_nouns: frozenset[str] = frozenset()
+    _stems: tuple[str, ...] = ()
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        """Stems of the ``-er`` cue verbs (``financ`` for ``financer``), longest first."""
+        if not self._stems:
+            found = {v[:-2] for v in self.verbs if v.endswith("er") and " " not in v}
+            self._stems = tuple(sorted(found, key=lambda s: (-len(s), s)))
+        return self._stems
 
 
 @dataclass

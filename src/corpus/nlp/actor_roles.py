@@ -126,6 +126,10 @@ def _verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
     (``offrir une subvention`` -> bailleur, ``une formation offerte par X`` -> partenaire).
     """
     entry = cues.verbs.get(_lemma(verb))
+    if entry is None and verb.pos_ != "VERB":
+        text = _text(verb)
+        stem = next((st for st in cues.stems if text.startswith(st)), None)
+        entry = cues.verbs.get(f"{stem}er") if stem and _looks_like_cue_verb(verb, cues) else None
     if entry is None:
         return None
     if "default" in entry:
@@ -245,6 +249,16 @@ def _label_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             return
 
 
+_VERB_ENDINGS = ("e", "es", "ent", "ons", "ez", "ait", "aient", "é", "ée", "és", "ées", "era")
+
+
+def _looks_like_cue_verb(token: Token, cues: RoleCues) -> bool:
+    """A form of an ``-er`` cue verb the tagger took for an adjective or a noun
+    (``La Fondation X finance le projet``)."""
+    text = _text(token)
+    return any(text.startswith(stem) and text[len(stem) :] in _VERB_ENDINGS for stem in cues.stems)
+
+
 def _is_passive(verb: Token, skipped: list[Token]) -> bool:
     """``a été mise sur pied``, ``est financé``: the subject is not the agent."""
     if any(c.dep_ in ("aux:pass",) for c in verb.children):
@@ -257,7 +271,9 @@ def _is_passive(verb: Token, skipped: list[Token]) -> bool:
     )
 
 
-def _governing_verbs(span: Span, sent: Span, *, relative_only: bool = False) -> list[Token]:
+def _governing_verbs(
+    span: Span, sent: Span, cues: RoleCues, *, relative_only: bool = False
+) -> list[Token]:
     """Verbs whose subject the span is (by the parse, or by word order).
 
     Also the verb of a relative clause on the actor (``X, qui a financé ...``).
@@ -285,7 +301,11 @@ def _governing_verbs(span: Span, sent: Span, *, relative_only: bool = False) -> 
     skipped: list[Token] = []
     while j < end:
         tok = doc[j]
-        if tok.pos_ in ("AUX", "ADV") or _text(tok) in _CLITICS:
+        if (
+            tok.pos_ in ("AUX", "ADV")
+            or _text(tok) in _CLITICS
+            or (_lemma(tok) == "avoir" and j + 1 < end and _text(doc[j + 1]) in ("pour", "comme"))
+        ):
             if tok.pos_ == "AUX" and _lemma(tok) == "etre":
                 out.append(tok)
             skipped.append(tok)
@@ -296,7 +316,9 @@ def _governing_verbs(span: Span, sent: Span, *, relative_only: bool = False) -> 
             if j < end and _text(doc[j]) in _DE:
                 j += 1
             continue
-        if tok.pos_ == "VERB":
+        if tok.pos_ == "VERB" or (
+            tok.pos_ in ("ADJ", "NOUN") and tok.text.islower() and _looks_like_cue_verb(tok, cues)
+        ):
             if _is_passive(tok, skipped):
                 break
             out.append(tok)
@@ -316,7 +338,7 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     # "par X", "de X", "avec X" are not subjects, but "par X, qui a financé" is.
     relative_only = i >= sent.start and doc[i].pos_ == "ADP"
     seen: set[int] = set()
-    stack = [(verb, 0) for verb in _governing_verbs(span, sent, relative_only=relative_only)]
+    stack = [(verb, 0) for verb in _governing_verbs(span, sent, cues, relative_only=relative_only)]
     while stack:
         verb, depth = stack.pop()
         if verb.i in seen or verb.i in range(span.start, span.end):
@@ -327,7 +349,7 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         phrase = _phrase_at(cues, verb)
         if phrase:
             yield RoleHit(*phrase)
-        elif verb.pos_ in ("VERB", "AUX"):
+        elif verb.pos_ in ("VERB", "AUX") or _looks_like_cue_verb(verb, cues):
             found = _verb_role(cues, verb)
             if found:
                 yield RoleHit(*found)

@@ -61,6 +61,7 @@ def is_acronym(text: str) -> bool:
         bool(_ACRONYM.match(text))
         and len(letters) >= 2
         and not _ROMAN.match(text)
+        and len(set(letters)) > 1
         and all(c.isupper() for c in letters)
     )
 
@@ -172,6 +173,8 @@ class SpanFinder:
                 j += 2
                 continue
             if tok.pos_ == "ADJ" and tok.text.islower():
+                if any(t.pos_ == "PROPN" or _is_title(t) for t in doc[end:j]):
+                    break  # "Fondation Berthier finance": a verb tagged ADJ after the name
                 j += 1
                 continue
             # "Coopérative d'habitation Les Jardins de ...": an article starting a name.

