@@ -158,6 +158,212 @@ corpus_plots.heatmap_by(documents, heatmap_rows, heatmap_columns).show()
 ]
 
 
+NB02 = [
+    (
+        "md",
+        """
+# 02 — Définitions de l'innovation sociale
+
+Les énoncés qui disent ce qu'est un terme (« X est… », « on entend par X… », « X
+désigne… », définitions citées entre guillemets et leur auteur), qui les donne, et
+comment chacune se situe sur les dimensions que la littérature compare (besoin social,
+nouveauté, participation, bénéfice collectif, transformation systémique, pluralité des
+acteurs, territoire, processus, impact, durabilité). Le paramètre `term` restreint
+l'analyse à un terme (par exemple « innovation sociale »).
+""",
+    ),
+    (
+        "params",
+        """
+corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
+out_dir: str = "../runs/lab/02-definitions"  # output folder for this notebook's tables
+term: str = ""  # defined term to keep (lower case, e.g. innovation sociale); empty keeps all
+min_confidence: float = 0.0  # hide definitions below this confidence (0 to 1)
+top_sources: int = 15  # sources shown in the charts
+""",
+    ),
+    ("code", SETUP),
+    (
+        "code",
+        """
+from corpus.extract.definitions import compare_by_source, dimensions_table
+from corpus.nlp.dimensions import default_coder
+from corpus.plots import corpus as corpus_plots
+
+documents = c.documents
+definitions = corpus_plots.select_definitions(
+    c.definitions(), term=term, min_confidence=min_confidence
+)
+dimension_labels = {d.id: d.label for d in default_coder().dimensions}
+listing = corpus_plots.definition_list(definitions, documents)
+atomic_write_csv(out / "definitions.csv", listing)
+atomic_write_parquet(out / "definitions.parquet", definitions)
+print(f"{len(definitions)} définition(s)" + (f" du terme « {term} »" if term else ""))
+listing
+""",
+    ),
+    ("md", "## Qui définit, et quoi"),
+    (
+        "code",
+        """
+sources = corpus_plots.value_counts(definitions, "source", missing="(sans source)")
+atomic_write_csv(out / "definitions_by_source.csv", sources)
+corpus_plots.bar(
+    sources.head(top_sources), x="source", y="n", horizontal=True,
+    title="Qui définit : définitions par source", x_title="Source", y_title="Définitions",
+).show()
+terms = corpus_plots.value_counts(definitions, "term")
+atomic_write_csv(out / "definitions_by_term.csv", terms)
+corpus_plots.bar(
+    terms.head(top_sources), x="term", y="n", horizontal=True,
+    title="Termes définis", x_title="Terme", y_title="Définitions",
+).show()
+""",
+    ),
+    (
+        "md",
+        "## Définitions × dimensions\n\n"
+        "Une ligne par définition, une colonne par dimension : la case est pleine quand la "
+        "définition mobilise la dimension.",
+    ),
+    (
+        "code",
+        """
+coded = dimensions_table(definitions)
+atomic_write_csv(out / "dimensions.csv", coded)
+corpus_plots.dimensions_heatmap(
+    coded.assign(_row=corpus_plots.definition_rows(definitions, documents)),
+    dimensions=dimension_labels, row_label="Définition",
+    title="Définitions × dimensions",
+).show()
+""",
+    ),
+    (
+        "md",
+        "## Les sources côte à côte\n\n"
+        "Pour chaque source, la part de ses définitions qui mobilisent chaque dimension, "
+        "et sa définition la plus nette.",
+    ),
+    (
+        "code",
+        """
+compared = compare_by_source(definitions, term=term or None)
+atomic_write_csv(out / "sources_compared.csv", compared)
+corpus_plots.dimensions_heatmap(
+    compared.head(top_sources), dimensions=dimension_labels, row_label="Source",
+    title="Comparaison des sources", percent=True,
+).show()
+corpus_plots.table_figure(
+    compared.head(top_sources)[["source", "n_definitions", "terms", "years", "text"]],
+    title="Définition la plus nette de chaque source",
+    labels={"source": "Source", "n_definitions": "Définitions", "terms": "Termes",
+            "years": "Années", "text": "Définition"},
+).show()
+""",
+    ),
+]
+
+NB03 = [
+    (
+        "md",
+        """
+# 03 — Acteurs
+
+Les acteurs nommés (organisations et personnes), leur secteur (public, entreprise, ESS,
+recherche, citoyens, autre) et leurs rôles dans le processus (porteur, bailleur,
+partenaire, preneur) quand le texte les énonce, le réseau des acteurs cités dans un même
+passage, et les passages qui fondent chaque rôle.
+""",
+    ),
+    (
+        "params",
+        """
+corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
+out_dir: str = "../runs/lab/03-actors"  # output folder for this notebook's tables
+min_mentions: int = 1  # hide actors mentioned fewer times in the corpus
+top_n: int = 25  # actors shown in the ranking
+seed: int = 42  # seed of the network layout
+""",
+    ),
+    ("code", SETUP),
+    (
+        "code",
+        """
+from corpus.extract.actors import cooccurrence_network
+from corpus.plots import actors as actor_plots
+from corpus.plots import corpus as corpus_plots
+
+documents = c.documents
+# List columns come back from Parquet as arrays; the actor functions want lists.
+actors = corpus_plots.with_lists(c.actors(), ["aliases", "roles"])
+mentions = c.mentions()
+table = corpus_plots.actor_list(actors, documents)
+atomic_write_csv(out / "actors.csv", table)
+atomic_write_parquet(out / "actors.parquet", actors)
+table
+""",
+    ),
+    ("md", "## Acteurs par secteur et par rôle"),
+    ("code", "actor_plots.sectors_figure(actors).show()"),
+    (
+        "code",
+        """
+graph = cooccurrence_network(mentions, actors)
+nodes, edges = corpus_plots.network_tables(graph)
+atomic_write_csv(out / "network_nodes.csv", nodes)
+atomic_write_csv(out / "network_edges.csv", edges)
+ranking = nodes[nodes["n_mentions"] >= min_mentions].head(top_n)
+corpus_plots.bar(
+    ranking, x="name", y="n_mentions", horizontal=True,
+    title="Acteurs les plus cités", x_title="Acteur", y_title="Mentions",
+).show()
+""",
+    ),
+    (
+        "md",
+        "## Réseau des acteurs\n\n"
+        "Deux acteurs sont reliés quand ils sont nommés dans un même passage ; l'épaisseur "
+        "du lien compte ces passages, la taille du nœud les mentions.",
+    ),
+    (
+        "code",
+        """
+keep = set(nodes.loc[nodes["n_mentions"] >= min_mentions, "node"])
+actor_plots.network_figure(graph.subgraph(keep), seed=seed).show()
+""",
+    ),
+    ("md", "## Ce qui fonde chaque rôle"),
+    (
+        "code",
+        """
+evidence = corpus_plots.role_evidence(actors, documents)
+atomic_write_csv(out / "role_evidence.csv", evidence)
+corpus_plots.table_figure(
+    evidence.assign(role=evidence["role"].map(corpus_plots.label)),
+    title="Rôles des acteurs et passages témoins",
+    labels={"name": "Acteur", "role": "Rôle", "cue": "Indice", "evidence": "Extrait",
+            "title": "Document"},
+).show()
+""",
+    ),
+    ("md", "## Catégories d'acteurs non nommés"),
+    (
+        "code",
+        """
+from corpus.extract.actors import document_actor_types
+
+doc_types = document_actor_types(c.actor_types())
+atomic_write_csv(out / "actor_types_by_document.csv", doc_types)
+by_sector = corpus_plots.value_counts(doc_types, "sector")
+corpus_plots.bar(
+    by_sector, x="sector", y="n", title="Catégories d'acteurs évoquées : documents par secteur",
+    x_title="Secteur", y_title="Documents",
+).show()
+""",
+    ),
+]
+
+
 NB04 = [
     (
         "md",
@@ -197,7 +403,7 @@ extraction_plots.needs_heatmap(doc_needs, documents).show()
     ),
     (
         "md",
-        "## Besoins par genre, région et année\\n\\n"
+        "## Besoins par genre, région et année\n\n"
         "Part des documents du groupe qui traitent du besoin.",
     ),
     (
@@ -353,7 +559,7 @@ else:
     ),
     (
         "md",
-        "## Correspondance avec la série précédente\\n\\n"
+        "## Correspondance avec la série précédente\n\n"
         "Quand un modèle a déjà été ajusté sur ce corpus, chaque thème garde l'identifiant "
         "et l'étiquette du thème le plus proche de la série précédente.",
     ),
@@ -384,7 +590,7 @@ group_field: str = "genre"  # document field the needs and topics are compared a
 """,
     ),
     ("code", SETUP),
-    ("md", "## Le corpus en bref\\n\\nDétails : carnet `01-corpus`."),
+    ("md", "## Le corpus en bref\n\nDétails : carnet `01-corpus`."),
     (
         "code",
         """
@@ -402,7 +608,7 @@ corpus_plots.documents_by(documents, "year").show()
     ),
     (
         "md",
-        "## Besoins sociaux et étapes\\n\\n"
+        "## Besoins sociaux et étapes\n\n"
         "Part des documents de chaque groupe qui traitent de chaque besoin, puis les étapes "
         "du processus décrites. Détails et passages témoins : carnet `04-needs`.",
     ),
@@ -423,7 +629,7 @@ extraction_plots.stages_heatmap(doc_stages, documents).show()
     ),
     (
         "md",
-        "## Thèmes\\n\\n"
+        "## Thèmes\n\n"
         "Les thèmes des passages (BERTopic, même graine que le carnet `05-topics`, qui "
         "montre aussi leur hiérarchie et leurs passages représentatifs).",
     ),
@@ -461,6 +667,8 @@ corpus_plots.table_figure(
 
 def main() -> int:
     notebook("01-corpus", NB01)
+    notebook("02-definitions", NB02)
+    notebook("03-actors", NB03)
     notebook("04-needs", NB04)
     notebook("05-topics", NB05)
     notebook("06-report", NB06)

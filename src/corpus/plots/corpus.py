@@ -7,6 +7,7 @@ the store themselves. Categories are sorted so the same corpus gives the same fi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import pandas as pd
@@ -412,3 +413,227 @@ def method_table(
     ]
     rows += [(f"Version de {name}", str(version)) for name, version in sorted(versions.items())]
     return pd.DataFrame(rows, columns=["element", "valeur"])
+
+
+# -- definitions ---------------------------------------------------------------------------
+
+
+def select_definitions(
+    definitions: pd.DataFrame, *, term: str = "", min_confidence: float = 0.0
+) -> pd.DataFrame:
+    """Definitions of one term (all if ``term`` is empty) at or above a confidence.
+
+    The term is compared lower-cased and stripped; order is kept.
+    """
+    keep = pd.Series(True, index=definitions.index)
+    if term.strip():
+        keep &= definitions["term"].astype(str).str.strip().str.lower() == term.strip().lower()
+    if "confidence" in definitions.columns:
+        keep &= (
+            pd.to_numeric(definitions["confidence"], errors="coerce").fillna(0) >= min_confidence
+        )
+    return definitions.loc[keep].reset_index(drop=True)
+
+
+def definition_list(definitions: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Definitions with their document's title, for reading and CSV (stable order)."""
+    titles = documents[["doc_id", "title"]] if "title" in documents.columns else None
+    frame = (
+        definitions.merge(titles, on="doc_id", how="left") if titles is not None else definitions
+    )
+    keep = [
+        c
+        for c in ("definition_id", "title", "term", "source", "year", "confidence", "cue", "text")
+        if c in frame.columns
+    ]
+    order = [c for c in ("doc_id", "start", "definition_id") if c in frame.columns]
+    return frame.sort_values(order, kind="stable")[keep].reset_index(drop=True)
+
+
+def value_counts(frame: pd.DataFrame, column: str, *, missing: str = UNKNOWN) -> pd.DataFrame:
+    """Rows per value of ``column``, most frequent first (ties by value).
+
+    Returns:
+        Columns ``column`` and ``n``.
+    """
+    values = frame[column].astype("string").fillna(missing).replace("", missing)
+    counts = values.value_counts(sort=False).rename_axis(column).reset_index(name="n")
+    return counts.sort_values(["n", column], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def dimensions_heatmap(
+    table: pd.DataFrame,
+    *,
+    dimensions: dict[str, str],
+    row_label: str,
+    title: str,
+    percent: bool = False,
+) -> go.Figure:
+    """Heatmap of a wide table whose columns include one per dimension.
+
+    Args:
+        table: Rows to show (e.g. :func:`corpus.extract.definitions.dimensions_table` or
+            :func:`~corpus.extract.definitions.compare_by_source`), with a ``_row`` column
+            naming each row, or ``source``.
+        dimensions: ``{dimension id: French label}`` in column order.
+        row_label: Title of the vertical axis.
+        title: Figure title.
+        percent: Values are shares in [0, 1], shown as percentages.
+    """
+    names = table["_row"] if "_row" in table.columns else table["source"]
+    ids = [d for d in dimensions if d in table.columns]
+    values = table[ids].astype(float).to_numpy() * (100 if percent else 1)
+    fig = go.Figure(
+        go.Heatmap(
+            z=values.round(1).tolist(),
+            x=[dimensions[d] for d in ids],
+            y=[str(n) for n in names],
+            colorscale="Greens",
+            zmin=0,
+            zmax=100 if percent else 1,
+            showscale=percent,
+            texttemplate="%{z}%" if percent else "",
+            hovertemplate=f"{row_label} : %{{y}}<br>Dimension : %{{x}}<br>"
+            + ("Part : %{z}%" if percent else "Codée : %{z}")
+            + "<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        xaxis={"title": "Dimension", "tickangle": -35},
+        yaxis={"title": row_label, "autorange": "reversed", "type": "category"},
+        template="plotly_white",
+        height=max(350, 30 * len(names) + 200),
+        margin={"l": 220, "b": 160},
+    )
+    return fig
+
+
+def definition_rows(definitions: pd.DataFrame, documents: pd.DataFrame) -> pd.Series:
+    """A short readable name per definition: « source — term (document) »."""
+    titles = dict(
+        zip(documents["doc_id"], documents.get("title", documents["doc_id"]), strict=True)
+    )
+    names = []
+    for row in definitions.itertuples(index=False):
+        source = getattr(row, "source", None)
+        source = source if isinstance(source, str) and source else "(sans source)"
+        title = str(titles.get(row.doc_id) or row.doc_id)[:40]
+        names.append(f"{source[:40]} — {row.term} ({title}, {row.definition_id})")
+    return pd.Series(names, index=definitions.index, dtype="object")
+
+
+# -- actors ----------------------------------------------------------------------------------
+
+
+def _as_list(value: object) -> list[str]:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return [value]
+        return [str(v) for v in parsed] if isinstance(parsed, list) else [str(parsed)]
+    return [str(v) for v in value]  # type: ignore[attr-defined]
+
+
+def actor_list(actors: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Actors of each document with readable aliases and roles, for reading and CSV."""
+    columns = ["actor_id", "title", "name", "aliases", "sector", "roles", "n_mentions", "kind"]
+    if len(actors) == 0:
+        return pd.DataFrame({c: pd.Series([], dtype="object") for c in columns})
+    frame = actors.merge(documents[["doc_id", "title"]], on="doc_id", how="left")
+    frame["aliases"] = ["; ".join(_as_list(v)) for v in frame["aliases"]]
+    frame["roles"] = ["; ".join(_as_list(v)) for v in frame["roles"]]
+    keep = [c for c in columns if c in frame.columns]
+    return frame.sort_values(["actor_id"], kind="stable")[keep].reset_index(drop=True)
+
+
+def network_tables(graph: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes and edges of a co-occurrence graph as tables (most mentioned first).
+
+    Args:
+        graph: A networkx graph from :func:`corpus.extract.actors.cooccurrence_network`.
+
+    Returns:
+        ``nodes`` (``node``, ``name``, ``sector``, ``roles``, ``n_mentions``,
+        ``n_documents``, ``degree``) and ``edges`` (``source``, ``target``, ``weight``).
+    """
+    import networkx as nx
+
+    assert isinstance(graph, nx.Graph)
+    nodes = pd.DataFrame(
+        [
+            {
+                "node": str(node),
+                "name": str(data.get("name", node)),
+                "sector": str(data.get("sector", "")),
+                "roles": "; ".join(data.get("roles") or []),
+                "n_mentions": int(data.get("n_mentions") or 0),
+                "n_documents": int(data.get("n_documents") or 0),
+                "degree": int(graph.degree(node)),
+            }
+            for node, data in graph.nodes(data=True)
+        ],
+        columns=["node", "name", "sector", "roles", "n_mentions", "n_documents", "degree"],
+    )
+    nodes = nodes.sort_values(["n_mentions", "node"], ascending=[False, True], kind="stable")
+    edges = pd.DataFrame(
+        sorted(
+            (min(str(a), str(b)), max(str(a), str(b)), int(d.get("weight", 1)))
+            for a, b, d in graph.edges(data=True)
+        ),
+        columns=["source", "target", "weight"],
+    )
+    return nodes.reset_index(drop=True), edges
+
+
+def role_evidence(actors: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """One row per role of an actor with the cue and sentence that ground it.
+
+    Returns:
+        ``name``, ``role``, ``cue``, ``evidence``, ``title``; sorted by role then actor.
+    """
+    columns = ["name", "role", "cue", "evidence", "title"]
+    titles = dict(zip(documents["doc_id"], documents["title"], strict=True))
+    rows = []
+    for actor in actors.to_dict("records"):
+        for hit in _evidence_records(actor.get("evidence")):
+            rows.append(
+                {
+                    "name": actor["name"],
+                    "role": str(hit.get("role", "")),
+                    "cue": str(hit.get("cue") or ""),
+                    "evidence": str(hit.get("evidence") or ""),
+                    "title": titles.get(actor["doc_id"], actor["doc_id"]),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["role", "name", "title"], kind="stable").reset_index(drop=True)
+
+
+def _evidence_records(value: object) -> list[dict[str, object]]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    if not isinstance(value, list):
+        return []
+    return [v for v in value if isinstance(v, dict)]
+
+
+def with_lists(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """A copy whose list columns hold Python lists (Parquet gives back numpy arrays).
+
+    Functions that test ``value or []`` on a list cell fail on an array read from the
+    store; this makes store tables look like freshly built ones.
+    """
+    out = frame.copy()
+    for column in columns:
+        if column in out.columns:
+            out[column] = [_as_list(v) for v in out[column]]
+    return out
