@@ -314,7 +314,6 @@ def test_every_binary_file_has_a_source_and_back(demo_path: Path) -> None:
     assert binaries == sources
 
 
-@pytest.mark.slow
 def test_build_regenerates_the_committed_files(demo_path: Path, rebuilt: Path) -> None:
     built = sorted(rebuilt.iterdir())
     assert {p.name for p in built} == {p.name for p in raw_files(demo_path) if p.suffix in BINARY}
