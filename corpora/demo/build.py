@@ -7,7 +7,8 @@ items starting with ``- `` or ``1. ``. The script writes ``raw/<stem>.<format>``
 
 The output is deterministic: fixed creation dates taken from the front matter, reportlab's
 invariant mode, and ZIP members (DOCX, ODT) rewritten with a fixed timestamp, so a rebuild
-gives byte-identical files on the same library versions. Usage::
+gives byte-identical files on the same library versions. PDF paragraphs are never split across
+pages, so that a definition always stays within one extracted paragraph. Usage::
 
     .venv/bin/python corpora/demo/build.py            # writes corpora/demo/raw/
     .venv/bin/python corpora/demo/build.py --out DIR  # writes elsewhere (used by the tests)
@@ -151,6 +152,7 @@ def build_pdf(source: Source) -> bytes:
         creator="corpora/demo/build.py",
         producer="reportlab",
         invariant=1,
+        allowSplitting=0,  # paragraphs never straddle a page break
     )
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
