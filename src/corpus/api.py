@@ -80,6 +80,9 @@ class Corpus:
             frame = self.store.read_table(name)
         if frame is None:  # the ingest stage always writes its tables, even empty
             raise RuntimeError(f"ingest wrote no {name!r} table in {self.store.root}")
+        if name == "documents" and "year" in frame.columns:
+            # Parquet is written without pandas metadata: restore the nullable integer.
+            frame["year"] = frame["year"].astype("Int64")
         return frame
 
     @property
@@ -172,7 +175,7 @@ class Corpus:
         return fit_topics(self, seed=seed, **params)
 
 
-def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:  # noqa: A001
+def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
     """Open a corpus folder (with ``corpus.yaml``) or a plain folder of files.
 
     Nothing is read until a table is asked for; the first access ingests (incrementally).

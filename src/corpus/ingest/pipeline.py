@@ -1,0 +1,574 @@
+"""The ingest stage: raw files -> documents, passages, rejected and duplicates tables.
+
+:func:`ingest_corpus` walks the raw folder and compares every file with the state of the
+last run (``ingest_state.json`` in the store: raw path -> size, mtime_ns, sha256 and the
+document paths it produced). An unchanged corpus costs one ``stat`` per file and no
+reading or parsing; only added or changed files are read, and a deleted file's rows
+leave the tables. A change of settings (``corpus.yaml`` ingest options, ``metadata.csv``,
+the boilerplate rules, this module's :data:`INGEST_VERSION`) re-reads everything.
+
+Files are read one at a time (their bytes are dropped once parsed) and the new rows are
+kept column-wise, so the memory in use grows only with the output tables. The whole
+update runs under the store's lock and every table is written atomically.
+
+Each bad file becomes one :class:`RejectedFile` (and one row of ``rejected``) while the
+rest is ingested; raw files are only ever read.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from corpus.errors import EXIT_OK, EXIT_PARTIAL, IngestError
+from corpus.ingest import clean, duplicates, metadata
+from corpus.ingest.errors import (
+    EmptyFileError,
+    FileTooLargeError,
+    NoTextError,
+    ReadError,
+    SymlinkOutsideError,
+)
+from corpus.ingest.language import detect_language
+from corpus.ingest.passages import MAX_WORDS, split_passages
+from corpus.ingest.readers import RawDocument, get_reader
+from corpus.store import Store, atomic_write_parquet, fingerprint, sha256_bytes, sha256_file
+
+if TYPE_CHECKING:
+    from corpus.api import Corpus
+
+logger = logging.getLogger(__name__)
+
+#: Bump when a change of the ingest code changes its output (forces a full re-read).
+INGEST_VERSION = 1
+STATE_NAME = "ingest_state"
+SKIPPED_NAMES = frozenset({"metadata.csv", "corpus.yaml", "Thumbs.db", "desktop.ini"})
+
+DOCUMENT_COLUMNS = [
+    "doc_id", "path", "format", "title", "language", "is_french", "genre", "year", "date",
+    "author", "organisation", "region", "extra", "text", "n_words", "n_passages",
+    "source_sha256", "boilerplate_removed",
+]  # fmt: skip
+PASSAGE_COLUMNS = ["passage_id", "doc_id", "index", "start", "end", "text", "n_words"]
+REJECTED_COLUMNS = ["path", "code", "reason"]
+_DTYPES = {
+    "year": "Int64",
+    "is_french": "bool",
+    "n_words": "int64",
+    "n_passages": "int64",
+    "index": "int64",
+    "start": "int64",
+    "end": "int64",
+}
+
+
+@dataclass(frozen=True)
+class RejectedFile:
+    """A file that could not be ingested."""
+
+    path: str
+    code: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """What one ingestion did.
+
+    Attributes:
+        added: Raw paths read for the first time.
+        updated: Raw paths whose content changed.
+        removed: Raw paths gone since the last run.
+        unchanged: Raw paths skipped because unchanged.
+        rejected: Every file currently rejected (new and carried over).
+        n_documents: Rows of the documents table.
+        n_passages: Rows of the passages table.
+        n_duplicates: Rows of the duplicates table.
+        seconds: Wall time.
+    """
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[RejectedFile] = field(default_factory=list)
+    n_documents: int = 0
+    n_passages: int = 0
+    n_duplicates: int = 0
+    seconds: float = 0.0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of files per outcome, and table sizes."""
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "removed": len(self.removed),
+            "unchanged": len(self.unchanged),
+            "rejected": len(self.rejected),
+            "documents": self.n_documents,
+            "passages": self.n_passages,
+            "duplicates": self.n_duplicates,
+        }
+
+    @property
+    def exit_code(self) -> int:
+        """``EXIT_PARTIAL`` when some file is rejected, else ``EXIT_OK``."""
+        return EXIT_PARTIAL if self.rejected else EXIT_OK
+
+
+# -- walking -------------------------------------------------------------------------------
+def iter_raw_files(raw_dir: Path, *, skip_dirs: tuple[Path, ...] = ()) -> Iterator[Path]:
+    """Yield the files of ``raw_dir`` in sorted order.
+
+    Hidden files and folders, ``metadata.csv``, ``corpus.yaml``, office lock files and
+    the folders of ``skip_dirs`` (the store) are skipped. Symbolic links are yielded,
+    not followed into folders.
+    """
+    skip = {p.resolve() for p in skip_dirs}
+    for root, dirs, files in os.walk(raw_dir, followlinks=False):
+        root_path = Path(root)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d != "__pycache__"
+            and (root_path / d).resolve() not in skip
+        )
+        for name in sorted(files):
+            if name.startswith((".", "~$")) or name in SKIPPED_NAMES:
+                continue
+            yield root_path / name
+
+
+def _relative(path: Path, raw_dir: Path) -> str:
+    return path.relative_to(raw_dir).as_posix()
+
+
+# -- processing one file ---------------------------------------------------------------------
+class _Columns:
+    """Rows kept column-wise (far smaller than a list of dicts)."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self.data: dict[str, list[Any]] = {c: [] for c in columns}
+
+    def append(self, row: dict[str, Any]) -> None:
+        for column in self.columns:
+            self.data[column].append(row[column])
+
+    def frame(self) -> pd.DataFrame:
+        return _typed(pd.DataFrame(self.data, columns=self.columns))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    for column, dtype in _DTYPES.items():
+        if column in frame.columns:
+            frame[column] = frame[column].astype(dtype)  # type: ignore[call-overload]
+    return frame
+
+
+@dataclass
+class _Context:
+    raw_dir: Path
+    max_bytes: int
+    language: str
+    sidecar: dict[str, dict[str, str]]
+    rules: tuple[clean.Rule, ...]
+    max_words: int
+
+
+def _check_file(path: Path, rel: str, ctx: _Context) -> os.stat_result:
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            raise SymlinkOutsideError(
+                "the symbolic link is broken", path=rel, hint="Remove the link or fix its target."
+            ) from exc
+        if not target.is_relative_to(ctx.raw_dir.resolve()):
+            raise SymlinkOutsideError(
+                f"the symbolic link points outside the corpus ({target})",
+                path=rel,
+                hint="Copy the file into the corpus folder instead of linking to it.",
+            )
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ReadError(f"cannot read the file ({exc})", path=rel, hint="Check it.") from exc
+    if info.st_size > ctx.max_bytes:
+        raise FileTooLargeError(
+            f"the file is {info.st_size / 1e6:.1f} MB, over the limit of "
+            f"{ctx.max_bytes / 1e6:g} MB",
+            path=rel,
+            hint="Split it, or raise ingest.max_file_size_mb in corpus.yaml.",
+        )
+    if info.st_size == 0:
+        raise EmptyFileError("the file is empty", path=rel, hint="Add text to it or remove it.")
+    return info
+
+
+def _process_file(
+    path: Path, rel: str, ctx: _Context
+) -> tuple[str, list[tuple[dict[str, Any], list[dict[str, Any]], np.ndarray]]]:
+    """Read, clean, describe and segment one file; return its sha256 and documents."""
+    _check_file(path, rel, ctx)
+    reader = get_reader(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"cannot read the file ({exc})", path=rel, hint="Check it.") from exc
+    source_sha = sha256_bytes(data)
+    try:
+        raw = reader(data, Path(rel))
+    except IngestError:
+        raise
+    except RecursionError as exc:
+        raise IngestError(
+            "the file is nested too deeply to be parsed",
+            path=rel,
+            hint="Remove it.",
+            code="E-INGEST-FAILED",
+        ) from exc
+    del data
+    parts: list[RawDocument] = raw.parts or [raw]
+    sidecar = ctx.sidecar.get(rel) or ctx.sidecar.get(Path(rel).name)
+    results = []
+    for number, part in enumerate(parts, start=1):
+        doc_path = f"{rel}#{number}" if raw.parts else rel
+        blocks, removed = clean.clean_blocks(part.blocks, rules=ctx.rules)
+        text = "\n\n".join(block.text for block in blocks)
+        if not text.strip():
+            if raw.parts:
+                continue
+            raise NoTextError(
+                "no text is left after cleaning",
+                path=rel,
+                hint="Check the file holds running text, not only navigation or boilerplate.",
+            )
+        doc_id = metadata.doc_id_for(text)
+        described = metadata.describe(
+            path=rel, fmt=part.format, text=text, found=part.metadata, sidecar=sidecar
+        )
+        lang_hint = (sidecar or {}).get("language") or part.metadata.get("language")
+        language = str(lang_hint) if lang_hint else detect_language(text)[0]
+        spans = split_passages(text, max_words=ctx.max_words)
+        passages = []
+        for index, span in enumerate(spans):
+            passage_text = text[span.start : span.end]
+            passages.append(
+                {
+                    "passage_id": f"{doc_id}-{index:04d}",
+                    "doc_id": doc_id,
+                    "index": index,
+                    "start": span.start,
+                    "end": span.end,
+                    "text": passage_text,
+                    "n_words": len(passage_text.split()),
+                }
+            )
+        document = {
+            "doc_id": doc_id,
+            "path": doc_path,
+            "format": part.format,
+            "language": language,
+            "is_french": language == ctx.language,
+            "text": text,
+            "n_words": len(text.split()),
+            "n_passages": len(passages),
+            "source_sha256": source_sha,
+            "boilerplate_removed": _json(removed),
+            **described,
+        }
+        results.append((document, passages, duplicates.signature(text)))
+    if not results:
+        raise NoTextError("no text is left after cleaning", path=rel, hint="Check the file.")
+    return source_sha, results
+
+
+def _json(obj: Any) -> str:
+    import json
+
+    return json.dumps(obj, ensure_ascii=False)
+
+
+# -- the stage -------------------------------------------------------------------------------
+def _signature_path(store: Store) -> Path:
+    return store.cache_dir("ingest") / "minhash.parquet"
+
+
+def _read_signatures(store: Store) -> dict[str, np.ndarray]:
+    path = _signature_path(store)
+    if not path.exists():
+        return {}
+    frame = pd.read_parquet(path)
+    return {
+        doc_id: np.asarray(values, dtype=np.uint64)
+        for doc_id, values in zip(frame["doc_id"], frame["signature"], strict=True)
+    }
+
+
+def _write_signatures(store: Store, signatures: dict[str, np.ndarray]) -> None:
+    ids = sorted(signatures)
+    frame = pd.DataFrame(
+        {"doc_id": ids, "signature": [signatures[i].astype(np.uint64).tolist() for i in ids]}
+    )
+    atomic_write_parquet(_signature_path(store), frame)
+
+
+def _settings_fingerprint(corpus: Corpus, max_words: int) -> str:
+    config = corpus.config
+    sidecar = corpus.location.metadata_csv
+    return fingerprint(
+        INGEST_VERSION,
+        config.max_file_size_mb,
+        config.near_duplicate_threshold,
+        config.language,
+        sha256_file(sidecar) if sidecar else None,
+        clean.rules_text(),
+        max_words,
+    )
+
+
+def _progress_bar(enabled: bool, total: int) -> Any:
+    if not enabled or total < 2:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+def ingest_corpus(
+    corpus: Corpus, *, progress: bool = False, max_words: int = MAX_WORDS
+) -> IngestReport:
+    """Bring the store's ingest tables up to date with the raw files.
+
+    Args:
+        corpus: The opened corpus (:func:`corpus.open`).
+        progress: Show a progress bar on the console (stderr).
+        max_words: Longest passage in words.
+
+    Returns:
+        What was added, updated, removed, unchanged and rejected.
+
+    Raises:
+        StoreLockedError: Another process holds the store's lock too long.
+    """
+    started = time.perf_counter()
+    store = corpus.store
+    location = corpus.location
+    raw_dir = location.raw_dir
+    report = IngestReport()
+    with store.lock():
+        settings = _settings_fingerprint(corpus, max_words)
+        state = store.read_json(STATE_NAME) or {}
+        tables = ("documents", "passages", "rejected", "duplicates")
+        full = state.get("settings") != settings or not all(store.has_table(t) for t in tables)
+        previous: dict[str, dict[str, Any]] = {} if full else dict(state.get("files") or {})
+        skip_dirs: tuple[Path, ...] = (store.root,)
+        if location.config_path is not None and raw_dir == location.path:
+            skip_dirs += (location.path / "gold",)
+
+        files: dict[str, dict[str, Any]] = {}
+        todo: list[tuple[Path, str]] = []
+        state_dirty = full
+        for path in iter_raw_files(raw_dir, skip_dirs=skip_dirs):
+            rel = _relative(path, raw_dir)
+            old = previous.get(rel)
+            try:
+                info = path.stat() if not path.is_symlink() else path.lstat()
+            except OSError:
+                info = path.lstat()
+            if old is not None and old["size"] == info.st_size:
+                if old["mtime_ns"] == info.st_mtime_ns:
+                    files[rel] = old
+                    report.unchanged.append(rel)
+                    continue
+                if not path.is_symlink() and sha256_file(path) == old["sha256"]:
+                    files[rel] = {**old, "mtime_ns": info.st_mtime_ns}
+                    report.unchanged.append(rel)
+                    state_dirty = True
+                    continue
+            (report.updated if old is not None else report.added).append(rel)
+            todo.append((path, rel))
+        report.removed = sorted(set(previous) - {rel for _, rel in todo} - set(files))
+
+        if not todo and not report.removed and not full:
+            if state_dirty:
+                store.write_json(STATE_NAME, {**state, "files": files})
+            rejected = store.read_table("rejected")
+            report.rejected = [
+                RejectedFile(*row)
+                for row in (rejected.itertuples(index=False) if rejected is not None else [])
+            ]
+            _fill_counts(report, store)
+            report.seconds = time.perf_counter() - started
+            return report
+
+        ctx = _Context(
+            raw_dir=raw_dir,
+            max_bytes=int(corpus.config.max_file_size_mb * 1024 * 1024),
+            language=corpus.config.language,
+            sidecar=metadata.load_sidecar(location.metadata_csv),
+            rules=clean.load_rules(),
+            max_words=max_words,
+        )
+        stale_paths: set[str] = set()
+        for rel in report.updated + report.removed:
+            stale_paths.update(previous[rel].get("documents", [rel]))
+            stale_paths.add(rel)
+
+        new_docs = _Columns(DOCUMENT_COLUMNS)
+        new_passages = _Columns(PASSAGE_COLUMNS)
+        new_rejected = _Columns(REJECTED_COLUMNS)
+        signatures = {} if full else _read_signatures(store)
+        bar = _progress_bar(progress, len(todo))
+        task = bar.add_task("Ingesting", total=len(todo)) if bar is not None else None
+        if bar is not None:
+            bar.start()
+        try:
+            for path, rel in todo:
+                entry: dict[str, Any]
+                try:
+                    info = path.lstat() if path.is_symlink() else path.stat()
+                except OSError:
+                    info = path.lstat()
+                entry = {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
+                try:
+                    sha, docs = _process_file(path, rel, ctx)
+                except IngestError as exc:
+                    code = exc.code
+                    new_rejected.append({"path": rel, "code": code, "reason": str(exc)})
+                    logger.warning("%s", exc)
+                    files[rel] = {**entry, "sha256": None, "documents": [], "rejected": code}
+                except Exception as exc:  # a reader bug must not stop the corpus
+                    logger.debug("unexpected error on %s", rel, exc_info=True)
+                    error = IngestError(
+                        f"unexpected {type(exc).__name__} while reading ({exc})",
+                        path=rel,
+                        hint="Report this with the file if you can; the rest was ingested.",
+                        code="E-INGEST-FAILED",
+                    )
+                    new_rejected.append({"path": rel, "code": error.code, "reason": str(error)})
+                    files[rel] = {**entry, "sha256": None, "documents": [], "rejected": error.code}
+                else:
+                    for document, passages, sig in docs:
+                        new_docs.append(document)
+                        for passage in passages:
+                            new_passages.append(passage)
+                        signatures[document["doc_id"]] = sig
+                    files[rel] = {
+                        **entry,
+                        "sha256": sha,
+                        "documents": [d["path"] for d, _, _ in docs],
+                    }
+                if bar is not None:
+                    bar.advance(task)
+        finally:
+            if bar is not None:
+                bar.stop()
+
+        _write_tables(
+            store,
+            full,
+            stale_paths,
+            new_docs,
+            new_passages,
+            new_rejected,
+            signatures,
+            corpus.config.near_duplicate_threshold,
+            report,
+        )
+        store.write_json(
+            STATE_NAME, {"version": INGEST_VERSION, "settings": settings, "files": files}
+        )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_tables(
+    store: Store,
+    full: bool,
+    stale_paths: set[str],
+    new_docs: _Columns,
+    new_passages: _Columns,
+    new_rejected: _Columns,
+    signatures: dict[str, np.ndarray],
+    threshold: float,
+    report: IngestReport,
+) -> None:
+    def kept(name: str, columns: list[str]) -> pd.DataFrame:
+        frame = None if full else store.read_table(name)
+        if frame is None:
+            return _typed(pd.DataFrame({c: [] for c in columns}, columns=columns))
+        return frame[~frame["path"].isin(stale_paths)] if "path" in frame.columns else frame
+
+    documents = _concat(kept("documents", DOCUMENT_COLUMNS), new_docs.frame())
+    documents = documents.sort_values("path", ignore_index=True)
+    doc_ids = set(documents["doc_id"])
+
+    old_passages = kept("passages", PASSAGE_COLUMNS)
+    old_passages = old_passages[old_passages["doc_id"].isin(doc_ids)]
+    fresh = new_passages.frame()
+    fresh = fresh[~fresh["doc_id"].isin(set(old_passages["doc_id"]))]
+    fresh = fresh.drop_duplicates("passage_id")
+    passages = _concat(old_passages, fresh)
+    order = {doc_id: n for n, doc_id in enumerate(documents.drop_duplicates("doc_id")["doc_id"])}
+    passages = passages.assign(_order=passages["doc_id"].map(order))
+    passages = passages.sort_values(["_order", "index"], ignore_index=True).drop(columns="_order")
+
+    rejected = _concat(kept("rejected", REJECTED_COLUMNS), new_rejected.frame())
+    rejected = rejected.sort_values("path", ignore_index=True)
+
+    signatures = {k: v for k, v in signatures.items() if k in doc_ids}
+    dupes = duplicates.find_duplicates(
+        zip(documents["doc_id"], documents["path"], strict=True), signatures, threshold=threshold
+    )
+
+    store.write_table("documents", documents[DOCUMENT_COLUMNS])
+    store.write_table("passages", passages[PASSAGE_COLUMNS])
+    store.write_table("rejected", rejected[REJECTED_COLUMNS])
+    store.write_table("duplicates", dupes)
+    _write_signatures(store, signatures)
+    report.rejected = [RejectedFile(*row) for row in rejected.itertuples(index=False)]
+    report.n_documents, report.n_passages, report.n_duplicates = (
+        len(documents),
+        len(passages),
+        len(dupes),
+    )
+
+
+def _concat(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    frames = [f for f in (old, new) if len(f)]
+    if not frames:
+        return _typed(new.copy())
+    return _typed(pd.concat(frames, ignore_index=True)) if len(frames) > 1 else frames[0].copy()
+
+
+def _fill_counts(report: IngestReport, store: Store) -> None:
+    import pyarrow.parquet as pq
+
+    for name, attr in (
+        ("documents", "n_documents"),
+        ("passages", "n_passages"),
+        ("duplicates", "n_duplicates"),
+    ):
+        path = store.table_path(name)
+        if path.exists():
+            setattr(report, attr, pq.ParquetFile(path).metadata.num_rows)

@@ -1,0 +1,65 @@
+"""Word reader (``.docx``) with python-docx; headings and paragraphs kept as structure.
+
+The archive is checked for zip bombs and its XML for entity declarations
+(:mod:`corpus.ingest.safety`) before python-docx parses it.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+
+from corpus.ingest.errors import CorruptDocumentError
+from corpus.ingest.readers.base import Block, RawDocument
+from corpus.ingest.safety import check_xml_parts, open_zip
+
+
+def _heading_level(style_name: str) -> int:
+    name = style_name.lower()
+    if name == "title":
+        return 1
+    if name.startswith("heading") or name.startswith("titre"):
+        digits = "".join(ch for ch in name if ch.isdigit())
+        return int(digits) if digits else 1
+    return 0
+
+
+def read_docx(data: bytes, path: Path) -> RawDocument:
+    """Read a .docx file's paragraphs, headings and table cells."""
+    archive = open_zip(data, path, kind="docx")
+    with archive:
+        check_xml_parts(archive, path)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises KeyError, ValueError, PackageNotFound...
+        raise CorruptDocumentError(
+            f"python-docx cannot open it ({type(exc).__name__}: {exc})",
+            path=path,
+            hint="Open and re-save it in a word processor.",
+        ) from exc
+    blocks: list[Block] = []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = paragraph.style.name if paragraph.style is not None else ""
+        level = _heading_level(style or "")
+        blocks.append(Block(text, "heading" if level else "paragraph", level))
+    for table in document.tables:
+        for row in table.rows:
+            cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
+            if cells:
+                blocks.append(Block(" | ".join(dict.fromkeys(cells))))
+    core = document.core_properties
+    metadata: dict[str, object] = {}
+    if core.title:
+        metadata["title"] = core.title
+    if core.author:
+        metadata["author"] = core.author
+    if "title" not in metadata:
+        heading = next((b.text for b in blocks if b.kind == "heading"), None)
+        if heading:
+            metadata["title"] = heading
+    return RawDocument(blocks, metadata, "docx")
