@@ -43,8 +43,12 @@ c
 """
 
 
-def notebook(name: str, cells: list[tuple[str, str]]) -> None:
-    """Write ``name.ipynb`` from ``(kind, source)`` pairs; kind ``params`` is tagged."""
+def notebook(name: str, cells: list[tuple[str, str]], *, hide_code: bool = False) -> None:
+    """Write ``name.ipynb`` from ``(kind, source)`` pairs; kind ``params`` is tagged.
+
+    With ``hide_code``, every other code cell is tagged ``hide-input``: the HTML render
+    shows its outputs only.
+    """
     built = []
     for kind, source in cells:
         text = source.strip("\n")
@@ -54,6 +58,8 @@ def notebook(name: str, cells: list[tuple[str, str]]) -> None:
             cell = new_code_cell(text)
             if kind == "params":
                 cell.metadata["tags"] = ["parameters"]
+            elif hide_code:
+                cell.metadata["tags"] = ["hide-input"]
             built.append(cell)
     for i, cell in enumerate(built):
         cell["id"] = f"{name[:2]}-{i:02d}"  # stable ids: rebuilding changes nothing
@@ -585,8 +591,9 @@ renvoie au carnet qui la détaille.
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/06-report"  # output folder for this notebook's tables
 seed: int = 42  # random seed of the topic model (same as 05-topics for the same themes)
-top_n: int = 10  # rows shown in the top-N tables
+top_n: int = 10  # rows shown in the top-N tables and charts
 group_field: str = "genre"  # document field the needs and topics are compared across
+term: str = ""  # defined term the sources are compared on; empty compares all definitions
 """,
     ),
     ("code", SETUP),
@@ -604,6 +611,52 @@ corpus_plots.table_figure(
 ).show()
 corpus_plots.documents_by(documents, group_field).show()
 corpus_plots.documents_by(documents, "year").show()
+""",
+    ),
+    (
+        "md",
+        "## Comment on définit l'innovation sociale\n\n"
+        "Les sources qui définissent, et la part de leurs définitions qui mobilisent chaque "
+        "dimension. Détails, définitions in extenso : carnet `02-definitions`.",
+    ),
+    (
+        "code",
+        """
+from corpus.extract.definitions import compare_by_source
+from corpus.nlp.dimensions import default_coder
+
+definitions = corpus_plots.select_definitions(c.definitions(), term=term)
+compared = compare_by_source(definitions, term=term or None)
+atomic_write_csv(out / "sources_compared.csv", compared)
+print(f"{len(definitions)} définition(s) de {compared['source'].nunique()} source(s).")
+corpus_plots.dimensions_heatmap(
+    compared.head(top_n),
+    dimensions={d.id: d.label for d in default_coder().dimensions},
+    row_label="Source", title="Les sources et les dimensions de leurs définitions",
+    percent=True,
+).show()
+""",
+    ),
+    (
+        "md",
+        "## Qui agit\n\n"
+        "Les acteurs nommés par secteur et par rôle, et les plus cités. Réseau et passages "
+        "témoins des rôles : carnet `03-actors`.",
+    ),
+    (
+        "code",
+        """
+from corpus.extract.actors import cooccurrence_network
+from corpus.plots import actors as actor_plots
+
+actors = corpus_plots.with_lists(c.actors(), ["aliases", "roles"])
+actor_plots.sectors_figure(actors).show()
+nodes, _ = corpus_plots.network_tables(cooccurrence_network(c.mentions(), actors))
+atomic_write_csv(out / "top_actors.csv", nodes.head(top_n))
+corpus_plots.bar(
+    nodes.head(top_n), x="name", y="n_mentions", horizontal=True,
+    title="Acteurs les plus cités", x_title="Acteur", y_title="Mentions",
+).show()
 """,
     ),
     (
@@ -671,7 +724,7 @@ def main() -> int:
     notebook("03-actors", NB03)
     notebook("04-needs", NB04)
     notebook("05-topics", NB05)
-    notebook("06-report", NB06)
+    notebook("06-report", NB06, hide_code=True)
     return 0
 
 

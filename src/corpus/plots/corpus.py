@@ -217,7 +217,14 @@ def table_figure(
             cells={"values": cells, "align": "left"},
         )
     )
-    fig.update_layout(title=title, template="plotly_white", margin={"l": 10, "r": 10})
+    long_text = max((len(str(v)) for col in cells for v in col), default=0) > 120
+    per_row = 60 if long_text else 26
+    fig.update_layout(
+        title=title,
+        template="plotly_white",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=min(900, 110 + per_row * max(1, len(frame))),
+    )
     return fig
 
 
