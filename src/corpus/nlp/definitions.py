@@ -414,6 +414,8 @@ class DefinitionFinder:
             return self._entendre(doc, sent, cue, anchor)
         if cue.handler == "heading":
             return self._heading(doc, sent, cue, start, end)
+        if cue.handler == "apposition":
+            return self._apposition(doc, sent, cue, start, end)
         if cue.handler == "goal_noun":
             subject = self._subject(doc, sent, anchor)
             if subject is None or subject.pos_ not in ("NOUN", "PROPN"):
@@ -434,7 +436,7 @@ class DefinitionFinder:
         if subject is None:
             return None
         kind = cue.kind
-        if subject.pos_ == "PRON":
+        if subject.pos_ == "PRON" or subject.lower_ in ("c'", "c’"):
             lower = subject.lower_
             if lower in ("c'", "c’", "ce"):
                 dislocated = self._dislocated(doc, sent, subject)
@@ -459,8 +461,21 @@ class DefinitionFinder:
         if not term:
             return None
         confidence = cue.confidence
-        if head is not None and self._in("concept_heads", head.lemma_):
+        determiners = {c.lower_ for c in subject.children if c.dep_ == "det"}
+        if determiners & {"un", "une"}:
+            confidence += 0.1  # "Une épicerie solidaire est...": a generic definition
+        elif head is not None and self._in("concept_heads", head.lemma_):
             confidence += 0.1
+        elif self._in("specific_subjects", subject.lemma_):
+            confidence -= 0.2
+        if determiners & {"le", "la", "les", "l'", "l’"} and any(
+            c.dep_ == "acl"
+            and "Part" in c.morph.get("VerbForm")
+            and c.i > subject.i + 1
+            or (c.dep_ == "acl" and "Part" in c.morph.get("VerbForm") and list(c.children))
+            for c in subject.children
+        ):
+            return None  # "les besoins cités", "les bailleurs mentionnés": particular ones
         return Candidate(cue, kind, term, head, confidence)
 
     def _copula(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
@@ -475,6 +490,9 @@ class DefinitionFinder:
         if any(t.pos_ == "ADP" and t.lower_ in _PP_CASES for t in between):
             if not self._in("pp_predicates", predicate.lemma_):
                 return None
+            pp_penalty = 0.2
+        else:
+            pp_penalty = 0.0
         if (
             anchor.i > 0
             and doc[anchor.i - 1].lower_ in ("c'", "c’", "ce")
@@ -488,6 +506,9 @@ class DefinitionFinder:
         subject = next((c for c in predicate.children if c.dep_ in _SUBJECT_DEPS), None)
         if subject is None or subject.i > anchor.i:
             subject = self._surface_subject(doc, sent, anchor)
+        subject = self._same_quote(doc, sent, anchor, subject)
+        if predicate.text[:1].isupper() and not predicate.is_sent_start:
+            return None  # "les bailleurs sont la Fondation X": names, not a definition
         candidate = self._from_subject(doc, sent, cue, anchor, subject)
         if candidate is None:
             return None
@@ -495,6 +516,7 @@ class DefinitionFinder:
             first = next((t for t in sent if not t.is_punct and not t.is_space), None)
             if first is None or first.i != subject.i:
                 return None  # "..., mais c'est aussi un moyen": not a definition
+        candidate.confidence -= pp_penalty
         if self._in("classifier_nouns", predicate.lemma_):
             candidate.confidence += 0.05
         if self._in("evaluative_predicates", predicate.lemma_):
@@ -517,11 +539,17 @@ class DefinitionFinder:
                     break
                 head = head.head
             term, head_token = self._term(head)
+            rest = [t for t in doc[head.i + 1 : sent.end] if t.is_alpha]
+            if len(rest) < 3:
+                return None  # a heading ("Ce que nous entendons par X"): text comes next
             return Candidate(cue, "definition", term, head_token, cue.confidence) if term else None
         # "Par X, on entend ...": the term stands between "Par" and the comma.
         tokens = [t for t in doc[sent.start : anchor.i] if not t.is_space]
-        first = next((k for k, t in enumerate(tokens) if t.lower_ == "par"), None)
-        comma = next((k for k, t in enumerate(tokens) if t.text == ","), None)
+        first = max((k for k, t in enumerate(tokens) if t.lower_ == "par"), default=None)
+        comma = next(
+            (k for k, t in enumerate(tokens) if t.text == "," and first is not None and k > first),
+            None,
+        )
         if first is None or comma is None or comma <= first + 1:
             return None
         words = [t for t in tokens[first + 1 : comma] if t.pos_ != "DET"]
@@ -530,6 +558,39 @@ class DefinitionFinder:
         term = _clean_term(doc.text[words[0].idx : words[-1].idx + len(words[-1])])
         nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
         return Candidate(cue, "definition", term, nouns[0] if nouns else words[0], cue.confidence)
+
+    def _apposition(self, doc: Doc, sent: Span, cue: Cue, start: int, end: int) -> Candidate | None:
+        """ "X, une N qui ...," / "X, c'est-à-dire Y": X is defined by what follows."""
+        noun = doc[start]
+        if noun.pos_ == "ADJ":  # "X sociale, c'est-à-dire": climb to the noun
+            if noun.head.pos_ != "NOUN" or not (sent.start <= noun.head.i < noun.i):
+                return None
+            noun = noun.head
+        if cue.id == "apposition":
+            # The noun phrase must open the sentence ("La mutuelle, une organisation...").
+            first = next(
+                (t for t in sent if not t.is_punct and not t.is_space and t.pos_ != "DET"), None
+            )
+            if first is None or first.i != noun.i:
+                return None
+            # The apposition closes with a comma before the sentence's verb.
+            rest = doc[end : sent.end]
+            comma = next((t for t in rest if t.text == ","), None)
+            if comma is None or not any(t.pos_ in ("VERB", "AUX") for t in doc[comma.i : sent.end]):
+                return None
+        if noun.pos_ != "NOUN" or not self._term_ok(noun, apposition=True):
+            return None
+        if self._in("discourse_subjects", noun.lemma_) or self._in(
+            "specific_subjects", noun.lemma_
+        ):
+            return None
+        term, head = self._term(noun)
+        if not term:
+            return None
+        confidence = cue.confidence
+        if head is not None and self._in("concept_heads", head.lemma_):
+            confidence += 0.1
+        return Candidate(cue, "definition", term, head, confidence)
 
     def _heading(self, doc: Doc, sent: Span, cue: Cue, start: int, end: int) -> Candidate | None:
         colon = next(
@@ -588,6 +649,37 @@ class DefinitionFinder:
         return False
 
     def _subject(self, doc: Doc, sent: Span, anchor: Token) -> Token | None:
+        subject = self._dep_subject(doc, sent, anchor)
+        return self._same_quote(doc, sent, anchor, subject)
+
+    def _same_quote(
+        self, doc: Doc, sent: Span, anchor: Token, subject: Token | None
+    ) -> Token | None:
+        """A subject outside the quote holding the verb is a parse error: look inside."""
+        regions = quote_regions(sent.text)
+        if not regions or subject is None:
+            return subject
+        base = sent.start_char
+        region = _region_at(regions, anchor.idx - base)
+        if region is None or _region_at(regions, subject.idx - base) == region:
+            return subject
+        inside = [t for t in sent if region[0] < t.idx - base < anchor.idx - base]
+        nouns = [t for t in inside if t.pos_ in ("NOUN", "PROPN") or t.lower_ in ("c'", "c’")]
+        if not nouns:
+            return None
+        token = nouns[0]
+        for _ in range(6):
+            if (
+                token.dep_ in ("amod", "nmod", "flat", "fixed")
+                and token.head in inside
+                and (token.head.i < token.i)
+            ):
+                token = token.head
+            else:
+                break
+        return token
+
+    def _dep_subject(self, doc: Doc, sent: Span, anchor: Token) -> Token | None:
         token = anchor
         for _ in range(3):
             subject = next((c for c in token.children if c.dep_ in _SUBJECT_DEPS), None)
@@ -649,14 +741,19 @@ class DefinitionFinder:
             return None
         return token
 
-    def _term_ok(self, subject: Token) -> bool:
+    def _term_ok(self, subject: Token, *, apposition: bool = False) -> bool:
         """Whether a subject noun can be a defined term (not "ce billet", "Groupe SOS")."""
+        if subject.dep_ == "conj":
+            return False  # "les jeunes et les familles sont...": several subjects
         for child in subject.children:
             if child.dep_ == "det" and self._in("blocked_determiners", child.lower_):
                 return False
             if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON"):
-                return False
-        if subject.pos_ == "PROPN" or subject.ent_type_ in ("PER", "LOC", "ORG"):
+                # An apposition is parsed as a conjunct: allow the one that follows.
+                if not (apposition and doc_comma_before(child)):
+                    return False
+        named = subject.pos_ == "PROPN" or subject.ent_type_ in ("PER", "LOC", "ORG")
+        if named and subject.text[:1].isupper():
             is_acronym = subject.text.isupper() and 2 <= len(subject.text) <= 6
             if not is_acronym:
                 return False
@@ -682,11 +779,23 @@ class DefinitionFinder:
 
         walk(head)
         lo, hi = min(keep), max(keep)
+        hi = max(hi, head.i)
         # Cut at the first punctuation inside the phrase ("(ESS)", ", ...").
         for i in range(head.i + 1, hi + 1):
             if doc[i].is_punct and doc[i].text not in ("-", "'", "’"):
                 hi = i - 1
                 break
+        # Participles right after the head are part of the term ("entreprise adaptée").
+        nxt = head.i + 1
+        if (
+            nxt < len(doc)
+            and doc[nxt].head == head
+            and doc[nxt].dep_ == "acl"
+            and "Part" in doc[nxt].morph.get("VerbForm")
+            and not list(doc[nxt].children)
+        ):
+            keep.add(nxt)
+            hi = max(hi, nxt)
         if hi - lo + 1 > MAX_TERM_TOKENS:
             lo = min([head.i, *(c.i for c in head.children if c.dep_ == "amod" and c.i < head.i)])
             hi = head.i
@@ -702,6 +811,8 @@ class DefinitionFinder:
             tokens = tokens[:-1]
         if not tokens:
             return "", None
+        if any(_is_name_word(t) for t in tokens):
+            return "", None  # a name ("Le Repair Café"), not a concept
         text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
         return _clean_term(text), head
 
@@ -843,6 +954,24 @@ class DefinitionFinder:
             "end": end,
             "cue": goal.cue.id,
         }
+
+
+def _is_name_word(token: Token) -> bool:
+    """A capitalised word inside a sentence that is not an acronym: part of a name."""
+    text = token.text
+    if not text[:1].isupper() or token.is_sent_start:
+        return False
+    if text.isupper() and len(text) <= 6:
+        return False  # an acronym (ESS, OBNL) may be a defined term
+    previous = token.doc[token.i - 1] if token.i > 0 else None
+    # After a bullet, a colon or an opening quote, a capital starts the phrase.
+    return not (previous is not None and (previous.is_punct or previous.is_space))
+
+
+def doc_comma_before(token: Token) -> bool:
+    """Whether ``token``'s phrase is preceded by a comma (an apposition, not "et X")."""
+    left = min([token.i, *(t.i for t in token.subtree if t.i < token.i and not t.is_punct)])
+    return left > 0 and token.doc[left - 1].text == ","
 
 
 def _bisect(starts: list[int], token_i: int) -> int:
