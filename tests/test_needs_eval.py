@@ -29,31 +29,55 @@ def nlp():
     return build_pipeline(components=["needs", "stages"])
 
 
-def predict(nlp, docs: list[Path]) -> dict[str, Annotation]:
+def predict_passages(nlp, passages: list[tuple[str, str]]) -> dict[str, Annotation]:
+    """Document-level needs and stages from ``(file stem, passage text)`` pairs."""
     needs, stages = [], []
-    for path in docs:
-        text = path.read_text(encoding="utf-8")
-        passages = [m.group() for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
-        for i, doc in enumerate(nlp.pipe(passages)):
-            ids = {"doc_id": path.stem, "passage_id": f"{path.stem}-{i:04d}"}
-            needs += [dict(r, **ids) for r in doc._.needs]
-            stages += [dict(r, **ids) for r in doc._.stages]
+    texts = [text for _, text in passages]
+    for i, ((stem, _), doc) in enumerate(zip(passages, nlp.pipe(texts), strict=True)):
+        ids = {"doc_id": stem, "passage_id": f"{stem}-{i:05d}"}
+        needs += [dict(r, **ids) for r in doc._.needs]
+        stages += [dict(r, **ids) for r in doc._.stages]
     doc_needs = document_needs(pd.DataFrame(needs)) if needs else pd.DataFrame()
     doc_stages = document_stages(pd.DataFrame(stages)) if stages else pd.DataFrame()
     out = {}
-    for path in docs:
-        annotation = Annotation(document=path.name)
+    for stem in dict.fromkeys(stem for stem, _ in passages):
+        annotation = Annotation(document=stem)
         if len(doc_needs):
-            annotation.needs = sorted(doc_needs.loc[doc_needs.doc_id == path.stem, "need"])
+            annotation.needs = sorted(doc_needs.loc[doc_needs.doc_id == stem, "need"])
         if len(doc_stages):
-            annotation.stages = sorted(doc_stages.loc[doc_stages.doc_id == path.stem, "stage"])
-        out[path.stem] = annotation
+            annotation.stages = sorted(doc_stages.loc[doc_stages.doc_id == stem, "stage"])
+        out[stem] = annotation
     return out
+
+
+def line_passages(docs: list[Path]) -> list[tuple[str, str]]:
+    """Passages of plain-text files: their non-empty lines."""
+    return [
+        (path.stem, m.group())
+        for path in docs
+        for m in re.finditer(r"[^\n]+", path.read_text(encoding="utf-8"))
+        if m.group().strip()
+    ]
+
+
+def ingested_passages(folder: Path) -> list[tuple[str, str]] | None:
+    """Passages of a corpus as ingested by the package (None if ingest is unavailable)."""
+    try:
+        import corpus
+
+        handle = corpus.open(folder)
+        documents, passages = handle.documents, handle.passages
+    except Exception:  # ingest not available in this checkout: fall back to lines
+        return None
+    stems = {d: Path(p).stem for d, p in zip(documents["doc_id"], documents["path"], strict=True)}
+    return [(stems[d], t) for d, t in zip(passages["doc_id"], passages["text"], strict=True)]
 
 
 def test_development_set(nlp, eval_dir: Path) -> None:
     docs = sorted((eval_dir / "docs").glob("*.txt"))
-    result = evaluate(predict(nlp, docs), read_annotations(eval_dir / "gold"))
+    result = evaluate(
+        predict_passages(nlp, line_passages(docs)), read_annotations(eval_dir / "gold")
+    )
     assert result.fields["needs"].f1 >= 0.93
     assert result.fields["stages"].f1 >= 0.9
 
@@ -61,9 +85,16 @@ def test_development_set(nlp, eval_dir: Path) -> None:
 def test_demo_gold(nlp, demo_path: Path) -> None:
     gold_dir = demo_path / "gold"
     golds = read_annotations(gold_dir) if gold_dir.is_dir() else {}
-    docs = [p for p in sorted((demo_path / "raw").glob("*.txt")) if p.stem in golds]
-    if not docs:
-        pytest.skip("no demo gold for plain-text documents yet")
-    result = evaluate(predict(nlp, docs), {p.stem: golds[p.stem] for p in docs})
+    if not golds:
+        pytest.skip("no demo gold yet")
+    passages = ingested_passages(demo_path)
+    if passages is None:  # plain-text documents only
+        docs = [p for p in sorted((demo_path / "raw").glob("*.txt")) if p.stem in golds]
+        passages = line_passages(docs)
+    predictions = predict_passages(nlp, passages)
+    scored = {stem: golds[stem] for stem in predictions if stem in golds}
+    if not scored:
+        pytest.skip("no demo document with gold could be read")
+    result = evaluate(predictions, scored)
     assert result.fields["needs"].f1 >= 0.85
     assert result.fields["stages"].f1 >= 0.75

@@ -56,6 +56,27 @@ def test_document_needs_rule_and_counts() -> None:
         ("d2", "emploi"): (2, 3, 2.0),
         ("d3", "logement"): (1, 1, 2.0),
     }
+    # A side need of a document about something else is dropped (1 < 0.15 * 7.5)...
+    side = pd.concat(
+        [
+            needs_records(),
+            pd.DataFrame(
+                [("d3", f"d3-{i:04d}", "logement", 1.5) for i in range(1, 5)],
+                columns=["doc_id", "passage_id", "need", "score"],
+            ),
+            pd.DataFrame(
+                [("d3", "d3-0009", "mobilite", 1.0)],
+                columns=["doc_id", "passage_id", "need", "score"],
+            ),
+        ]
+    )
+    kept = set(zip(*[document_needs(side)[c] for c in ("doc_id", "need")], strict=True))
+    assert ("d3", "mobilite") not in kept and ("d3", "logement") in kept
+    # ...unless the salience test is disabled.
+    kept = set(
+        zip(*[document_needs(side, min_share=0)[c] for c in ("doc_id", "need")], strict=True)
+    )
+    assert ("d3", "mobilite") in kept
     # Thresholds are parameters.
     loose = document_needs(needs_records(), strong=0.5)
     assert ("d1", "sante") in set(zip(loose.doc_id, loose.need, strict=True))

@@ -5,8 +5,11 @@ Input: the ``needs`` record table (one row per mention, with ``doc_id``,
 
 A document addresses a need when one mention is strong (``score >= strong``: a phrase
 naming the need, or a generic word in a sentence about answering needs) or its mentions
-add up (``sum >= total``). Passing mentions (a tag line, an ambiguous adjective, a
-list of partners' sectors) stay below both.
+add up (``sum >= total``), *and* the need is salient: its summed score reaches
+``min_share`` of the document's main need. Passing mentions (a tag line, an ambiguous
+adjective, a list of partners' sectors) stay below the first test; side problems of a
+document about something else ("les freins à l'emploi : santé, logement, garde
+d'enfants" in a report on employment) fail the second.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ logger = logging.getLogger(__name__)
 STRONG_SCORE = 1.0
 #: Mentions of one need whose scores add up to this are enough together.
 TOTAL_SCORE = 2.0
+#: A retained need gathers at least this share of the score of the document's main need.
+MIN_SHARE = 0.15
 
 DOC_NEEDS_COLUMNS = ("doc_id", "need", "n_passages", "n_mentions", "score")
 
@@ -46,7 +51,11 @@ def _scores(needs: pd.DataFrame) -> pd.Series:
 
 
 def document_needs(
-    needs: pd.DataFrame, *, strong: float = STRONG_SCORE, total: float = TOTAL_SCORE
+    needs: pd.DataFrame,
+    *,
+    strong: float = STRONG_SCORE,
+    total: float = TOTAL_SCORE,
+    min_share: float = MIN_SHARE,
 ) -> pd.DataFrame:
     """Needs each document addresses, with the evidence counts.
 
@@ -55,6 +64,8 @@ def document_needs(
             ``score``; without ``score`` every mention counts 1).
         strong: A mention scoring at least this retains its need.
         total: Mentions whose scores sum to at least this retain their need.
+        min_share: A need's summed score must reach this share of the highest summed
+            score of a need in the same document (0 disables the test).
 
     Returns:
         ``doc_id``, ``need``, ``n_passages`` (passages mentioning it), ``n_mentions``,
@@ -80,7 +91,10 @@ def document_needs(
         score=("score", "sum"),
         best=("score", "max"),
     ).reset_index()
-    keep = (out["best"] >= strong - 1e-9) | (out["score"] >= total - 1e-9)
+    top = out.groupby("doc_id")["score"].transform("max")
+    keep = ((out["best"] >= strong - 1e-9) | (out["score"] >= total - 1e-9)) & (
+        out["score"] >= min_share * top - 1e-9
+    )
     out = out.loc[keep, list(DOC_NEEDS_COLUMNS)].reset_index(drop=True)
     out["n_passages"] = out["n_passages"].astype("int64")
     out["n_mentions"] = out["n_mentions"].astype("int64")
@@ -95,6 +109,7 @@ def needs_by(
     *,
     strong: float = STRONG_SCORE,
     total: float = TOTAL_SCORE,
+    min_share: float = MIN_SHARE,
 ) -> pd.DataFrame:
     """Documents addressing each need, per value of a document column.
 
@@ -105,6 +120,7 @@ def needs_by(
         by: Document column to group by (``genre``, ``region``, ``year``, ``doc_id``...).
         strong: See :func:`document_needs`.
         total: See :func:`document_needs`.
+        min_share: See :func:`document_needs`.
 
     Returns:
         ``<by>``, ``need``, ``n_documents`` (documents of that group addressing the
@@ -119,7 +135,7 @@ def needs_by(
     doc_level = (
         needs
         if "n_passages" in needs.columns
-        else document_needs(needs, strong=strong, total=total)
+        else document_needs(needs, strong=strong, total=total, min_share=min_share)
     )
     return aggregate_by(doc_level, documents, by, "need")
 
