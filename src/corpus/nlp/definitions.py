@@ -88,6 +88,8 @@ class Candidate:
     pronoun: bool = False
     start_char: int | None = None  # text start, when not the sentence start
     end_char: int | None = None  # text end, when not the sentence end
+    source: str | None = None  # attribution found by the handler itself
+    year: int | None = None
 
 
 @dataclass
@@ -175,6 +177,7 @@ class DefinitionFinder:
         self._lists: dict[str, frozenset[str]] = {}
         self._attribution: dict[str, list[re.Pattern[str]]] = {}
         self._coder: DimensionCoder | None = None
+        self._recent_terms: list[str] = []
         register_extensions()
 
     # -- resources -------------------------------------------------------------------
@@ -306,6 +309,7 @@ class DefinitionFinder:
             cue = self._cues[doc.vocab.strings[match_id]]
             by_sent.setdefault(_bisect(starts, start), []).append((cue, start, end))
         regions = quote_regions(doc.text)
+        self._recent_terms = []
         found: list[_Found] = []
         goals: list[dict[str, Any]] = []
         covered = -1
@@ -341,6 +345,7 @@ class DefinitionFinder:
             if item is None:
                 continue
             found.append(item)
+            self._recent_terms.append(item.term)
             last = item
             covered = item.end
             if item.end > sent.end_char:
@@ -416,6 +421,12 @@ class DefinitionFinder:
             return self._heading(doc, sent, cue, start, end)
         if cue.handler == "apposition":
             return self._apposition(doc, sent, cue, start, end)
+        if cue.handler == "object_pronoun":
+            return self._object_pronoun(doc, sents, si, cue, anchor)
+        if cue.handler == "object":
+            return self._object(doc, sent, cue, anchor)
+        if cue.handler == "selon_definition":
+            return self._selon_definition(doc, sent, cue, start)
         if cue.handler == "goal_noun":
             subject = self._subject(doc, sent, anchor)
             if subject is None or subject.pos_ not in ("NOUN", "PROPN"):
@@ -457,6 +468,13 @@ class DefinitionFinder:
             return Candidate(cue, "goal", term, head, cue.confidence)
         if self._in("discourse_subjects", subject.lemma_):
             return None
+        if self._in("metalinguistic_subjects", subject.lemma_) and not any(
+            c.dep_ in ("amod", "nmod") for c in subject.children
+        ):
+            quoted = self._quoted_before(doc, sent, subject)
+            if quoted is None:
+                return None
+            return Candidate(cue, kind, quoted, subject, cue.confidence)
         term, head = self._term(subject)
         if not term:
             return None
@@ -592,6 +610,91 @@ class DefinitionFinder:
             confidence += 0.1
         return Candidate(cue, "definition", term, head, confidence)
 
+    def _quoted_before(self, doc: Doc, sent: Span, token: Token) -> str | None:
+        """The last short quoted phrase before ``token`` in its or the previous sentence."""
+        start = sent.start
+        if start > 0:
+            start = doc[start - 1].sent.start
+        text = doc.text[doc[start].idx : token.idx]
+        base = doc[start].idx
+        for opened, closed in reversed(quote_regions(text)):
+            inner = text[opened + 1 : closed].strip()
+            if 0 < len(inner.split()) <= 6 and closed < len(text):
+                span = doc.char_span(base + opened + 1, base + closed, alignment_mode="contract")
+                words = [t for t in span if not t.is_space] if span is not None else []
+                if (
+                    words
+                    and words[-1].lower_ != words[-1].lemma_.lower()
+                    and (words[-1].lower_.endswith("s") and words[-1].lemma_)
+                ):
+                    # "des « community land trusts »": the term in the singular.
+                    head = words[-1]
+                    inner = doc.text[base + opened + 1 : head.idx].strip() + " " + head.lemma_
+                return _clean_term(inner)
+        return None
+
+    def _object_pronoun(
+        self, doc: Doc, sents: list[Span], si: int, cue: Cue, anchor: Token
+    ) -> Candidate | None:
+        """ "X (2009) la définissent ainsi : « ... »": the term is the one just discussed."""
+        if self._negated(anchor):
+            return None
+        if not any(
+            t.text == ":" or t.lower_ in ("comme", "ainsi")
+            for t in doc[anchor.i + 1 : anchor.i + 4]
+        ):
+            return None
+        term = self._recent_terms[-1] if self._recent_terms else None
+        if term is None:
+            previous = self._previous_term(sents, si)
+            term = previous[0] if previous else None
+        if not term:
+            return None
+        return Candidate(cue, "definition", term, anchor, cue.confidence)
+
+    def _object(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
+        """ "L'OCDE définit l'innovation sociale comme ...": the object is the term."""
+        if self._negated(anchor) or self._past(anchor):
+            return None
+        obj = next((c for c in anchor.children if c.dep_ == "obj" and c.i > anchor.i), None)
+        if obj is None or obj.pos_ not in ("NOUN", "PROPN") or not self._term_ok(obj):
+            return None
+        right = max(t.i for t in obj.subtree)
+        window = doc[right + 1 : min(right + 3, sent.end)]
+        if not any(t.lower_ == "comme" for t in window):
+            return None
+        term, head = self._term(obj)
+        if not term:
+            return None
+        source = None
+        subject = next((c for c in anchor.children if c.dep_ in _SUBJECT_DEPS), None)
+        if subject is not None and subject.pos_ in ("NOUN", "PROPN"):
+            tokens = [t for t in subject.subtree if not t.is_space]
+            source = clean_source(doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])])
+        return Candidate(cue, "definition", term, head, cue.confidence, source=source)
+
+    def _selon_definition(self, doc: Doc, sent: Span, cue: Cue, start: int) -> Candidate | None:
+        """ "X, selon la définition qu'en donne Y, « ... »": X opens the sentence."""
+        comma = doc[start]
+        if comma.i <= sent.start:
+            return None
+        token = doc[comma.i - 1]
+        for _ in range(6):
+            if (
+                token.dep_ in ("amod", "nmod", "flat", "fixed")
+                and sent.start <= token.head.i < token.i
+            ):
+                token = token.head
+            else:
+                break
+        if token.pos_ not in ("NOUN", "PROPN") or not self._term_ok(token):
+            return None
+        term, head = self._term(token)
+        if not term:
+            return None
+        source, year = self._attribute(doc.text[comma.idx : sent.end_char], "before")
+        return Candidate(cue, "definition", term, head, cue.confidence, source=source, year=year)
+
     def _heading(self, doc: Doc, sent: Span, cue: Cue, start: int, end: int) -> Candidate | None:
         colon = next(
             (t for t in doc[end : min(end + 10, sent.end + 10, len(doc))] if t.text == ":"), None
@@ -601,6 +704,14 @@ class DefinitionFinder:
         words = [t for t in doc[end : colon.i] if not t.is_space]
         while words and words[0].pos_ == "DET":
             words = words[1:]
+        for k, token in enumerate(words):
+            if k > 0 and (
+                token.is_punct
+                or token.lower_ in ("par", "selon", "d'après", "d’après", "proposée", "retenue")
+                or ("Part" in token.morph.get("VerbForm") and token.pos_ == "VERB")
+            ):
+                words = words[:k]
+                break
         if not words:
             return None
         rest = doc.text[colon.idx + 1 :]
@@ -609,7 +720,7 @@ class DefinitionFinder:
             return None  # an introduction: the text is in the next passage
         term = _clean_term(doc.text[words[0].idx : words[-1].idx + len(words[-1])])
         nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
-        text_start = colon.idx + 1
+        text_start = min(sent.start_char, doc[start].idx)
         # The definition: what follows the colon, to the end of that sentence.
         after = doc[colon.i + 1 :]
         stop = next((t for t in after if t.is_sent_start and t.i > colon.i + 1), None)
@@ -638,13 +749,21 @@ class DefinitionFinder:
 
     @staticmethod
     def _past(token: Token) -> bool:
-        tense = token.morph.get("Tense")
-        if "Fin" in token.morph.get("VerbForm") and any(t in _PAST_TENSES for t in tense):
+        """Imperfect ("était"), or a compound past ("a été", "avait désigné").
+
+        The simple past is not trusted: the tagger gives it to presents such as
+        "définit", which have the same form.
+        """
+        if "Imp" in token.morph.get("Tense"):
             return True
         for child in token.children:
-            if child.dep_.startswith("aux") and any(
-                t in _PAST_TENSES for t in child.morph.get("Tense")
-            ):
+            if not child.dep_.startswith("aux"):
+                continue
+            if "Imp" in child.morph.get("Tense"):
+                return True
+            if child.lemma_ == "avoir" and "Part" in token.morph.get("VerbForm"):
+                return True
+            if child.lower_ == "été":
                 return True
         return False
 
@@ -907,7 +1026,9 @@ class DefinitionFinder:
         window = text[sents[first_sent].start_char : max(cue_char, start)]
         if first_sent > 0 and sents[first_sent - 1].text.rstrip().endswith(":"):
             window = sents[first_sent - 1].text + " " + window
-        source, year = self._attribute(window, "before")
+        source, year = candidate.source, candidate.year
+        if source is None:
+            source, year = self._attribute(window, "before")
         if source is None and after_quote is not None and len(after_quote.split()) <= 30:
             source, year = self._attribute(after_quote, "after")
         if source is None:
