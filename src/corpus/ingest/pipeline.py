@@ -206,8 +206,8 @@ def _check_file(path: Path, rel: str, ctx: _Context) -> os.stat_result:
         raise ReadError(f"cannot read the file ({exc})", path=rel, hint="Check it.") from exc
     if info.st_size > ctx.max_bytes:
         raise FileTooLargeError(
-            f"the file is {info.st_size / 1e6:.1f} MB, over the limit of "
-            f"{ctx.max_bytes / 1e6:g} MB",
+            f"the file is {info.st_size / 2**20:.1f} MB, over the limit of "
+            f"{ctx.max_bytes / 2**20:g} MB",
             path=rel,
             hint="Split it, or raise ingest.max_file_size_mb in corpus.yaml.",
         )
@@ -221,7 +221,7 @@ def _process_file(
 ) -> tuple[str, list[tuple[dict[str, Any], list[dict[str, Any]], np.ndarray]]]:
     """Read, clean, describe and segment one file; return its sha256 and documents."""
     _check_file(path, rel, ctx)
-    reader = get_reader(path)
+    reader = get_reader(Path(rel))
     try:
         data = path.read_bytes()
     except OSError as exc:

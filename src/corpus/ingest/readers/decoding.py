@@ -58,7 +58,7 @@ def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
         raise BinaryFileError(
             "the file holds binary data, not text",
             path=path,
-            hint="Give it the extension of its real format (.pdf, .docx...) or remove it.",
+            hint="Give it the extension of its real format (for example .pdf) or remove it.",
         )
     text: str | None = None
     encoding = ""
