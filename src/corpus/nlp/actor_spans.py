@@ -49,6 +49,7 @@ class Candidate:
     acronym: str | None = None
     weak: bool = False
     canonical: str | None = None  # gazetteer name
+    lead: int | None = None  # start of a lower-case form word before the name
 
 
 _PRIORITY = {"gazetteer": 3, "pattern": 2, "ner": 1, "acronym": 0}
@@ -173,9 +174,27 @@ class SpanFinder:
                 j += 2
                 continue
             if tok.pos_ == "ADJ" and tok.text.islower():
-                if any(t.pos_ == "PROPN" or _is_title(t) for t in doc[end:j]):
-                    break  # "Fondation Berthier finance": a verb tagged ADJ after the name
+                if (
+                    any(t.pos_ == "PROPN" or _is_title(t) for t in doc[end:j])
+                    and j + 1 < sent_end
+                    and doc[j + 1].pos_ in ("DET", "PRON", "ADV")
+                ):
+                    break  # "Fondation Berthier finance le": a verb tagged ADJ after the name
                 j += 1
+                continue
+            # "Carrefour jeunesse-emploi", "Coud’Pouce": glued to the previous word.
+            if j > start and doc[j - 1].whitespace_ == "" and (tok.is_alpha or tok.text[0] in "-–"):
+                j += 1
+                continue
+            # "ministère de l’Agriculture, des Pêcheries et de l’Alimentation"
+            if (
+                tok.text == ","
+                and j + 2 < sent_end
+                and fold(doc[j + 1].text) in ("de", "des", "du")
+                and self._title_after(doc, j + 2, sent_end)
+                and any(fold(t.text) == "et" for t in doc[j + 2 : min(j + 9, sent_end)])
+            ):
+                j += 2
                 continue
             # "Coopérative d'habitation Les Jardins de ...": an article starting a name.
             if (
@@ -207,6 +226,8 @@ class SpanFinder:
                 nxt = doc[k]
                 if nxt.like_num or nxt.pos_ not in ("NOUN", "PROPN", "ADJ", "X"):
                     break
+                if _is_title(nxt) and (fold(nxt.text),) in self.form_index:
+                    break  # "Chaire X de l’Université Y": two bodies
                 proper_seen = any(
                     t.pos_ == "PROPN" or (_is_title(t) and t.i > start) for t in doc[end:j]
                 )
@@ -225,15 +246,56 @@ class SpanFinder:
         return j
 
     @staticmethod
+    def _title_after(doc: Doc, k: int, end: int) -> bool:
+        """A capitalised word at ``k`` (after an optional article)."""
+        if k < end and fold(doc[k].text) in _NAME_DETS:
+            k += 1
+        return k < end and _is_title(doc[k]) and not doc[k].text.isupper()
+
+    @staticmethod
     def _proper_follows(doc: Doc, end: int) -> bool:
-        """``de``/``du``/``d'`` [article] + a capitalised word right after ``end``."""
+        """[adjectives] ``de``/``du``/``d'`` [article] + a capitalised word after ``end``."""
         k = end
+        while k < len(doc) and doc[k].pos_ == "ADJ" and doc[k].text.islower():
+            k += 1
         if k < len(doc) and fold(doc[k].text) in ("de", "du", "des", "d’"):
             k += 1
             if k < len(doc) and fold(doc[k].text) in _NAME_DETS:
                 k += 1
             return k < len(doc) and _is_title(doc[k]) and not doc[k].text.isupper()
         return False
+
+    def _described_name(self, doc: Doc, end: int) -> tuple[int, int] | None:
+        """``la chaire Handicap et Travail``: the capitalised name after a lower-case form
+        word (one lower-case adjective may come between)."""
+        sent_end = sentence_of(doc[end - 1 : end]).end
+        k = end
+        if k < sent_end and doc[k].pos_ == "ADJ" and doc[k].text.islower():
+            k += 1
+        if k >= sent_end or not _is_title(doc[k]) or (doc[k].text.isupper() and len(doc[k]) > 5):
+            return None
+        if (fold(doc[k].text),) in self.form_index:
+            return None  # "l’association Fondation X": the form pattern finds it
+        start = k
+        j = k + 1
+        while j < sent_end and j - start < MAX_TOKENS:
+            tok = doc[j]
+            if (_is_title(tok) and not tok.text.isupper()) or tok.pos_ == "PROPN":
+                if (fold(tok.text),) in self.form_index and j > start + 1:
+                    break
+                j += 1
+            elif doc[j - 1].whitespace_ == "" and (tok.is_alpha or tok.text[0] in "-–’"):
+                j += 1
+            elif fold(tok.text) in _NAME_PREPS | _NAME_DETS and self._title_after(
+                doc, j + 1, sent_end
+            ):
+                nxt = j + 1 if fold(doc[j + 1].text) not in _NAME_DETS else j + 2
+                if (fold(doc[nxt].text),) in self.form_index:
+                    break
+                j = nxt
+            else:
+                break
+        return start, j
 
     def _forms(self, doc: Doc) -> Iterable[Candidate]:
         for _, start, end in self.forms(doc):
@@ -242,8 +304,14 @@ class SpanFinder:
             form = self.form_index.get(words)
             if form is None or (first.text.isupper() and len(first.text) > 3):
                 continue
-            if not _is_title(first) and not (form.lowercase and self._proper_follows(doc, end)):
-                continue
+            if not _is_title(first):
+                if form.lowercase and self._proper_follows(doc, end):
+                    pass
+                else:
+                    named = self._described_name(doc, end)
+                    if named is not None:
+                        yield Candidate(*named, "pattern", sector=form.sector, lead=start)
+                    continue
             if ("Plur" in first.morph.get("Number", []) and not words[0].endswith(("s", "x"))) or (
                 first.text.endswith(("s", "x")) and not form.words[0].endswith(("s", "x"))
             ):

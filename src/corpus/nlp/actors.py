@@ -28,7 +28,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from corpus.nlp.actor_lexicon import ActorLexicon, fold, load_lexicon
-from corpus.nlp.actor_roles import find_roles, sentence_of
+from corpus.nlp.actor_roles import find_roles, is_generic_support, sentence_of
 from corpus.nlp.actor_spans import Candidate, SpanFinder, sentence_initial
 
 logger = logging.getLogger(__name__)
@@ -150,12 +150,46 @@ class ActorFinder:
                 used.add(key)
             else:
                 descriptor = None
+            if descriptor is None and cand.lead is not None:
+                descriptor = (cand.lead, cand.sector or "autre")
             record = self._record(doc, span, cand, lexicon, descriptor)
             found.actors.append((span, record))
+        self._share_coordinated_roles(doc, found.actors)
         found.types = self._types(
             doc, [m for m in matches if m[1] not in used], [s for s, _ in found.actors]
         )
         return found
+
+    @staticmethod
+    def _share_coordinated_roles(doc: Doc, actors: list[tuple[Span, dict[str, Any]]]) -> None:
+        """``financé par A, B et C``, ``A et B nous soutiennent``: coordinated actors
+        share the strong roles one of them gets; a member with its own keeps them."""
+        groups: list[list[int]] = []
+        for i, (span, _) in enumerate(actors):
+            if i and groups:
+                prev = actors[i - 1][0]
+                between = doc[prev.end : span.start]
+                if prev.end <= span.start and all(
+                    t.text in (",", "et", "ou", "ainsi", "que", "par", "puis")
+                    or t.pos_ in ("DET", "ADJ")
+                    or (t.pos_ == "NOUN" and t.text.islower() and t.i >= span.start - 3)
+                    for t in between
+                ):
+                    groups[-1].append(i)
+                    continue
+            groups.append([i])
+        for group in groups:
+            if len(group) < 2:
+                continue
+            shared: dict[str, dict[str, Any]] = {}
+            for i in group:
+                for hit in actors[i][1]["roles"]:
+                    if not hit["weak"]:
+                        shared.setdefault(hit["role"], hit)
+            for i in group:
+                record = actors[i][1]
+                if shared and not any(not h["weak"] for h in record["roles"]):
+                    record["roles"] = [dict(h) for h in shared.values()]
 
     def set_annotations(self, doc: Doc, found: Found) -> None:
         """Write records to ``doc._.actors``/``doc._.actor_types`` and labelled spans."""
@@ -205,6 +239,8 @@ class ActorFinder:
         for hit in find_roles(cue_span, lexicon.roles):
             if all(r["role"] != hit.role for r in roles):
                 roles.append(self._role(hit.role, hit.cue, sent, weak=hit.weak))
+        sector = descriptor[1] if descriptor else self._sector(span, cand, lexicon)
+        roles = self._funding_support(roles, sector, span)
         strong = any(not r["weak"] for r in roles)
         weak = cand.weak and not strong and not cand.acronym
         return {
@@ -213,13 +249,30 @@ class ActorFinder:
             "end": span.end_char,
             "name": cand.canonical or clean_name(span.text),
             "acronym": cand.acronym,
-            "sector": descriptor[1] if descriptor else self._sector(span, cand, lexicon),
+            "sector": sector,
             "kind": cand.kind,
             "origin": cand.origin,
             "roles": roles,
             "weak": weak,
             "byline": self._byline(span),
         }
+
+    @staticmethod
+    def _funding_support(
+        roles: list[dict[str, Any]], sector: str, span: Span
+    ) -> list[dict[str, Any]]:
+        """Generic support (``soutenu par``, ``le soutien de``) from a public body, a
+        foundation or a fund is funding, unless the sentence says what else it gives."""
+        funder = sector == "public" or bool(
+            {fold(t.text) for t in span} & {"fondation", "fonds", "caisse", "banque"}
+        )
+        partner = [r for r in roles if r["role"] == "partenaire" and not r["weak"]]
+        if not funder or not partner or not all(is_generic_support(r["cue"]) for r in partner):
+            return roles
+        out = [r for r in roles if r["role"] != "partenaire" or r["weak"]]
+        if all(r["role"] != "bailleur" for r in out):
+            out.insert(0, {**partner[0], "role": "bailleur"})
+        return out
 
     @staticmethod
     def _role(role: str, cue: str, sent: Span, *, weak: bool) -> dict[str, Any]:

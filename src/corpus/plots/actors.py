@@ -9,6 +9,7 @@ fixed seed, so the same graph gives the same figure.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -43,7 +44,7 @@ SECTOR_COLOURS: dict[str, str] = {
 }
 
 
-def _hover(name: str, data: dict) -> str:  # type: ignore[type-arg]
+def _hover(name: str, data: dict[str, Any]) -> str:
     roles = ", ".join(ROLE_LABELS.get(r, r) for r in data.get("roles") or []) or "aucun"
     sector = SECTOR_LABELS.get(str(data.get("sector")), str(data.get("sector")))
     return (
@@ -131,6 +132,10 @@ def network_figure(
             )
         )
     return fig
+
+
+def _has_role(roles: list[str], role: str | None) -> bool:
+    return role in roles if role else not roles
 
 
 def sectors_figure(actors: pd.DataFrame, *, title: str = "Acteurs nommés par secteur") -> go.Figure:
