@@ -404,7 +404,6 @@ def _appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
 
 def _copular_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     """``Les bailleurs sont X, Y et Z``; ``X et Y sont les principaux partenaires``."""
-    doc = span.doc
     if not any(t.lemma_ == "être" and t.pos_ in ("AUX", "VERB") for t in sent):
         return
     if any(t.text in (":", ";") for t in sent):
