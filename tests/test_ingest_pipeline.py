@@ -93,7 +93,8 @@ def test_tables_columns_and_metadata(tmp_path: Path) -> None:
 
 def test_passages_offsets_and_ids(tmp_path: Path) -> None:
     root = b.make_corpus(tmp_path / "c")
-    long_paragraph = " ".join(f"La phrase numéro {i} parle de M. Tremblay et de logement." for i in range(80))
+    sentence = "La phrase numéro {} parle de M. Tremblay et de logement."
+    long_paragraph = " ".join(sentence.format(i) for i in range(80))
     b.write(root / "raw" / "long.txt", "Titre court\n\n" + long_paragraph + "\n\n" + "mot " * 700)
     handle = corpus.open(root)
     handle.ingest()

@@ -117,7 +117,8 @@ def test_pdf_headers_footers_hyphenation(tmp_path: Path) -> None:
 
 
 def test_docx_headings_paragraphs(tmp_path: Path) -> None:
-    raw = read_file(b.write(tmp_path / "projet.docx", b.docx_bytes("Projet de crèche", b.PARAGRAPHS)))
+    data = b.docx_bytes("Projet de crèche", b.PARAGRAPHS)
+    raw = read_file(b.write(tmp_path / "projet.docx", data))
     assert raw.format == "docx"
     assert raw.metadata["title"] == "Projet de crèche"
     assert raw.blocks[0].kind == "heading" and raw.blocks[0].text == "Projet de crèche"
@@ -126,7 +127,8 @@ def test_docx_headings_paragraphs(tmp_path: Path) -> None:
 
 
 def test_odt_headings_paragraphs(tmp_path: Path) -> None:
-    raw = read_file(b.write(tmp_path / "projet.odt", b.odt_bytes("Épicerie solidaire", b.PARAGRAPHS)))
+    data = b.odt_bytes("Épicerie solidaire", b.PARAGRAPHS)
+    raw = read_file(b.write(tmp_path / "projet.odt", data))
     assert raw.format == "odt"
     assert raw.blocks[0].kind == "heading" and raw.blocks[0].text == "Épicerie solidaire"
     assert [x.text for x in raw.blocks if x.kind == "paragraph"] == b.PARAGRAPHS

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -48,7 +49,7 @@ def ingest(path: Path = _PATH, store: Path | None = _STORE, quiet: bool = _QUIET
     raise typer.Exit(report.exit_code)
 
 
-def _counts(frame, column: str) -> str:  # type: ignore[no-untyped-def]
+def _counts(frame: pd.DataFrame | None, column: str) -> str:
     if frame is None or not len(frame) or column not in frame.columns:
         return "-"
     values = frame[column].astype("string").fillna("?").value_counts().sort_index()

@@ -2,9 +2,10 @@
 
 * Encoding detection and mojibake repair: :mod:`corpus.ingest.readers.decoding`.
 * YAML front matter (``---`` ... ``---`` at the top) becomes metadata.
-* Paragraphs are separated by blank lines; a file without any blank line (a web copy
-  with one paragraph per line) has one paragraph per line. Hard-wrapped lines of a
-  paragraph are joined with a space, except list items, which stay separate.
+* Paragraphs are separated by blank lines and their hard-wrapped lines are joined with a
+  space (list items stay separate). A file without blank lines, or whose lines are not
+  hard-wrapped (more than a tenth of them longer than 100 characters: a web copy with
+  one paragraph per line), has one paragraph per line.
 * Markdown headings (``# Title``) become heading blocks; the first one is the title.
 * A ``.txt`` file whose first line is an IRaMuTeQ star line (``**** *var_value``) is read
   by :mod:`corpus.ingest.readers.iramuteq`.
@@ -28,6 +29,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)",
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•–·]|\d{1,3}[.)])\s+")
 _BLANK_SPLIT = re.compile(r"\n[ \t]*\n+")
+_WRAP_WIDTH = 100  # a file whose lines are almost all this short is hard-wrapped
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
@@ -50,7 +52,9 @@ def split_front_matter(text: str, path: str | Path) -> tuple[dict[str, Any], str
 def text_blocks(body: str, *, markdown: bool = False) -> list[Block]:
     """Cut a body of text into heading and paragraph blocks."""
     chunks = _BLANK_SPLIT.split(body.strip("\n"))
-    if len(chunks) == 1 and body.count("\n") >= 2:
+    lines = [line for line in body.split("\n") if line.strip()]
+    hard_wrapped = sum(len(line) <= _WRAP_WIDTH for line in lines) >= 0.9 * len(lines)
+    if (len(chunks) == 1 and body.count("\n") >= 2) or not hard_wrapped:
         chunks = body.strip("\n").split("\n")
     blocks: list[Block] = []
     for chunk in chunks:
