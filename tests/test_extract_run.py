@@ -1,14 +1,11 @@
 """The extraction stage end to end: store tables, sidecar, staleness, bad input.
 
-A corpus is opened from a folder of real files; when the ingest stage is installed it
-reads them, otherwise (while it is being written) the documents and passages tables are
-built here following the stage data contract. Until the extractors' document-level
-functions land, a plain fallback stands in for them (only in these tests).
+Each test writes real files to a folder, opens it with ``corpus.open`` (the ingest stage
+reads, cleans, detects the language and splits passages) and extracts.
 """
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
@@ -16,10 +13,8 @@ import pandas as pd
 import pytest
 
 import corpus
-from corpus.extract import tables as tables_module
 from corpus.extract.run import SIDECAR, extract_corpus, extraction_table, is_stale
-from corpus.extract.tables import TABLE_NAMES, Finalizers
-from corpus.store import sha256_text
+from corpus.extract.tables import TABLE_NAMES
 
 pytestmark = pytest.mark.slow
 
@@ -42,116 +37,15 @@ SPANISH = (
 )
 
 
-# -- test-only stand-ins for the extractors' document-level functions --------------------
-def _fallback_finalizers() -> Finalizers:
-    def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
-        rows = []
-        for name, group in mentions.groupby("name", sort=True):
-            roles = sorted(
-                {r["role"] for v in group["roles"].dropna() for r in json.loads(v or "[]")}
-            )
-            rows.append(
-                {"name": name, "aliases": [], "sector": group["sector"].iloc[0], "roles": roles}
-            )
-        return pd.DataFrame(rows, columns=["name", "aliases", "sector", "roles"])
-
-    def per_doc(column: str):  # type: ignore[no-untyped-def]
-        return lambda frame: frame[["doc_id", column]].drop_duplicates().reset_index(drop=True)
-
-    return Finalizers(
-        finalize_definitions=lambda definitions, passages: definitions,
-        dimensions_table=lambda definitions: definitions[["doc_id", "term"]].copy(),
-        build_actors=build_actors,
-        document_actor_types=per_doc("sector"),
-        document_needs=per_doc("need"),
-        document_stages=per_doc("stage"),
-    )
-
-
-@pytest.fixture(autouse=True)
-def _finalizers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real document-level functions; a plain stand-in only for a module not landed."""
-    import importlib
-
-    fallback = _fallback_finalizers()
-    functions = {}
-    for module, names in (
-        ("definitions", ("finalize_definitions", "dimensions_table")),
-        ("actors", ("build_actors", "document_actor_types")),
-        ("needs", ("document_needs",)),
-        ("stages", ("document_stages",)),
-    ):
-        try:
-            loaded = importlib.import_module(f"corpus.extract.{module}")
-        except ImportError:
-            loaded = None
-        for name in names:
-            functions[name] = getattr(loaded, name, None) or getattr(fallback, name)
-    monkeypatch.setattr(tables_module, "default_finalizers", lambda: Finalizers(**functions))
-
-
-def _has_ingest() -> bool:
-    try:
-        import corpus.ingest.pipeline  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _hand_ingest(handle: corpus.Corpus, languages: dict[str, str]) -> None:
-    """Documents and passages per the stage data contract (paragraphs = passages)."""
-    docs, passages = [], []
-    for path in sorted(handle.raw_dir.glob("*.txt")):
-        text = path.read_text(encoding="utf-8").strip()
-        doc_id = sha256_text(text)[:16]
-        lang = languages.get(path.name, "fr")
-        spans, start = [], 0
-        for para in text.split("\n\n"):
-            begin = text.index(para, start) if para else start
-            if para.strip():
-                spans.append((begin, begin + len(para)))
-            start = begin + len(para)
-        for i, (b, e) in enumerate(spans):
-            passages.append(
-                {
-                    "passage_id": f"{doc_id}-{i:04d}",
-                    "doc_id": doc_id,
-                    "index": i,
-                    "start": b,
-                    "end": e,
-                    "text": text[b:e],
-                    "n_words": len(text[b:e].split()),
-                }
-            )
-        docs.append(
-            {
-                "doc_id": doc_id,
-                "path": path.name,
-                "title": path.stem,
-                "language": lang,
-                "is_french": lang == "fr",
-                "text": text,
-                "n_words": len(text.split()),
-                "n_passages": len(spans),
-            }
-        )
-    with handle.store.lock():
-        handle.store.write_table("documents", pd.DataFrame(docs))
-        handle.store.write_table("passages", pd.DataFrame(passages))
-
-
-def open_corpus(folder: Path, files: dict[str, str], languages: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def open_corpus(folder: Path, files: dict[str, str]) -> corpus.Corpus:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
-    handle = corpus.open(folder, store=folder.parent / f"{folder.name}-store")
-    if not _has_ingest():
-        _hand_ingest(handle, languages or {})
-    return handle
+    return corpus.open(folder, store=folder.parent / f"{folder.name}-store")
 
 
 def test_extract_writes_every_table_and_reuses_them(tmp_path: Path) -> None:
-    handle = open_corpus(tmp_path / "c", {"fr.txt": FRENCH, "en.txt": ENGLISH}, {"en.txt": "en"})
+    handle = open_corpus(tmp_path / "c", {"fr.txt": FRENCH, "en.txt": ENGLISH})
     report = extract_corpus(handle)
     assert not report.up_to_date and report.n_parsed > 0 and report.n_cached == 0
     for name in TABLE_NAMES:
@@ -226,41 +120,49 @@ def _doc_rows(tables: dict[str, pd.DataFrame], name: str, doc_id: str) -> pd.Dat
     return frame[frame["doc_id"] == doc_id]
 
 
+NUMBERS = "\n\n".join(
+    [
+        "12 345 678 90 2023 2024 3,14 15 % 42",
+        "https://exemple.org/innovation-sociale https://www.rqis.org/a?b=1 www.avise.org",
+        "06 12 34 56 78 — 2011 — 1 000 000 $",
+    ]
+)
+EXTRACTED = ("definitions", "mentions", "needs", "stages", "actor_types", "goals")
+
+
 def test_bad_inputs_do_not_crash_or_produce_nonsense(tmp_path: Path) -> None:
-    numbers = "\n\n".join(
-        [
-            "12 345 678 90 2023 2024 3,14 15 % 42",
-            "https://exemple.org/innovation-sociale https://www.rqis.org/a?b=1 www.avise.org",
-            "06 12 34 56 78 — 2011 — 1 000 000 $",
-        ]
-    )
     files = {
         "empty.txt": "",
-        "numbers.txt": numbers,
+        "numbers.txt": NUMBERS,
         "english.txt": ENGLISH * 3,
         "spanish.txt": SPANISH * 3,
+        # Numbers and URLs inside a French document do reach the components.
+        "mixed.txt": FRENCH + "\n\n" + NUMBERS,
     }
-    handle = open_corpus(tmp_path / "bad", files, {"english.txt": "en", "spanish.txt": "es"})
+    handle = open_corpus(tmp_path / "bad", files)
     tables = _extracted(handle)
     documents = handle.documents
     by_path = dict(zip(documents["path"], documents["doc_id"], strict=True))
+    # The empty file is rejected at ingestion with its reason; nothing else is.
+    assert handle.rejected["path"].tolist() == ["empty.txt"]
     # Non-French documents: in the skipped table with a note, nothing extracted.
-    skipped = tables["skipped"]
+    skipped = tables["skipped"].set_index("path")
     for name in ("english.txt", "spanish.txt"):
-        if name in by_path:
-            assert name in set(skipped["path"]), name
-            row = skipped[skipped["path"] == name].iloc[0]
-            assert "not French" in row["reason"]
-            for table in ("definitions", "mentions", "needs", "stages", "actor_types"):
-                assert len(_doc_rows(tables, table, by_path[name])) == 0, (name, table)
-    # Numbers and URLs: no definitions, needs, stages or actors.
-    if "numbers.txt" in by_path:
-        for table in ("definitions", "mentions", "needs", "stages", "actor_types"):
-            assert len(_doc_rows(tables, table, by_path["numbers.txt"])) == 0, table
-    # The empty file is either rejected at ingestion or yields nothing.
-    if "empty.txt" in by_path:
-        for table in ("definitions", "mentions", "needs", "stages"):
-            assert len(_doc_rows(tables, table, by_path["empty.txt"])) == 0, table
+        assert "not French" in skipped.loc[name, "reason"], name
+        for table in EXTRACTED:
+            assert len(_doc_rows(tables, table, by_path[name])) == 0, (name, table)
+    # A document of only numbers and URLs yields nothing (skipped or empty-handed).
+    for table in EXTRACTED:
+        assert len(_doc_rows(tables, table, by_path["numbers.txt"])) == 0, table
+    # In the mixed document, nothing is extracted from the numbers and URLs passages.
+    mixed = by_path["mixed.txt"]
+    text = documents.set_index("doc_id").loc[mixed, "text"]
+    numbers_start = text.index("12 345")
+    assert handle.documents.set_index("doc_id").loc[mixed, "is_french"]
+    for table in (*EXTRACTED, "free_needs"):
+        rows = _doc_rows(tables, table, mixed)
+        assert (rows["start"] < numbers_start).all(), table
+    assert len(_doc_rows(tables, "needs", mixed)) > 0  # the French part is extracted
 
 
 def test_all_capitals_gives_what_normal_case_gives(tmp_path: Path) -> None:
