@@ -690,8 +690,10 @@ extraction_plots.stages_heatmap(doc_stages, documents).show()
         "code",
         """
 from corpus.plots import topics as topic_plots
+from corpus.runs.synthesis import report_topics
 
-topics = c.topics(seed=seed, write=False)
+# The topics 05-topics stored for this seed (fitted again only if there are none).
+topics = report_topics(c, seed=seed)
 topic_table = topics.topics[["topic", "label", "size", "terms"]].head(top_n).copy()
 topic_table["terms"] = ["; ".join(t) for t in topic_table["terms"]]
 atomic_write_csv(out / "topics.csv", topic_table)
