@@ -69,8 +69,13 @@ def ingested_passages(folder: Path) -> list[tuple[str, str]] | None:
         documents, passages = handle.documents, handle.passages
     except Exception:  # ingest not available in this checkout: fall back to lines
         return None
-    stems = {d: Path(p).stem for d, p in zip(documents["doc_id"], documents["path"], strict=True)}
-    return [(stems[d], t) for d, t in zip(passages["doc_id"], passages["text"], strict=True)]
+    french = documents[documents["is_french"].fillna(False).astype(bool)]
+    stems = {d: Path(p).stem for d, p in zip(french["doc_id"], french["path"], strict=True)}
+    return [
+        (stems[d], t)
+        for d, t in zip(passages["doc_id"], passages["text"], strict=True)
+        if d in stems
+    ]
 
 
 def test_development_set(nlp, eval_dir: Path) -> None:
@@ -92,9 +97,11 @@ def test_demo_gold(nlp, demo_path: Path) -> None:
         docs = [p for p in sorted((demo_path / "raw").glob("*.txt")) if p.stem in golds]
         passages = line_passages(docs)
     predictions = predict_passages(nlp, passages)
+    # Non-French documents are skipped by the pipeline (their gold is empty).
     scored = {stem: golds[stem] for stem in predictions if stem in golds}
     if not scored:
         pytest.skip("no demo document with gold could be read")
     result = evaluate(predictions, scored)
-    assert result.fields["needs"].f1 >= 0.85
-    assert result.fields["stages"].f1 >= 0.75
+    # Reached with the package's ingest: needs 0.92, stages 0.90.
+    assert result.fields["needs"].f1 >= 0.88
+    assert result.fields["stages"].f1 >= 0.85
