@@ -18,21 +18,23 @@ from corpus.cli import app
 
 #: Minimum scores per gold set (provisional; tuned at the end by the coordinator).
 THRESHOLDS: dict[str, dict[str, float]] = {
+    # shared/eval (5 documents); measured 19:20 UTC: 0.966 0.938 1.0 1.0 1.0 1.0
     "eval": {
-        "definitions_f1": 0.50,
-        "actors_f1": 0.50,
-        "role_accuracy": 0.40,
-        "needs_f1": 0.60,
-        "stages_f1": 0.50,
-        "actor_types_f1": 0.50,
+        "definitions_f1": 0.90,
+        "actors_f1": 0.88,
+        "role_accuracy": 0.90,
+        "needs_f1": 0.95,
+        "stages_f1": 0.95,
+        "actor_types_f1": 0.95,
     },
+    # corpora/demo (26 documents); measured 19:20 UTC: 0.880 0.822 0.648 0.931 0.811 0.880
     "demo": {
-        "definitions_f1": 0.50,
-        "actors_f1": 0.50,
-        "role_accuracy": 0.40,
-        "needs_f1": 0.60,
-        "stages_f1": 0.50,
-        "actor_types_f1": 0.50,
+        "definitions_f1": 0.82,
+        "actors_f1": 0.77,
+        "role_accuracy": 0.60,
+        "needs_f1": 0.88,
+        "stages_f1": 0.76,
+        "actor_types_f1": 0.83,
     },
 }
 
