@@ -9,6 +9,7 @@ that degrades extraction fails.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -60,12 +61,17 @@ def line_passages(docs: list[Path]) -> list[tuple[str, str]]:
     ]
 
 
-def ingested_passages(folder: Path) -> list[tuple[str, str]] | None:
-    """Passages of a corpus as ingested by the package (None if ingest is unavailable)."""
+def ingested_passages(folder: Path, work: Path) -> list[tuple[str, str]] | None:
+    """Passages of a corpus as ingested by the package (None if ingest is unavailable).
+
+    The corpus is copied to ``work`` first, so its store never touches the repository.
+    """
+    copy = work / folder.name
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".corpus", "gold", "sources"))
     try:
         import corpus
 
-        handle = corpus.open(folder)
+        handle = corpus.open(copy)
         documents, passages = handle.documents, handle.passages
     except Exception:  # ingest not available in this checkout: fall back to lines
         return None
@@ -87,12 +93,12 @@ def test_development_set(nlp, eval_dir: Path) -> None:
     assert result.fields["stages"].f1 >= 0.9
 
 
-def test_demo_gold(nlp, demo_path: Path) -> None:
+def test_demo_gold(nlp, demo_path: Path, tmp_path: Path) -> None:
     gold_dir = demo_path / "gold"
     golds = read_annotations(gold_dir) if gold_dir.is_dir() else {}
     if not golds:
         pytest.skip("no demo gold yet")
-    passages = ingested_passages(demo_path)
+    passages = ingested_passages(demo_path, tmp_path)
     if passages is None:  # plain-text documents only
         docs = [p for p in sorted((demo_path / "raw").glob("*.txt")) if p.stem in golds]
         passages = line_passages(docs)
