@@ -24,7 +24,44 @@ from corpus.nlp.actor_lexicon import RoleCues, fold
 _DETERMINERS = frozenset(fold(w) for w in ("le", "la", "les", "l’", "l'", "un", "une", "des"))
 _DE = frozenset(fold(w) for w in ("de", "du", "des", "d’", "d'"))
 _CLITICS = frozenset(
-    fold(w) for w in ("se", "s’", "s'", "y", "en", "ne", "n’", "n'", "leur", "lui")
+    fold(w)
+    for w in (
+        "se",
+        "s’",
+        "s'",
+        "y",
+        "en",
+        "ne",
+        "n’",
+        "n'",
+        "leur",
+        "lui",
+        "nous",
+        "vous",
+        "les",
+        "me",
+        "te",
+        "m’",
+        "t’",
+    )
+)
+_FIXED_ADVERBS = (("par", "ailleurs"), ("en", "outre"), ("de", "plus"), ("à", "son", "tour"))
+_NO_DESCENT = frozenset(
+    fold(w)
+    for w in (
+        "permettre",
+        "recommander",
+        "demander",
+        "inviter",
+        "appeler",
+        "encourager",
+        "exhorter",
+        "inciter",
+        "pousser",
+        "obliger",
+        "autoriser",
+        "conseiller",
+    )
 )
 _CONTROL = frozenset(
     fold(w)
@@ -127,6 +164,10 @@ def _verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
     """
     entry = cues.verbs.get(_lemma(verb))
     if entry is None and verb.pos_ != "VERB":
+        entry = next(
+            (cues.verbs[g] for g in _participle_lemmas(_text(verb)) if g in cues.verbs), None
+        )
+    if entry is None and verb.pos_ != "VERB":
         text = _text(verb)
         stem = next((st for st in cues.stems if text.startswith(st)), None)
         entry = cues.verbs.get(f"{stem}er") if stem and _looks_like_cue_verb(verb, cues) else None
@@ -149,6 +190,18 @@ def _verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
     return None
 
 
+def _participle_lemmas(text: str) -> list[str]:
+    """Infinitives a participle the tagger missed may come from (``consenti`` ->
+    ``consentir``, ``financées`` -> ``financer``)."""
+    base = text[:-1] if text.endswith("s") else text
+    base = base[:-1] if base.endswith("e") and len(base) > 3 else base
+    if base.endswith("e"):  # folded "é"
+        return [base[:-1] + "er"]
+    if base.endswith("i"):
+        return [base + "r"]
+    return []
+
+
 def _phrase_at(cues: RoleCues, token: Token) -> tuple[str, str] | None:
     """A multi-word cue starting at ``token`` (``mettre sur pied``, ``être à l'origine``)."""
     doc = token.doc
@@ -157,9 +210,17 @@ def _phrase_at(cues: RoleCues, token: Token) -> tuple[str, str] | None:
             continue
         j = token.i + 1
         ok = True
-        for word in words[1:]:
-            while j < len(doc) and doc[j].pos_ == "ADV":
+        for n, word in enumerate(words[1:]):
+            skipped = 0
+            while j < len(doc) and (
+                doc[j].pos_ == "ADV"
+                or (
+                    (n == 0 and skipped < 3 and doc[j].pos_ in ("DET", "NOUN", "ADJ"))
+                    and word not in (_text(doc[j]), _lemma(doc[j]))
+                )
+            ):
                 j += 1
+                skipped += 1
             if j >= len(doc) or word not in (_text(doc[j]), _lemma(doc[j])):
                 ok = False
                 break
@@ -325,6 +386,13 @@ def _governing_verbs(
             skipped.append(tok)
             j += 1
             continue
+        fixed = next(
+            (f for f in _FIXED_ADVERBS if tuple(_text(t) for t in doc[j : j + len(f)]) == f),
+            None,
+        )
+        if fixed:
+            j += len(fixed)
+            continue
         if _text(tok) in ("comme", "pour") and j + 1 < end and _lemma(doc[j + 1]) in _MANDATE:
             j += 2
             if j < end and _text(doc[j]) in _DE:
@@ -334,6 +402,11 @@ def _governing_verbs(
             tok.pos_ in ("ADJ", "NOUN") and tok.text.islower() and _looks_like_cue_verb(tok, cues)
         ):
             if _is_passive(tok, skipped):
+                # "a été chargée d'évaluer", "est mandaté pour animer": a mandate.
+                if _lemma(tok) in ("charger", "mandater") and j + 1 < end:
+                    skipped = []
+                    j += 2 if _text(doc[j + 1]) in (*_DE, "pour") else 1
+                    continue
                 break
             out.append(tok)
             if _lemma(tok) in _CONTROL and j + 1 < end and _text(doc[j + 1]) in (*_DE, "a", "à"):
@@ -374,6 +447,8 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
                 yield RoleHit(role, verb.text)
         if depth >= 3:
             continue
+        if _lemma(verb) in _NO_DESCENT:
+            continue  # "X recommande à Y de financer": Y finances, not X
         for child in verb.children:
             if not _descend(verb, child):
                 continue
@@ -388,13 +463,14 @@ def _appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
     j = span.end
     if j < sent.end and doc[j].text == ",":
         j += 1
-        while j < sent.end and (doc[j].pos_ in ("DET", "ADJ", "NUM") or _text(doc[j]) == "co"):
-            j += 1
-        if j < sent.end:
+        while j < min(sent.end, span.end + 5):
             role = cues.titles.get(_text(doc[j])) or cues.titles.get(_lemma(doc[j]))
             if role:
                 yield RoleHit(role, doc[span.end : j + 1].text)
                 return
+            if doc[j].pos_ not in ("DET", "ADJ", "NUM"):
+                break
+            j += 1
     i = span.start - 1
     if i >= sent.start:
         role = cues.titles.get(_text(doc[i]))
@@ -484,9 +560,11 @@ def find_roles(span: Span, cues: RoleCues) -> list[RoleHit]:
     if not hits:
         hits.extend(_weak_cue(span, sent, cues))
     out: list[RoleHit] = []
-    for hit in hits:
+    # Per role, a specific cue ("met à disposition") before a generic one ("soutenu par").
+    for hit in sorted(hits, key=lambda h: is_generic_support(h.cue)):
         if all(hit.role != h.role for h in out):
             out.append(hit)
+    out.sort(key=lambda h: hits.index(h))
     # "soutenu par X, qui a octroyé un subside": funding is the support meant.
     if any(h.role == "bailleur" for h in out):
         out = [h for h in out if not (h.role == "partenaire" and is_generic_support(h.cue))]

@@ -165,10 +165,17 @@ class ActorFinder:
         """``financé par A, B et C``, ``A et B nous soutiennent``: coordinated actors
         share the strong roles one of them gets; a member with its own keeps them."""
         groups: list[list[int]] = []
-        for i, (span, _) in enumerate(actors):
+        for i, (span, record) in enumerate(actors):
             if i and groups:
                 prev = actors[i - 1][0]
                 between = doc[prev.end : span.start]
+                # "la Chaire X de l’Université Y": Y takes part in what X does.
+                if (
+                    0 < len(between) <= 2
+                    and fold(between[0].text) in ("de", "du", "des", "d’")
+                    and not any(not h["weak"] for h in record["roles"])
+                ):
+                    record["roles"] = [dict(h) for h in actors[i - 1][1]["roles"] if not h["weak"]]
                 if prev.end <= span.start and all(
                     t.text in (",", "et", "ou", "ainsi", "que", "par", "puis")
                     or t.pos_ in ("DET", "ADJ")
@@ -186,10 +193,24 @@ class ActorFinder:
                 for hit in actors[i][1]["roles"]:
                     if not hit["weak"]:
                         shared.setdefault(hit["role"], hit)
+            funded = any(
+                h["role"] == "bailleur" and is_generic_support(h["cue"]) for h in shared.values()
+            )
             for i in group:
                 record = actors[i][1]
                 if shared and not any(not h["weak"] for h in record["roles"]):
                     record["roles"] = [dict(h) for h in shared.values()]
+                elif funded:  # "soutenu par la Région, par X et par Y": all fund it
+                    record["roles"] = [
+                        {**h, "role": "bailleur"}
+                        if h["role"] == "partenaire" and is_generic_support(h["cue"])
+                        else h
+                        for h in record["roles"]
+                    ]
+                    unique = {h["role"]: h for h in reversed(record["roles"])}
+                    record["roles"] = [
+                        unique[k] for k in dict.fromkeys(h["role"] for h in record["roles"])
+                    ]
 
     def set_annotations(self, doc: Doc, found: Found) -> None:
         """Write records to ``doc._.actors``/``doc._.actor_types`` and labelled spans."""
@@ -240,7 +261,7 @@ class ActorFinder:
             if all(r["role"] != hit.role for r in roles):
                 roles.append(self._role(hit.role, hit.cue, sent, weak=hit.weak))
         sector = descriptor[1] if descriptor else self._sector(span, cand, lexicon)
-        roles = self._funding_support(roles, sector, span)
+        roles = self._funding_support(roles, sector, cue_span)
         strong = any(not r["weak"] for r in roles)
         weak = cand.weak and not strong and not cand.acronym
         return {
