@@ -436,7 +436,7 @@ class DefinitionFinder:
             term, head = self._goal_term(subject)
             return Candidate(cue, "goal", term, head, cue.confidence)
         # "subject" handler: a verb cue whose subject is the term.
-        if self._negated(anchor) or self._past(anchor):
+        if self._negated(anchor) or self._past(anchor) or not _finite(anchor):
             return None
         subject = self._subject(doc, sent, anchor)
         return self._from_subject(doc, sent, cue, anchor, subject)
@@ -484,12 +484,12 @@ class DefinitionFinder:
             confidence += 0.1  # "Une épicerie solidaire est...": a generic definition
         elif head is not None and self._in("concept_heads", head.lemma_):
             confidence += 0.1
-        elif self._in("specific_subjects", subject.lemma_):
-            confidence -= 0.2
+        elif self._in("specific_subjects", subject.lemma_) and not any(
+            c.dep_ in ("amod", "nmod", "acl") and c.i > subject.i for c in subject.children
+        ):
+            confidence -= 0.2  # a bare "le projet", "la démarche": one of the text's own
         if determiners & {"le", "la", "les", "l'", "l’"} and any(
-            c.dep_ == "acl"
-            and "Part" in c.morph.get("VerbForm")
-            and c.i > subject.i + 1
+            (c.dep_ == "acl" and "Part" in c.morph.get("VerbForm") and c.i > subject.i + 1)
             or (c.dep_ == "acl" and "Part" in c.morph.get("VerbForm") and list(c.children))
             for c in subject.children
         ):
@@ -537,7 +537,10 @@ class DefinitionFinder:
         candidate.confidence -= pp_penalty
         if self._in("classifier_nouns", predicate.lemma_):
             candidate.confidence += 0.05
-        if self._in("evaluative_predicates", predicate.lemma_):
+        if self._in("evaluative_predicates", predicate.lemma_) or any(
+            c.dep_ in ("amod", "nummod") and self._in("evaluative_modifiers", c.lemma_)
+            for c in predicate.children
+        ):
             candidate.confidence -= 0.25
         return candidate
 
@@ -1005,6 +1008,19 @@ class DefinitionFinder:
                 while first_sent > 0 and sents[first_sent].start_char > inner[0]:
                     first_sent -= 1
                 start = sents[first_sent].start_char
+        if candidate.start_char is None and first_sent == si and si > 0:
+            previous = sents[si - 1]
+            gap = text[previous.end_char : sent.start_char]
+            if (
+                "\n" not in previous.text
+                and "\n" not in gap
+                and not (
+                    previous.text.rstrip(_STRIP_TRAIL + ")").endswith((".", "!", "?", "…", ":"))
+                )
+            ):
+                # The parser cut a sentence in two ("Selon X (2005)" | ", l'économie...").
+                first_sent = si - 1
+                start = previous.start_char
         start = _trim_start(text, start, end)
         end = _trim_end(text, start, end)
         if end - start < 10:
@@ -1075,6 +1091,19 @@ class DefinitionFinder:
             "end": end,
             "cue": goal.cue.id,
         }
+
+
+def _finite(token: Token) -> bool:
+    """Not a present participle or an infinitive ("visant à", "pour désigner").
+
+    Read from the form, as the tagger's VerbForm is unreliable on these verbs.
+    """
+    if any(c.dep_.startswith("aux") for c in token.children):
+        return True  # a compound form ("est défini", "peut être vu"): its auxiliary decides
+    lower = token.lower_
+    if lower.endswith("ant") and token.lemma_.lower() != lower:
+        return False
+    return not (lower == token.lemma_.lower() and lower.endswith(("er", "ir", "re")))
 
 
 def _is_name_word(token: Token) -> bool:
