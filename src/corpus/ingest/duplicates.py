@@ -2,19 +2,23 @@
 
 * Exact: two files whose clean texts are equal share a ``doc_id``; every pair of their
   paths is reported with ``kind="exact"`` and similarity 1.0.
-* Near: MinHash signatures (datasketch, 128 permutations) of each document's set of
-  word 5-shingles (lower-cased words), candidate pairs from MinHash LSH at the
-  threshold, then kept if the estimated Jaccard similarity is at least the threshold
-  (``corpus.yaml`` ``ingest.near_duplicate_threshold``, default 0.8: four fifths of the
-  shingles shared, e.g. the same article with a different header or a few edits).
+* Near: MinHash signatures (datasketch, 128 permutations, CRC-32 shingle hashes) of
+  each document's set of word 5-shingles (lower-cased words), candidate pairs from
+  MinHash LSH at the threshold, then kept if the estimated Jaccard similarity is at
+  least the threshold (``corpus.yaml`` ``ingest.near_duplicate_threshold``, default
+  0.8: four fifths of the shingles shared, e.g. the same article with another header
+  or a few edits).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +32,12 @@ COLUMNS = ["doc_id_a", "doc_id_b", "path_a", "path_b", "kind", "similarity"]
 _WORD = re.compile(r"\w+")
 
 
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> Any:
+    """The permutations of the MinHash family (computed once, shared by all signatures)."""
+    return MinHash(num_perm=num_perm, seed=1, scheme=SCHEME).permutations
+
+
 def signature(text: str, *, num_perm: int = NUM_PERM, shingle: int = SHINGLE) -> np.ndarray:
     """MinHash signature (uint64 array) of ``text``'s word shingles."""
     words = _WORD.findall(text.lower())
@@ -38,7 +48,13 @@ def signature(text: str, *, num_perm: int = NUM_PERM, shingle: int = SHINGLE) ->
             " ".join(words[i : i + shingle]).encode("utf-8")
             for i in range(len(words) - shingle + 1)
         }
-    minhash = MinHash(num_perm=num_perm, seed=1, scheme=SCHEME)
+    minhash = MinHash(
+        num_perm=num_perm,
+        seed=1,
+        scheme=SCHEME,
+        hashfunc=zlib.crc32,
+        permutations=_permutations(num_perm),
+    )
     minhash.update_batch(list(grams))
     return minhash.hashvalues.astype(np.uint64)
 
@@ -81,7 +97,11 @@ def find_duplicates(
         hashes = {}
         for doc_id in ids:
             minhash = MinHash(
-                num_perm=NUM_PERM, seed=1, hashvalues=signatures[doc_id], scheme=SCHEME
+                num_perm=NUM_PERM,
+                seed=1,
+                hashvalues=signatures[doc_id],
+                scheme=SCHEME,
+                permutations=_permutations(NUM_PERM),
             )
             hashes[doc_id] = minhash
             lsh.insert(doc_id, minhash)

@@ -5,7 +5,8 @@ latin-1. UTF-8 is tried first (the common case, and strict UTF-8 decoding almost
 succeeds by accident); otherwise ``charset-normalizer`` picks among the others. Text
 decoded as latin-1 that still holds C1 control characters is not text in any supported
 encoding and is refused. ``ftfy`` then repairs mojibake (UTF-8 read as cp1252, e.g.
-``Ã©`` for ``é``) without touching French typographic quotes and apostrophes.
+``Ã©`` for ``é``) without touching French typographic quotes and apostrophes; it
+only runs when a typical mojibake sequence is present (it is the slow part).
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ from corpus.ingest.errors import BinaryFileError, EmptyFileError, UndecodableErr
 
 _C0_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _C1_CONTROLS = re.compile(r"[\x80-\x9f]")
+# Lead bytes of UTF-8 sequences read as cp1252/latin-1 ("Ã©", "â€™", "Â "): where ftfy
+# could have something to repair. A text without any of them is left as it is.
+_MOJIBAKE_HINT = re.compile(
+    "[ÃÂâÅÆÐÑÎÏ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]"
+)
 _SUPPORTED = {"utf_8", "utf_8_sig", "utf_16", "utf_16_le", "utf_16_be", "cp1252", "latin_1"}
 _SAMPLE = 64 * 1024
 
@@ -99,7 +105,8 @@ def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
         )
     if _C0_CONTROLS.search(text):
         text = _C0_CONTROLS.sub("", text)
-    text = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=True, normalization="NFC")
+    if _MOJIBAKE_HINT.search(text):  # ftfy is the slow part: only when it may have work
+        text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
     if not text.strip():
         raise EmptyFileError(
             "the file holds only white space", path=path, hint="Add text to it or remove it."
