@@ -6,7 +6,6 @@ reads, cleans, detects the language and splits passages) and extracts.
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pandas as pd
@@ -185,49 +184,26 @@ def test_all_capitals_gives_what_normal_case_gives(tmp_path: Path) -> None:
 
 
 def test_two_megabyte_single_paragraph(tmp_path: Path) -> None:
-    rng = random.Random(7)
-    words = [
-        "le",
-        "la",
-        "les",
-        "des",
-        "un",
-        "une",
-        "projet",
-        "quartier",
-        "citoyens",
-        "ville",
-        "travail",
-        "région",
-        "réseau",
-        "pratique",
-        "nouvelle",
-        "solution",
-        "besoin",
-        "action",
-        "communauté",
-        "terrain",
-        "groupe",
-        "local",
-    ]
-    sentences = []
-    size = 0
-    while size < 2_000_000:
-        sentence = " ".join(rng.choice(words) for _ in range(rng.randint(8, 25)))
-        sentence = sentence.capitalize() + ". "
-        sentences.append(sentence)
-        size += len(sentence)
-    paragraph = "".join(sentences).strip()
+    # A scraped page with no paragraph break: real sentences, 2 MB, one line.
+    source = FRENCH.replace("\n\n", " ")
+    copies = 2_000_000 // len(source.encode()) + 1
+    paragraph = " ".join([source] * copies)
     assert "\n" not in paragraph and len(paragraph.encode()) >= 2_000_000
-    handle = open_corpus(tmp_path / "big", {"big.txt": paragraph})
+    handle = open_corpus(tmp_path / "big", {"big.txt": paragraph, "one.txt": source})
     tables = _extracted(handle)
-    doc = handle.documents.iloc[0]
-    assert doc["is_french"]
+    documents = handle.documents.set_index("path")
+    big, one = documents.loc["big.txt", "doc_id"], documents.loc["one.txt", "doc_id"]
+    text = documents.loc["big.txt", "text"]
+    assert documents.loc["big.txt", "is_french"]
     # Offsets stay inside the document and point at the recorded text.
-    for name in ("needs", "free_needs", "stages", "mentions"):
-        for row in tables[name].itertuples():
-            assert 0 <= row.start < row.end <= len(doc["text"])
-            assert doc["text"][row.start : row.end] == row.text
-    # Random word salad holds no definition and no named organisation.
-    assert len(tables["definitions"]) == 0
-    assert len(tables["mentions"]) <= 5
+    for name in ("needs", "free_needs", "stages", "mentions", "actor_types", "definitions"):
+        rows = _doc_rows(tables, name, big)
+        assert ((rows["start"] >= 0) & (rows["end"] <= len(text))).all(), name
+        for row in rows.itertuples():
+            assert text[row.start : row.end] == row.text, name
+    # Nothing the text does not say: what is found is what one copy gives.
+    for name, column in (("needs", "need"), ("stages", "stage"), ("definitions", "term")):
+        found = set(_doc_rows(tables, name, big)[column])
+        assert found and found <= set(_doc_rows(tables, name, one)[column]), name
+    names = {n.lower() for n in _doc_rows(tables, "mentions", big)["name"]}
+    assert names <= {n.lower() for n in _doc_rows(tables, "mentions", one)["name"]}
