@@ -18,6 +18,7 @@ dimension; :func:`compare_by_source` puts the definitions of the sources side by
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -143,7 +144,9 @@ def finalize_definitions(definitions: pd.DataFrame, passages: pd.DataFrame) -> p
         sorted by document and offset; ``definition_id`` is ``<doc_id>-d<nnn>``.
     """
     rows: list[dict[str, Any]] = (
-        [dict(r) for r in definitions.to_dict("records")] if len(definitions) else []
+        [{str(k): v for k, v in r.items()} for r in definitions.to_dict("records")]
+        if len(definitions)
+        else []
     )
     for row in rows:
         row["dimensions"] = _as_list(row.get("dimensions"))
@@ -174,18 +177,48 @@ def finalize_definitions(definitions: pd.DataFrame, passages: pd.DataFrame) -> p
     return frame
 
 
+def _lines(passages: pd.DataFrame) -> list[dict[str, Any]]:
+    """Non-empty lines of the passages, in order, with their document offsets."""
+    lines: list[dict[str, Any]] = []
+    for passage in passages.to_dict("records"):
+        text = str(passage.get("text") or "")
+        offset = 0
+        for line in text.split("\n"):
+            stripped = line.strip()
+            if stripped:
+                lead = len(line) - len(line.lstrip())
+                lines.append(
+                    {
+                        "doc_id": passage["doc_id"],
+                        "passage_id": passage["passage_id"],
+                        "start": int(passage["start"]) + offset + lead,
+                        "text": stripped,
+                    }
+                )
+            offset += len(line) + 1
+    return lines
+
+
 def _across_passages(rows: list[dict[str, Any]], passages: pd.DataFrame) -> list[dict[str, Any]]:
-    """Attribution from an introducing passage, "Définition de X :" headings, "Source :" lines."""
-    by_passage: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_passage.setdefault(str(row.get("passage_id")), []).append(row)
+    """Attribution from an introducing line, "Définition de X :" headings, "Source :" lines.
+
+    Works line by line, so it is the same whether passages are lines or paragraphs.
+    """
     out = list(rows)
-    for _, group in passages.groupby("doc_id", sort=False):
-        records = group.to_dict("records")
+    for doc_id, group in passages.groupby("doc_id", sort=False):
+        lines = _lines(group)
+        if not lines:
+            continue
+        starts = [line["start"] for line in lines]
+        by_line: dict[int, list[dict[str, Any]]] = {}
+        for row in rows:
+            if row.get("doc_id") != doc_id:
+                continue
+            index = max(bisect.bisect_right(starts, int(row["start"])) - 1, 0)
+            by_line.setdefault(index, []).append(row)
         pending: list[dict[str, Any]] = []  # definitions since the last attributed one
-        for k, passage in enumerate(records):
-            text = str(passage.get("text") or "")
-            pid = str(passage["passage_id"])
+        for k, line in enumerate(lines):
+            text = line["text"]
             line_source, line_year = _source_of(text, "line")
             if line_source is not None and len(text.split()) <= 30:
                 for row in pending:
@@ -193,22 +226,22 @@ def _across_passages(rows: list[dict[str, Any]], passages: pd.DataFrame) -> list
                         row["source"], row["year"] = line_source, row.get("year") or line_year
                 pending = []
                 continue
-            here = sorted(by_passage.get(pid, []), key=lambda r: int(r["start"]))
+            here = sorted(by_line.get(k, []), key=lambda r: int(r["start"]))
             if k > 0:
-                previous = str(records[k - 1].get("text") or "").strip()
-                if previous.endswith(":") and len(previous.split()) <= 40:
+                previous = lines[k - 1]["text"]
+                intro = _search("intro", previous)
+                if (previous.endswith(":") or intro is not None) and len(previous.split()) <= 40:
                     source, year = _source_of(previous, "before")
-                    intro = _search("intro", previous)
                     if here:
                         first = here[0]
                         if source and not first.get("source"):
                             first["source"], first["year"] = source, first.get("year") or year
                             first["confidence"] = min(1.0, float(first["confidence"]) + 0.1)
                     elif intro is not None:
-                        row = _heading_definition(passage, intro, source, year)
-                        if row is not None:
-                            out.append(row)
-                            here = [row]
+                        made = _heading_definition(line, intro, source, year)
+                        if made is not None:
+                            out.append(made)
+                            here = [made]
             for row in here:
                 if row.get("source"):
                     pending = []

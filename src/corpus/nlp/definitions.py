@@ -321,14 +321,16 @@ class DefinitionFinder:
             definition = next((c for c in candidates if c.kind == "definition"), None)
             adjacent = last is not None and last.last_sent == si - 1
             if definition is None or definition.pronoun:
-                if last is not None and adjacent and last.n_sents <= MAX_CONTINUATION:
-                    if self._continues(sent, last) or (definition is not None):
-                        last.end = max(
-                            last.end, _trim_end(doc.text, sent.start_char, sent.end_char)
-                        )
-                        last.last_sent = si
-                        last.n_sents += 1
-                        continue
+                if (
+                    last is not None
+                    and adjacent
+                    and last.n_sents <= MAX_CONTINUATION
+                    and (self._continues(sent, last) or definition is not None)
+                ):
+                    last.end = max(last.end, _trim_end(doc.text, sent.start_char, sent.end_char))
+                    last.last_sent = si
+                    last.n_sents += 1
+                    continue
                 if definition is not None and definition.pronoun:
                     previous = self._previous_term(sents, si)
                     if previous is None:
@@ -489,8 +491,8 @@ class DefinitionFinder:
         ):
             confidence -= 0.2  # a bare "le projet", "la démarche": one of the text's own
         if determiners & {"le", "la", "les", "l'", "l’"} and any(
-            (c.dep_ == "acl" and "Part" in c.morph.get("VerbForm") and c.i > subject.i + 1)
-            or (c.dep_ == "acl" and "Part" in c.morph.get("VerbForm") and list(c.children))
+            (c.dep_ == "acl" and "Part" in c.morph.get("VerbForm", []) and c.i > subject.i + 1)
+            or (c.dep_ == "acl" and "Part" in c.morph.get("VerbForm", []) and list(c.children))
             for c in subject.children
         ):
             return None  # "les besoins cités", "les bailleurs mentionnés": particular ones
@@ -711,7 +713,7 @@ class DefinitionFinder:
             if k > 0 and (
                 token.is_punct
                 or token.lower_ in ("par", "selon", "d'après", "d’après", "proposée", "retenue")
-                or ("Part" in token.morph.get("VerbForm") and token.pos_ == "VERB")
+                or ("Part" in token.morph.get("VerbForm", []) and token.pos_ == "VERB")
             ):
                 words = words[:k]
                 break
@@ -741,9 +743,9 @@ class DefinitionFinder:
 
     @staticmethod
     def _present(token: Token) -> bool:
-        tense = token.morph.get("Tense")
-        mood = token.morph.get("Mood")
-        form = token.morph.get("VerbForm")
+        tense = token.morph.get("Tense", [])
+        mood = token.morph.get("Mood", [])
+        form = token.morph.get("VerbForm", [])
         if form and "Fin" not in form:
             return False
         if any(t in _PAST_TENSES for t in tense):
@@ -757,14 +759,14 @@ class DefinitionFinder:
         The simple past is not trusted: the tagger gives it to presents such as
         "définit", which have the same form.
         """
-        if "Imp" in token.morph.get("Tense"):
+        if "Imp" in token.morph.get("Tense", []):
             return True
         for child in token.children:
             if not child.dep_.startswith("aux"):
                 continue
-            if "Imp" in child.morph.get("Tense"):
+            if "Imp" in child.morph.get("Tense", []):
                 return True
-            if child.lemma_ == "avoir" and "Part" in token.morph.get("VerbForm"):
+            if child.lemma_ == "avoir" and "Part" in token.morph.get("VerbForm", []):
                 return True
             if child.lower_ == "été":
                 return True
@@ -870,10 +872,13 @@ class DefinitionFinder:
         for child in subject.children:
             if child.dep_ == "det" and self._in("blocked_determiners", child.lower_):
                 return False
-            if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON"):
-                # An apposition is parsed as a conjunct: allow the one that follows.
-                if not (apposition and doc_comma_before(child)):
-                    return False
+            # An apposition is parsed as a conjunct: allow the one after a comma.
+            if (
+                child.dep_ == "conj"
+                and child.pos_ in ("NOUN", "PROPN", "PRON")
+                and not (apposition and doc_comma_before(child))
+            ):
+                return False
         named = subject.pos_ == "PROPN" or subject.ent_type_ in ("PER", "LOC", "ORG")
         if named and subject.text[:1].isupper():
             is_acronym = subject.text.isupper() and 2 <= len(subject.text) <= 6
@@ -913,7 +918,7 @@ class DefinitionFinder:
             nxt < len(doc)
             and doc[nxt].head == head
             and doc[nxt].dep_ == "acl"
-            and "Part" in doc[nxt].morph.get("VerbForm")
+            and "Part" in doc[nxt].morph.get("VerbForm", [])
             and not list(doc[nxt].children)
         ):
             keep.add(nxt)
