@@ -100,9 +100,11 @@ def test_sector_from_form_keyword_or_descriptor(nlp, text: str, name: str, secto
     assert actors(nlp, text)[name]["sector"] == sector
 
 
-def test_gazetteer_gives_the_canonical_name(nlp) -> None:
+def test_gazetteer_gives_sector_and_canonical_name(nlp) -> None:
     found = actors(nlp, "Selon l’OCDE, les politiques publiques doivent évoluer.")
-    assert "Organisation de coopération et de développement économiques" in found
+    record = found["OCDE"]
+    assert record["origin"] == "gazetteer"
+    assert record["canonical"] == "Organisation de coopération et de développement économiques"
 
 
 # -- roles ----------------------------------------------------------------------------

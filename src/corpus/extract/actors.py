@@ -150,6 +150,18 @@ def _link(rows: list[dict[str, Any]]) -> list[_Cluster]:
             if len(targets) == 1:
                 merge(targets[0], cluster)
                 break
+    # "ORIE Nord-Pas-de-Calais" <-> the actor whose acronym is ORIE.
+    for cluster in list(clusters):
+        if cluster not in clusters:
+            continue
+        first_words = {n.split()[0] for n in cluster.full_names() if " " in n}
+        for word in sorted(first_words):
+            if not is_acronym(word):
+                continue
+            targets = [c for c in clusters if c is not cluster and word in c.acronyms()]
+            if len(targets) == 1:
+                merge(targets[0], cluster)
+                break
     # "le Département" <-> "Département de la Gironde": a form word alone names the
     # one body of the document whose name starts with it.
     for cluster in list(clusters):
@@ -185,10 +197,7 @@ def _link(rows: list[dict[str, Any]]) -> list[_Cluster]:
 
 
 def _best_name(cluster: _Cluster) -> str:
-    canonical = [r["name"] for r in cluster.rows if r.get("origin") == "gazetteer"]
     full = cluster.full_names() or cluster.names()
-    if canonical:
-        return str(Counter(canonical).most_common(1)[0][0])
     counts = Counter(full)
     return max(counts, key=lambda n: (len(n.split()) > 1, counts[n], len(n), n))
 
@@ -277,7 +286,10 @@ def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
                 continue
             name = _best_name(cluster)
             acronyms = sorted(cluster.acronyms() - {name})
-            others = sorted({n for n in cluster.names() if n != name and n not in acronyms})
+            canonical = {str(r["canonical"]) for r in cluster.rows if _text(r.get("canonical"))}
+            others = sorted(
+                {n for n in [*cluster.names(), *canonical] if n != name and n not in acronyms}
+            )
             aliases = [*acronyms, *[n for n in others if name_key(n) != name_key(name)]]
             number += 1
             rows_out.append(

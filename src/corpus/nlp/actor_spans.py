@@ -174,10 +174,9 @@ class SpanFinder:
                 j += 2
                 continue
             if tok.pos_ == "ADJ" and tok.text.islower():
-                if (
-                    any(t.pos_ == "PROPN" or _is_title(t) for t in doc[end:j])
-                    and j + 1 < sent_end
-                    and doc[j + 1].pos_ in ("DET", "PRON", "ADV")
+                if any(t.pos_ == "PROPN" or _is_title(t) for t in doc[end:j]) and (
+                    (j + 1 < sent_end and doc[j + 1].pos_ in ("DET", "PRON", "ADV", "NUM"))
+                    or self._cue_verb_form(text)
                 ):
                     break  # "Fondation Berthier finance le": a verb tagged ADJ after the name
                 j += 1
@@ -193,6 +192,7 @@ class SpanFinder:
                 and fold(doc[j + 1].text) in ("de", "des", "du")
                 and self._title_after(doc, j + 2, sent_end)
                 and any(fold(t.text) == "et" for t in doc[j + 2 : min(j + 9, sent_end)])
+                and not any((fold(t.text),) in self.form_index for t in doc[j + 2 : j + 5])
             ):
                 j += 2
                 continue
@@ -212,7 +212,24 @@ class SpanFinder:
                     if nxt is not None and nxt.pos_ == "ADJ" and nxt.text.islower():
                         j = k
                         continue
-                    if nxt is None or fold(nxt.text) not in _NAME_PREPS:
+                    # "de la solidarité et l’inclusion": a second lower-case complement.
+                    if (
+                        nxt is not None
+                        and fold(nxt.text) in _NAME_DETS
+                        and k + 1 < sent_end
+                        and doc[k + 1].pos_ == "NOUN"
+                        and doc[k + 1].text.islower()
+                        and doc[j - 1].pos_ == "NOUN"
+                        and doc[j - 1].text.islower()
+                    ):
+                        j = k + 2
+                        continue
+                    # "de l’Emploi et de la Solidarité": another capitalised complement.
+                    if (
+                        nxt is None
+                        or fold(nxt.text) not in _NAME_PREPS
+                        or not self._title_after(doc, k + 1, sent_end)
+                    ):
                         break
                     j = k
                     continue
@@ -228,9 +245,7 @@ class SpanFinder:
                     break
                 if _is_title(nxt) and (fold(nxt.text),) in self.form_index:
                     break  # "Chaire X de l’Université Y": two bodies
-                proper_seen = any(
-                    t.pos_ == "PROPN" or (_is_title(t) and t.i > start) for t in doc[end:j]
-                )
+                proper_seen = any(t.pos_ == "PROPN" for t in doc[end:j])
                 if proper_seen and not _is_title(nxt):
                     break
                 if text == "en" and (fold(nxt.text) in _EN_STOP or doc[j - 1].pos_ == "PROPN"):
@@ -238,12 +253,26 @@ class SpanFinder:
                 if nxt.text.islower() and nxt.pos_ not in ("NOUN", "ADJ"):
                     break
                 j = k + 1
+                # "de la petite enfance": a noun after a prenominal adjective.
+                if nxt.pos_ == "ADJ" and j < sent_end and doc[j].pos_ == "NOUN":
+                    j += 1
+                continue
+            # "Carrefour jeunesse-emploi", "Comité logement X": a noun right after the form.
+            if j == end and tok.pos_ == "NOUN" and tok.text.islower():
+                j += 1
                 continue
             break
         # Never end on a preposition or article.
         while j > end and (fold(doc[j - 1].text) in _NAME_PREPS | _NAME_DETS):
             j -= 1
         return j
+
+    def _cue_verb_form(self, text: str) -> bool:
+        """``finance``, ``soutient``: a cue verb the tagger took for an adjective."""
+        return any(
+            text.startswith(stem) and text[len(stem) :] in ("e", "ent", "ait", "é", "ée")
+            for stem in self.lexicon.roles.stems
+        )
 
     @staticmethod
     def _title_after(doc: Doc, k: int, end: int) -> bool:
@@ -272,6 +301,14 @@ class SpanFinder:
         k = end
         if k < sent_end and doc[k].pos_ == "ADJ" and doc[k].text.islower():
             k += 1
+        # "la coopérative de soins X", "le bailleur social X"
+        if (
+            k + 1 < sent_end
+            and fold(doc[k].text) in ("de", "d’")
+            and doc[k + 1].pos_ == "NOUN"
+            and doc[k + 1].text.islower()
+        ):
+            k += 2
         if k >= sent_end or not _is_title(doc[k]) or (doc[k].text.isupper() and len(doc[k]) > 5):
             return None
         if (fold(doc[k].text),) in self.form_index:
@@ -300,6 +337,8 @@ class SpanFinder:
     def _forms(self, doc: Doc) -> Iterable[Candidate]:
         for _, start, end in self.forms(doc):
             first = doc[start]
+            if start and doc[start - 1].whitespace_ == "" and doc[start - 1].is_alpha:
+                continue  # inside a word: "Médi’Coop"
             words = tuple(fold(t.text) for t in doc[start:end])
             form = self.form_index.get(words)
             if form is None or (first.text.isupper() and len(first.text) > 3):
@@ -329,7 +368,9 @@ class SpanFinder:
 
     def _entities(self, doc: Doc) -> Iterable[Candidate]:
         for ent in doc.ents:
-            if ent.label_ not in ("ORG", "PER", "MISC"):
+            if ent.label_ not in ("ORG", "PER", "MISC", "LOC"):
+                continue
+            if ent.label_ == "LOC" and len(ent) < 2:
                 continue
             # "Avise / Mouves": one candidate per part.
             pieces: list[tuple[int, int]] = []
@@ -339,10 +380,32 @@ class SpanFinder:
                     pieces.append((start, tok.i))
                     start = tok.i + 1
             pieces.append((start, ent.end))
+            # "Institut X de l’Université Y": two bodies in one entity.
+            cut: list[tuple[int, int]] = []
+            for a, b in pieces:
+                for k in range(a + 1, b - 1):
+                    nxt = k + 1 if fold(doc[k + 1].text) in _NAME_DETS and k + 2 < b else k
+                    if (
+                        fold(doc[k].text) in ("de", "du", "d’", "des")
+                        and nxt + 1 < b
+                        and (fold(doc[nxt + 1].text),) in self.form_index
+                        and _is_title(doc[nxt + 1])
+                    ):
+                        cut.extend([(a, k), (nxt + 1, b)])
+                        break
+                else:
+                    cut.append((a, b))
+            pieces = cut
             for a, b in pieces:
                 a, b = self._trim(doc, a, b)
                 if b <= a:
                     continue
+                while (
+                    b - a > 1
+                    and doc[b - 1].text.islower()
+                    and self._cue_verb_form(fold(doc[b - 1].text))
+                ):
+                    b -= 1  # "Fondation X finance" (a verb inside the entity)
                 # NER often stops inside a name: "Juan-" | "Luis Klein".
                 while (
                     b < len(doc)
@@ -365,7 +428,9 @@ class SpanFinder:
                     and all(_is_title(t) for t in doc[a:b] if t.is_alpha)
                 ):
                     kind = "person"
-                yield Candidate(a, b, "ner", label=ent.label_, kind=kind, weak=ent.label_ == "MISC")
+                yield Candidate(
+                    a, b, "ner", label=ent.label_, kind=kind, weak=ent.label_ in ("MISC", "LOC")
+                )
 
     def stop_acronym(self, text: str) -> bool:
         """A concept or category acronym (``ESS``, ``D.E.S.S.``, ``COVID-19``)."""
@@ -426,7 +491,7 @@ class SpanFinder:
         if not (first.text[0].isupper() or first.text[0].isdigit() or cand.origin == "pattern"):
             return False
         alpha = [t for t in span if t.is_alpha or any(c.isalpha() for c in t.text)]
-        if not alpha:
+        if not alpha or sum(c.isalpha() for c in text) < 2:
             return False
         if self._header_line(doc, cand.start) and all(t.text.isupper() for t in alpha):
             return False
@@ -508,8 +573,11 @@ class SpanFinder:
         """``URSCOP`` + ``Languedoc-Roussillon`` (a place right after a short name)."""
         locs = {ent.start: ent for ent in doc.ents if ent.label_ == "LOC"}
         out: list[Candidate] = []
-        taken_starts = {c.start for c in cands}
+        taken_starts = {c.start for c in cands if c.label != "LOC"}
+        absorbed: set[int] = set()
         for cand in cands:
+            if cand.start in absorbed:
+                continue
             loc = locs.get(cand.end)
             if (
                 loc is not None
@@ -520,8 +588,9 @@ class SpanFinder:
                 and loc.start not in taken_starts
             ):
                 cand = replace(cand, end=loc.end)
+                absorbed.add(loc.start)
             out.append(cand)
-        return out
+        return [c for c in out if c.start not in absorbed]
 
     def _acronym_introductions(self, doc: Doc, cands: list[Candidate]) -> list[Candidate]:
         by_start = {c.start: c for c in cands}

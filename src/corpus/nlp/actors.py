@@ -6,9 +6,10 @@ Writes (see :mod:`corpus.nlp` for the contract):
 
 * ``doc._.actors``: records ``text, start, end, name, acronym, sector, kind, origin,
   roles`` (each role ``{role, cue, evidence, evidence_start, evidence_end, weak}``),
-  plus ``weak`` (a MISC entity with nothing else for it; the document level keeps it
-  only when another mention or a role confirms it) and ``byline`` (named as the author
-  of the page); spans in ``doc.spans["actors"]`` labelled by sector;
+  plus ``canonical`` (the gazetteer's name of a known body), ``weak`` (a MISC or LOC
+  entity with nothing else for it; the document level keeps it only when another
+  mention or a role confirms it) and ``byline`` (named as the author of the page);
+  spans in ``doc.spans["actors"]`` labelled by sector;
 * ``doc._.actor_types``: records ``text, start, end, category, sector``; spans in
   ``doc.spans["actor_types"]`` labelled by sector.
 
@@ -268,7 +269,7 @@ class ActorFinder:
             "text": span.text,
             "start": span.start_char,
             "end": span.end_char,
-            "name": cand.canonical or clean_name(span.text),
+            "name": clean_name(span.text),
             "acronym": cand.acronym,
             "sector": sector,
             "kind": cand.kind,
@@ -276,6 +277,7 @@ class ActorFinder:
             "roles": roles,
             "weak": weak,
             "byline": self._byline(span),
+            "canonical": cand.canonical,
         }
 
     @staticmethod
