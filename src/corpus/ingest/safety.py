@@ -6,7 +6,8 @@
   :data:`MAX_RATIO` (and which expands past 1 MB) is a zip bomb.
 * XML parts of those archives are parsed with :mod:`defusedxml` first: any entity
   declaration (billion laughs, quadratic blow-up, external entities) is refused, so
-  python-docx and odfpy only ever parse XML without entities.
+  python-docx and odfpy only ever parse XML without entities. Declarations can only sit
+  in the DTD before the root element, so each part is parsed up to its first element.
 """
 
 from __future__ import annotations
@@ -91,15 +92,19 @@ def check_xml_parts(archive: zipfile.ZipFile, path: str | Path) -> None:
         if not info.filename.endswith((".xml", ".rels")):
             continue
         try:
-            payload = archive.read(info)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            with archive.open(info) as member:
+                # Entities can only be declared in the DTD, which comes before the root
+                # element: parsing up to the first start tag is enough (and fast).
+                for _event in defusedxml.ElementTree.iterparse(
+                    member, events=("start",), forbid_dtd=False, forbid_entities=True
+                ):
+                    break
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise CorruptDocumentError(
                 f"member {info.filename!r} cannot be decompressed ({exc})",
                 path=path,
                 hint="The file is damaged; re-save it from its source.",
             ) from exc
-        try:
-            defusedxml.ElementTree.fromstring(payload, forbid_dtd=False, forbid_entities=True)
         except defusedxml.DefusedXmlException as exc:
             raise XmlBombError(
                 f"XML part {info.filename!r} declares entities ({type(exc).__name__}); "

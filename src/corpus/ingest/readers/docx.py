@@ -39,13 +39,16 @@ def read_docx(data: bytes, path: Path) -> RawDocument:
             path=path,
             hint="Open and re-save it in a word processor.",
         ) from exc
+    # paragraph.style resolves defaults through the whole style sheet on every call
+    # (slow); map style ids to names once instead.
+    names = {style.style_id: style.name or "" for style in document.styles}
     blocks: list[Block] = []
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
         if not text:
             continue
-        style = paragraph.style.name if paragraph.style is not None else ""
-        level = _heading_level(style or "")
+        style_id = paragraph._p.style
+        level = _heading_level(names.get(style_id, style_id or "") if style_id else "")
         blocks.append(Block(text, "heading" if level else "paragraph", level))
     for table in document.tables:
         for row in table.rows:
