@@ -81,3 +81,31 @@ def test_extract_read_only_folder_writes_format_yaml(eval_dir: Path, tmp_path: P
         ]
     assert len(read_annotations(out)) == len(docs)
     assert not list((eval_dir / "docs").glob(".corpus*"))  # nothing written beside sources
+
+
+@pytest.mark.slow
+def test_extract_writes_a_file_per_document_even_duplicates_and_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    french = (
+        "L’innovation sociale est une réponse nouvelle à des besoins sociaux mal "
+        "satisfaits, notamment en matière de logement et d’insertion professionnelle."
+    )
+    (folder / "a.txt").write_text(french, encoding="utf-8")
+    (folder / "b.txt").write_text(french, encoding="utf-8")  # same text: one doc_id
+    (folder / "c.txt").write_text(
+        "Social innovation is a new answer to social needs that are poorly met by the "
+        "market and the State, such as housing and employment.",
+        encoding="utf-8",
+    )
+    out = tmp_path / "pred"
+    result = runner.invoke(
+        app, ["extract", str(folder), "--out", str(out), "--store", str(tmp_path / "st")]
+    )
+    assert result.exit_code == 0, result.output
+    a, b, c = (read_annotation(out / f"{s}.yaml") for s in "abc")
+    assert (a.document, b.document, c.document) == ("a.txt", "b.txt", "c.txt")
+    assert a.needs == b.needs and "logement" in a.needs
+    assert [d.term for d in a.definitions] == ["innovation sociale"]
+    assert (c.definitions, c.actors, c.needs, c.stages) == ([], [], [], [])
+    assert "c.txt" in result.output and "not French" in result.output

@@ -4,40 +4,47 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from corpus.errors import EXIT_OK, EXIT_PARTIAL
 
+if TYPE_CHECKING:
+    from corpus.api import Corpus
+
 logger = logging.getLogger(__name__)
 
 
-def write_predictions(corpus: object, out: Path) -> list[Path]:
-    """Write one FORMAT.md YAML per document of ``corpus`` into ``out``.
+def write_predictions(opened: Corpus, out: Path) -> list[Path]:
+    """Write one FORMAT.md YAML per document file of ``opened`` into ``out``.
 
-    Non-French documents get a file too, with empty fields (nothing was extracted).
+    Non-French documents get a file too, with empty fields (nothing was extracted); files
+    with identical text (one ``doc_id``) each get the same prediction under their name.
 
     Returns:
         The files written, in document order.
     """
     from corpus.extract.gold import predictions_from_tables, unique_stems, write_annotation
+    from corpus.extract.run import extraction_table
 
-    documents = corpus.documents  # type: ignore[attr-defined]
+    documents = opened.documents
+    first = documents.drop_duplicates("doc_id")
     predictions = predictions_from_tables(
-        documents,
-        definitions=corpus._extraction_table("definitions"),  # type: ignore[attr-defined]
-        mentions=corpus._extraction_table("mentions"),  # type: ignore[attr-defined]
-        doc_actor_types=corpus._extraction_table("doc_actor_types"),  # type: ignore[attr-defined]
-        doc_needs=corpus._extraction_table("doc_needs"),  # type: ignore[attr-defined]
-        doc_stages=corpus._extraction_table("doc_stages"),  # type: ignore[attr-defined]
+        first,
+        definitions=extraction_table(opened, "definitions"),
+        mentions=extraction_table(opened, "mentions"),
+        doc_actor_types=extraction_table(opened, "doc_actor_types"),
+        doc_needs=extraction_table(opened, "doc_needs"),
+        doc_stages=extraction_table(opened, "doc_stages"),
     )
     stems = unique_stems(documents["path"].astype(str))
     written = []
     for doc_id, doc_path in zip(documents["doc_id"], documents["path"], strict=True):
-        target = out / f"{stems[str(doc_path)]}.yaml"
-        written.append(write_annotation(predictions[str(doc_id)], target))
+        annotation = replace(predictions[str(doc_id)], document=Path(str(doc_path)).name)
+        written.append(write_annotation(annotation, out / f"{stems[str(doc_path)]}.yaml"))
     return written
 
 
@@ -58,6 +65,7 @@ def extract_command(
     from rich.table import Table
 
     import corpus as corpus_pkg
+    from corpus.extract.run import extraction_table
 
     console = Console(stderr=True)
     opened = corpus_pkg.open(path, store=store)
@@ -74,7 +82,7 @@ def extract_command(
     table.add_row("YAML files written", f"{len(written)} in {out}")
     table.add_row("seconds", f"{report.seconds:.1f}")
     console.print(table)
-    skipped = opened._extraction_table("skipped")
+    skipped = extraction_table(opened, "skipped")
     for row in skipped.itertuples():
         console.print(f"note: {row.path}: {row.reason}")
     rejected = opened.rejected
