@@ -81,6 +81,7 @@ def test_second_process_waits_then_ingests(
         holder.wait()
 
 
+@pytest.mark.slow
 def test_cli_exit_code_locked(small_corpus: Path, tmp_path: Path) -> None:
     handle = corpus.open(small_corpus)
     holder = _hold_lock(handle.store.root, 20, tmp_path)
