@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 PIPELINES = REPO / "pipelines"
 CORPUS_BIN = Path(sys.executable).parent / "corpus"
-N_DOCUMENTS = 6
+N_DOCUMENTS = 4
 
 
 def small_corpus(demo: Path, target: Path, n: int = N_DOCUMENTS) -> Path:
