@@ -94,6 +94,10 @@ def test_scores_and_contexts(nlp) -> None:
     doc = nlp("Emploi et formation")
     (record,) = [r for r in doc._.needs if r["need"] == "emploi"]
     assert record["context"] == "heading" and record["score"] < record["weight"]
+    # A list item is not a heading, even without a verb.
+    doc = nlp("- maintien du logement des personnes fragiles ;")
+    (record,) = [r for r in doc._.needs if r["need"] == "logement"]
+    assert record["context"] == "plain" and record["score"] == record["weight"]
 
 
 def test_free_needs(nlp) -> None:

@@ -21,6 +21,7 @@ one mention scores at least 1 or all its mentions together reach 2.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -128,8 +129,23 @@ def name_tokens(doc: Doc) -> set[int]:
     return inside
 
 
+_BULLET = re.compile(r"^\s*(?:[-–—•·▪*>]|\d{1,2}[.)°]|[a-z][.)])\s")
+
+
+def is_list_item(sent: Span) -> bool:
+    """A list item ("- lutte contre l'isolement ;"): bullet at its line start, or ; or ,."""
+    text = sent.doc.text
+    line_start = text.rfind("\n", 0, sent.start_char) + 1
+    line_end = text.find("\n", sent.end_char)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return bool(_BULLET.match(line)) or sent.text.rstrip().endswith((";", ","))
+
+
 def is_heading(sent: Span) -> bool:
-    """A heading or tag line: no verb and at most :data:`HEADING_MAX_WORDS` words."""
+    """A heading or tag line: no verb, at most :data:`HEADING_MAX_WORDS` words, not a
+    list item."""
+    if is_list_item(sent):
+        return False
     words = [t for t in sent if t.is_alpha]
     if len(words) > HEADING_MAX_WORDS:
         return False
