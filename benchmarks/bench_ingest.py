@@ -9,7 +9,9 @@ Each measured run is a fresh Python process (so ``ru_maxrss`` is that run's peak
 * ``mixed`` at N and N/4: overall documents per second and peak memory;
 * ``text_html`` at N/4: the txt + html documents only (target: >= 200 docs/s on one core);
 * ``unchanged``: re-ingesting the unchanged N corpus (incremental: stat only);
-* ``baseline``: reading and hashing the same files (the I/O floor), for the ratio.
+* ``baseline``: reading and hashing the same files (the I/O floor), for the ratio;
+* ``memory``: the mixed runs again under tracemalloc (peak of the Python heap, where the
+  tables live), into a fresh store.
 
 Start-up (imports, language model: about 2 s) is measured apart. Documents per second
 are given on wall time and on CPU time of the process (the machine may be shared: CPU
@@ -180,6 +182,13 @@ if mode == "baseline":
             hashlib.sha256(open(os.path.join(root, name), "rb").read()).hexdigest()
             n += 1
     out = {"files": n}
+elif mode == "memory":  # Python heap peak (tracemalloc slows the run: timed apart)
+    import tracemalloc
+    tracemalloc.start()
+    report = corpus.open(folder, store=sys.argv[4]).ingest()
+    out = report.counts
+    out["heap_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
 else:
     report = corpus.open(folder).ingest()
     out = report.counts
@@ -195,7 +204,8 @@ print(json.dumps(out))
 def run_child(mode: str, folder: Path) -> dict[str, float]:
     """Run one measured ingestion in a fresh process (one core)."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    command = [sys.executable, "-c", CHILD, mode, str(folder), str(REPO / "src")]
+    store = folder.parent / f"{folder.name}-memory-store"
+    command = [sys.executable, "-c", CHILD, mode, str(folder), str(REPO / "src"), str(store)]
     if shutil.which("taskset"):
         command = ["taskset", "-c", "0", *command]
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
@@ -229,11 +239,15 @@ def main() -> None:
             measured["files"] = size
             measured["formats"] = counts
             measured["build_seconds"] = build_seconds
+            if label.startswith("mixed"):
+                memory = run_child("memory", folder)
+                measured["heap_peak_mb"] = memory["heap_peak_mb"]
             runs[label] = measured
             print(
                 f"{label}: {size} files, {measured['docs_per_s']:.0f} docs/s wall, "
                 f"{measured['docs_per_cpu_s']:.0f} docs/s CPU, "
-                f"peak {measured['peak_rss_mb']:.0f} MB",
+                f"peak RSS {measured['peak_rss_mb']:.0f} MB, "
+                f"heap peak {measured.get('heap_peak_mb', float('nan')):.0f} MB",
                 flush=True,
             )
             if label == "mixed_n":
@@ -249,6 +263,8 @@ def main() -> None:
             "unchanged_over_full": runs["unchanged_n"]["seconds"] / runs["mixed_n"]["seconds"],
             "peak_memory_n_over_quarter": runs["mixed_n"]["peak_rss_mb"]
             / runs["mixed_quarter"]["peak_rss_mb"],
+            "heap_peak_n_over_quarter": runs["mixed_n"]["heap_peak_mb"]
+            / runs["mixed_quarter"]["heap_peak_mb"],
         }
         results["text_html_docs_per_s"] = runs["text_html_quarter"]["docs_per_s"]
         results["text_html_docs_per_cpu_s"] = runs["text_html_quarter"]["docs_per_cpu_s"]
