@@ -67,6 +67,12 @@ def test_weak_cues_need_support(nlp) -> None:
     )
 
 
+def test_running_project_is_implementation(nlp) -> None:
+    assert "mise_en_oeuvre" in retained(nlp, "Le service, lancé par la commune en 2018, roule.")
+    # Launching a call for projects is not implementing one.
+    assert "mise_en_oeuvre" not in retained(nlp, "Le Fonds lance son troisième appel de projets.")
+
+
 def test_longest_match_wins_across_stages(nlp) -> None:
     doc = nlp("Une évaluation des besoins a été menée.")
     assert [r["stage"] for r in doc._.stages] == ["diagnostic"]
