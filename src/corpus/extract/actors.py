@@ -12,11 +12,15 @@ Linking, within one document (also across its passages):
   (``ÉSL`` / ``Économie sociale Laurentides``);
 * a surname alone and the full name of a person (``Bidet`` / ``Éric Bidet``).
 
+Roles: the strong roles of all mentions; a weak role (a list cue such as ``parmi les
+partenaires : X``) only when the actor has no other; a funder's generic support
+(``soutenu par``) counts as funding; the organisation a title line at the top of the
+document names, with no other role, is its porteur.
+
 Which actors are reported: every linked actor except those made only of *weak*
 mentions (a MISC entity that no role, acronym or other mention confirms) and those
 named only as the author of the page (``Publié par X``), which describe the web page,
-not the social-innovation process. Roles: the strong roles of all mentions; a weak role
-(a list cue such as ``parmi les partenaires : X``) only when the actor has no other.
+not the social-innovation process.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import networkx as nx
 import pandas as pd
 
 from corpus.nlp.actor_lexicon import ROLES, SECTORS, fold
+from corpus.nlp.actor_roles import is_generic_support
 from corpus.nlp.actor_spans import acronym_of, is_acronym
 
 logger = logging.getLogger(__name__)
@@ -216,10 +221,32 @@ def _sector(cluster: _Cluster) -> str:
     return max(counts, key=lambda s: (counts[s], -SECTORS.index(s)))
 
 
-def _roles(cluster: _Cluster) -> tuple[list[str], list[dict[str, Any]]]:
+_FUNDER_WORDS = frozenset(("fondation", "fonds", "caisse", "banque"))
+
+
+def _roles(cluster: _Cluster, sector: str) -> tuple[list[str], list[dict[str, Any]]]:
     hits = [h for r in cluster.rows for h in _roles_of(r.get("roles"))]
     strong = [h for h in hits if not h.get("weak")]
     chosen = strong or hits
+    # A funder's "support" is its funding: a public body, a foundation or fund, or an
+    # actor the document shows funding (``Le Fonds X ... soutient les projets``).
+    words = {w for n in cluster.names() for w in name_key(n).split()}
+    funder = (
+        sector == "public"
+        or bool(words & _FUNDER_WORDS)
+        or any(h["role"] == "bailleur" for h in chosen)
+    )
+    specific_partner = any(
+        h["role"] == "partenaire" and not is_generic_support(str(h.get("cue") or ""))
+        for h in chosen
+    )
+    if funder and not specific_partner:
+        chosen = [
+            {**h, "role": "bailleur"}
+            if h["role"] == "partenaire" and is_generic_support(str(h.get("cue") or ""))
+            else h
+            for h in chosen
+        ]
     roles = [role for role in ROLES if any(h["role"] == role for h in chosen)]
     evidence: list[dict[str, Any]] = []
     seen: set[tuple[str, Any]] = set()
@@ -238,6 +265,20 @@ def _roles(cluster: _Cluster) -> tuple[list[str], list[dict[str, Any]]]:
             }
         )
     return roles, evidence
+
+
+#: A heading mention this close to the start of the document names its subject.
+TITLE_ZONE = 400
+
+
+def _title_body(cluster: _Cluster, sector: str) -> bool:
+    """The organisation the document's title names (a project sheet, a call, a press
+    release about it): its porteur, unless it is a research body writing about others."""
+    return (
+        cluster.kind() == "org"
+        and sector != "recherche"
+        and any(_flag(r, "heading") and int(r["start"]) < TITLE_ZONE for r in cluster.rows)
+    )
 
 
 def _reported(cluster: _Cluster, roles: list[str]) -> bool:
@@ -281,9 +322,22 @@ def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
         clusters.sort(key=lambda c: min(int(r["start"]) for r in c.rows))
         number = 0
         for cluster in clusters:
-            roles, evidence = _roles(cluster)
+            sector = _sector(cluster)
+            roles, evidence = _roles(cluster, sector)
             if not _reported(cluster, roles):
                 continue
+            if not roles and _title_body(cluster, sector):
+                first = min(cluster.rows, key=lambda r: int(r["start"]))
+                roles = ["porteur"]
+                evidence = [
+                    {
+                        "role": "porteur",
+                        "cue": "titre du document",
+                        "evidence": first.get("text"),
+                        "evidence_start": int(first["start"]),
+                        "evidence_end": int(first["end"]),
+                    }
+                ]
             name = _best_name(cluster)
             acronyms = sorted(cluster.acronyms() - {name})
             canonical = {str(r["canonical"]) for r in cluster.rows if _text(r.get("canonical"))}
@@ -298,7 +352,7 @@ def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
                     "actor_id": f"{doc_id}-a{number:03d}",
                     "name": name,
                     "aliases": aliases,
-                    "sector": _sector(cluster),
+                    "sector": sector,
                     "roles": roles,
                     "n_mentions": len(cluster.rows),
                     "evidence": json.dumps(evidence, ensure_ascii=False, sort_keys=True),

@@ -163,11 +163,11 @@ def _verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
     (``offrir une subvention`` -> bailleur, ``une formation offerte par X`` -> partenaire).
     """
     entry = cues.verbs.get(_lemma(verb))
-    if entry is None and verb.pos_ != "VERB":
+    if entry is None:  # a lemma the lemmatizer got wrong, or a mis-tagged participle
         entry = next(
             (cues.verbs[g] for g in _participle_lemmas(_text(verb)) if g in cues.verbs), None
         )
-    if entry is None and verb.pos_ != "VERB":
+    if entry is None:
         text = _text(verb)
         stem = next((st for st in cues.stems if text.startswith(st)), None)
         entry = cues.verbs.get(f"{stem}er") if stem and _looks_like_cue_verb(verb, cues) else None
@@ -593,6 +593,9 @@ _GENERIC_SUPPORT = frozenset(
         "soutien",
         "appui",
         "aide",
+        "contribuer",
+        "contribue",
+        "contribuent",
     )
 )
 

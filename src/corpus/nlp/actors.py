@@ -8,7 +8,8 @@ Writes (see :mod:`corpus.nlp` for the contract):
   roles`` (each role ``{role, cue, evidence, evidence_start, evidence_end, weak}``),
   plus ``canonical`` (the gazetteer's name of a known body), ``weak`` (a MISC or LOC
   entity with nothing else for it; the document level keeps it only when another
-  mention or a role confirms it) and ``byline`` (named as the author of the page);
+  mention or a role confirms it), ``byline`` (named as the author of the page) and
+  ``heading`` (named in a short title line);
   spans in ``doc.spans["actors"]`` labelled by sector;
 * ``doc._.actor_types``: records ``text, start, end, category, sector``; spans in
   ``doc.spans["actor_types"]`` labelled by sector.
@@ -278,6 +279,7 @@ class ActorFinder:
             "weak": weak,
             "byline": self._byline(span),
             "canonical": cand.canonical,
+            "heading": self._heading(sent),
         }
 
     @staticmethod
@@ -307,6 +309,18 @@ class ActorFinder:
             "evidence_end": sent.end_char,
             "weak": weak,
         }
+
+    @staticmethod
+    def _heading(sent: Span) -> bool:
+        """The mention is in a heading: a short first line without final punctuation."""
+        words = [t for t in sent if t.is_alpha]
+        last = next((t for t in reversed(sent) if not t.is_space), None)
+        return (
+            sent.start == 0
+            and 0 < len(words) <= 15
+            and last is not None
+            and last.text not in (".", "!", "?", "…", ":", ";", "»", "”")
+        )
 
     @staticmethod
     def _byline(span: Span) -> bool:
