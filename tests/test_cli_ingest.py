@@ -70,3 +70,10 @@ def test_store_option_and_info(tmp_path: Path) -> None:
     for expected in ("documents", "passages", "docx 1", "txt 1", "rejected", "fr 2"):
         assert expected in result.output
     assert "rejected scan.pdf: E-INGEST-PDF-NO-TEXT" in result.output
+
+
+def test_one_console_line_per_rejected_file(tmp_path: Path) -> None:
+    root = _corpus(tmp_path, bad=True)
+    result = runner.invoke(app, ["ingest", str(root), "--quiet"])
+    assert result.output.count("E-INGEST-EMPTY") == 1
+    assert result.output.count("E-INGEST-PDF-NO-TEXT") == 1

@@ -130,4 +130,6 @@ def find_duplicates(
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if len(frame):
         frame = frame.sort_values(["kind", "path_a", "path_b"], ignore_index=True)
+    else:
+        frame = frame.astype({column: "str" for column in COLUMNS[:5]})
     return frame.astype({"similarity": "float64"})

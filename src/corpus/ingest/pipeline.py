@@ -13,6 +13,10 @@ update runs under the store's lock and every table is written atomically.
 
 Each bad file becomes one :class:`RejectedFile` (and one row of ``rejected``) while the
 rest is ingested; raw files are only ever read.
+
+Tables: ``documents`` sorted by path (an IRaMuTeQ file gives ``file.txt#1``,
+``file.txt#2``...); ``passages`` in document order. Exact duplicates share their
+``doc_id`` (a content hash), so their passages are stored once, under that id.
 """
 
 from __future__ import annotations
@@ -166,10 +170,16 @@ class _Columns:
             self.data[column].append(row[column])
 
     def frame(self) -> pd.DataFrame:
-        return _typed(pd.DataFrame(self.data, columns=self.columns))
+        """The rows as a typed DataFrame; the lists are released (one copy at a time)."""
+        data, self.data = self.data, {c: [] for c in self.columns}
+        return _typed(pd.DataFrame(data, columns=self.columns))
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:  # an empty table keeps string columns, not float ones
+        for column in frame.columns:
+            if column not in _DTYPES and column != "similarity":
+                frame[column] = frame[column].astype("str")
     for column, dtype in _DTYPES.items():
         if column in frame.columns:
             frame[column] = frame[column].astype(dtype)  # type: ignore[call-overload]
@@ -280,7 +290,7 @@ def _process_file(
             "path": doc_path,
             "format": part.format,
             "language": language,
-            "is_french": language == ctx.language,
+            "is_french": language == "fr",
             "text": text,
             "n_words": len(text.split()),
             "n_passages": len(passages),
@@ -380,6 +390,7 @@ def ingest_corpus(
         state = store.read_json(STATE_NAME) or {}
         tables = ("documents", "passages", "rejected", "duplicates")
         full = state.get("settings") != settings or not all(store.has_table(t) for t in tables)
+        known = set(state.get("files") or {})  # to tell "updated" from "added" on a full run
         previous: dict[str, dict[str, Any]] = {} if full else dict(state.get("files") or {})
         skip_dirs: tuple[Path, ...] = (store.root,)
         if location.config_path is not None and raw_dir == location.path:
@@ -405,9 +416,9 @@ def ingest_corpus(
                     report.unchanged.append(rel)
                     state_dirty = True
                     continue
-            (report.updated if old is not None else report.added).append(rel)
+            (report.updated if old is not None or rel in known else report.added).append(rel)
             todo.append((path, rel))
-        report.removed = sorted(set(previous) - {rel for _, rel in todo} - set(files))
+        report.removed = sorted((set(previous) | known) - {rel for _, rel in todo} - set(files))
 
         if not todo and not report.removed and not full:
             if state_dirty:
@@ -431,7 +442,7 @@ def ingest_corpus(
         )
         stale_paths: set[str] = set()
         for rel in report.updated + report.removed:
-            stale_paths.update(previous[rel].get("documents", [rel]))
+            stale_paths.update((previous.get(rel) or {}).get("documents", [rel]))
             stale_paths.add(rel)
 
         new_docs = _Columns(DOCUMENT_COLUMNS)
@@ -455,7 +466,7 @@ def ingest_corpus(
                 except IngestError as exc:
                     code = exc.code
                     new_rejected.append({"path": rel, "code": code, "reason": str(exc)})
-                    logger.warning("%s", exc)
+                    logger.info("rejected: %s", exc)  # the CLI prints one line per file
                     files[rel] = {**entry, "sha256": None, "documents": [], "rejected": code}
                 except Exception as exc:  # a reader bug must not stop the corpus
                     logger.debug("unexpected error on %s", rel, exc_info=True)
@@ -520,7 +531,7 @@ def _write_tables(
         return frame[~frame["path"].isin(stale_paths)] if "path" in frame.columns else frame
 
     documents = _concat(kept("documents", DOCUMENT_COLUMNS), new_docs.frame())
-    documents = documents.sort_values("path", ignore_index=True)
+    documents = documents.sort_values("path", ignore_index=True, key=_natural)
     doc_ids = set(documents["doc_id"])
 
     old_passages = kept("passages", PASSAGE_COLUMNS)
@@ -551,6 +562,13 @@ def _write_tables(
         len(documents),
         len(passages),
         len(dupes),
+    )
+
+
+def _natural(paths: pd.Series) -> pd.Series:
+    """Sort key: IRaMuTeQ texts ``file.txt#2`` before ``file.txt#10``."""
+    return paths.astype("string").str.replace(
+        r"#(\d+)$", lambda m: "#" + m.group(1).zfill(8), regex=True
     )
 
 
