@@ -112,6 +112,7 @@ def test_free_needs(nlp) -> None:
     # "besoins des individus" names whose needs, not what is needed.
     assert nlp("Répondre aux besoins des individus.")._.free_needs == []
     assert nlp("Elle répond aux besoins de leurs membres.")._.free_needs == []
+    assert nlp("Il faut comprendre les besoins d'une population.")._.free_needs == []
     (record,) = nlp("Ils ont exprimé un besoin d'accompagnement numérique.")._.free_needs
     assert record["object"] == "accompagnement numérique"
 

@@ -58,6 +58,56 @@ FREE_OBJECT_MAX_TOKENS = 8
 _OBJECT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 _OBJECT_STOP_POS = {"PUNCT", "CCONJ", "SCONJ", "VERB", "AUX", "PRON"}
 _CONTRACTIONS = {"des", "du", "aux", "au"}
+# Head nouns naming people: "besoins d'une population" says whose needs.
+_PEOPLE = {
+    "population",
+    "personne",
+    "famille",
+    "habitant",
+    "usager",
+    "communauté",
+    "individu",
+    "société",
+    "public",
+    "client",
+    "citoyen",
+    "membre",
+    "jeune",
+    "enfant",
+    "aîné",
+    "parent",
+    "bénéficiaire",
+    "patient",
+    "élève",
+    "étudiant",
+    "résident",
+    "salarié",
+    "ménage",
+    "populations",
+    "personnes",
+    "familles",
+    "habitants",
+    "usagers",
+    "communautés",
+    "individus",
+    "sociétés",
+    "clients",
+    "citoyens",
+    "membres",
+    "jeunes",
+    "enfants",
+    "aînés",
+    "parents",
+    "bénéficiaires",
+    "patients",
+    "élèves",
+    "étudiants",
+    "résidents",
+    "salariés",
+    "ménages",
+    "chacun",
+    "tous",
+}
 # After "besoins de", these name whose needs ("besoins de leurs membres"), not what is needed.
 _WHOSE = {
     "le",
@@ -305,7 +355,7 @@ class NeedFinder:
                 (
                     m.label
                     for m in need_matches
-                    if m.start < obj.end and m.end > obj.start and m.entry.weight >= 0.5
+                    if m.start < obj.end and m.end > obj.start and m.entry.weight >= 0.25
                 ),
                 None,
             )
@@ -340,6 +390,8 @@ class NeedFinder:
             j += 1
         if j >= len(doc) or doc[j].pos_ not in _OBJECT_POS:
             return None
+        if doc[j].lemma_.lower() in _PEOPLE or doc[j].lower_ in _PEOPLE:
+            return None  # "besoins d'une population": whose needs
         end = j + 1
         limit = min(len(doc), start + FREE_OBJECT_MAX_TOKENS)
         head = doc[j]
