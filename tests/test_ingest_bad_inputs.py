@@ -99,6 +99,9 @@ def test_every_bad_input_rejected_rest_ingested(bad_corpus: tuple[Path, dict[str
     assert sorted(handle.documents["path"]) == ["bon.docx", "bon.txt"]
     assert _snapshot(root / "raw") == before  # no input file touched
     assert not (root / "raw" / ".corpus").exists()
+    again = handle.ingest()  # bad files are remembered, not re-read, and still reported
+    assert len(again.unchanged) == len(expected) + 2 and not again.added
+    assert again.rejected == report.rejected
 
 
 @pytest.mark.parametrize(
@@ -141,3 +144,6 @@ def test_symlink_inside_corpus_is_followed(tmp_path: Path) -> None:
     assert not report.rejected
     docs = corpus.open(root).documents
     assert sorted(docs["path"]) == ["alias.txt", "sub/vrai.txt"]
+    b.write(root / "raw" / "sub" / "vrai.txt", "Un texte modifié, plus long que le premier. " * 9)
+    report = corpus.open(root).ingest()
+    assert sorted(report.updated) == ["alias.txt", "sub/vrai.txt"]  # the link's target changed

@@ -153,6 +153,17 @@ def iter_raw_files(raw_dir: Path, *, skip_dirs: tuple[Path, ...] = ()) -> Iterat
             yield root_path / name
 
 
+def _stat(path: Path) -> os.stat_result | None:
+    """``stat`` following links (a link's target may change), ``lstat`` if it is broken."""
+    try:
+        return path.stat()
+    except OSError:
+        try:
+            return path.lstat()
+        except OSError:
+            return None
+
+
 def _relative(path: Path, raw_dir: Path) -> str:
     return path.relative_to(raw_dir).as_posix()
 
@@ -402,16 +413,20 @@ def ingest_corpus(
         for path in iter_raw_files(raw_dir, skip_dirs=skip_dirs):
             rel = _relative(path, raw_dir)
             old = previous.get(rel)
-            try:
-                info = path.stat() if not path.is_symlink() else path.lstat()
-            except OSError:
-                info = path.lstat()
+            info = _stat(path)
+            if info is None:  # vanished while we walked
+                continue
             if old is not None and old["size"] == info.st_size:
                 if old["mtime_ns"] == info.st_mtime_ns:
                     files[rel] = old
                     report.unchanged.append(rel)
                     continue
-                if not path.is_symlink() and sha256_file(path) == old["sha256"]:
+                # a rejected file (sha256 None) or a link is not hashed: it may point outside
+                if (
+                    old.get("sha256")
+                    and not path.is_symlink()
+                    and (sha256_file(path) == old["sha256"])
+                ):
                     files[rel] = {**old, "mtime_ns": info.st_mtime_ns}
                     report.unchanged.append(rel)
                     state_dirty = True
@@ -455,12 +470,11 @@ def ingest_corpus(
             bar.start()
         try:
             for path, rel in todo:
-                entry: dict[str, Any]
-                try:
-                    info = path.lstat() if path.is_symlink() else path.stat()
-                except OSError:
-                    info = path.lstat()
-                entry = {"size": info.st_size, "mtime_ns": info.st_mtime_ns}
+                info = _stat(path)
+                entry: dict[str, Any] = {
+                    "size": info.st_size if info else -1,
+                    "mtime_ns": info.st_mtime_ns if info else -1,
+                }
                 try:
                     sha, docs = _process_file(path, rel, ctx)
                 except IngestError as exc:
