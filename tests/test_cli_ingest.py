@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "ingest"))
 import ingest_builders as b
 
 from corpus.cli import app
-from corpus.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+from corpus.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 
 runner = CliRunner()
 
@@ -77,3 +77,12 @@ def test_one_console_line_per_rejected_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(root), "--quiet"])
     assert result.output.count("E-INGEST-EMPTY") == 1
     assert result.output.count("E-INGEST-PDF-NO-TEXT") == 1
+
+
+def test_failure_exit_code(tmp_path: Path) -> None:
+    root = _corpus(tmp_path)
+    not_a_folder = tmp_path / "store-is-a-file"
+    not_a_folder.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(root), "--store", str(not_a_folder)])
+    assert result.exit_code == EXIT_FAILURE
+    assert not (root / ".corpus").exists()
