@@ -56,84 +56,32 @@ HEADING_MAX_WORDS = 12
 FREE_OBJECT_MAX_TOKENS = 8
 
 _OBJECT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
-_OBJECT_STOP_POS = {"PUNCT", "CCONJ", "SCONJ", "VERB", "AUX", "PRON"}
+
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text``."""
+    return frozenset(text.split())
+
+
 _CONTRACTIONS = {"des", "du", "aux", "au"}
 # Head nouns naming people: "besoins d'une population" says whose needs.
-_PEOPLE = {
-    "population",
-    "personne",
-    "famille",
-    "habitant",
-    "usager",
-    "communauté",
-    "individu",
-    "société",
-    "public",
-    "client",
-    "citoyen",
-    "membre",
-    "jeune",
-    "enfant",
-    "aîné",
-    "parent",
-    "bénéficiaire",
-    "patient",
-    "élève",
-    "étudiant",
-    "résident",
-    "salarié",
-    "ménage",
-    "populations",
-    "personnes",
-    "familles",
-    "habitants",
-    "usagers",
-    "communautés",
-    "individus",
-    "sociétés",
-    "clients",
-    "citoyens",
-    "membres",
-    "jeunes",
-    "enfants",
-    "aînés",
-    "parents",
-    "bénéficiaires",
-    "patients",
-    "élèves",
-    "étudiants",
-    "résidents",
-    "salariés",
-    "ménages",
-    "chacun",
-    "tous",
-}
+_PEOPLE = _words(
+    """
+    population personne famille habitant usager communauté individu société
+    public client citoyen membre jeune enfant aîné parent
+    bénéficiaire patient élève étudiant résident salarié ménage populations
+    personnes familles habitants usagers communautés individus sociétés clients
+    citoyens membres jeunes enfants aînés parents bénéficiaires patients
+    élèves étudiants résidents salariés ménages chacun tous
+    """
+)
 # After "besoins de", these name whose needs ("besoins de leurs membres"), not what is needed.
-_WHOSE = {
-    "le",
-    "la",
-    "l'",
-    "l’",
-    "les",
-    "mon",
-    "ton",
-    "son",
-    "ma",
-    "ta",
-    "sa",
-    "mes",
-    "tes",
-    "ses",
-    "notre",
-    "votre",
-    "leur",
-    "nos",
-    "vos",
-    "leurs",
-    "ce",
-    "cette",
-    "ces",
-}
+_WHOSE = _words(
+    """
+    le la l' l’ les mon ton son ma ta sa mes
+    tes ses notre votre leur nos vos leurs ce cette ces
+    """
+)
 
 
 def _line_start(text: str, char: int) -> bool:
