@@ -44,9 +44,11 @@ bench: install
 	$(PY) benchmarks/run_all.py
 
 # JupyterLab on the project's kernel; token authentication stays on (see the URL it prints).
+# As root (containers, CI machines) Jupyter needs --allow-root.
 lab: install
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) \
-		--MappingKernelManager.default_kernel_name=$(KERNEL) notebooks/01-corpus.ipynb
+		--MappingKernelManager.default_kernel_name=$(KERNEL) \
+		$(if $(filter 0,$(shell id -u)),--allow-root) notebooks/01-corpus.ipynb
 
 # Headless Chromium for the HTML report tests (CI runs as root on a fresh machine).
 browser:
