@@ -122,6 +122,8 @@ class RoleCues:
     labels: dict[tuple[str, ...], str] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     label_nouns: frozenset[str] = frozenset()
+    subject_roles: dict[str, str] = field(default_factory=dict)
+    diffusion_nouns: frozenset[str] = frozenset()
     weak: frozenset[str] = frozenset()
     funding_nouns: frozenset[str] = frozenset()
     support_nouns: frozenset[str] = frozenset()
@@ -282,6 +284,11 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
             for k, v in (raw.get("titles") or {}).items()
         },
         label_nouns=frozenset(fold(w) for w in raw.get("label_nouns") or []),
+        subject_roles={
+            fold(k): _check(v, ROLES, roles_path, "role")
+            for k, v in (raw.get("subject_roles") or {}).items()
+        },
+        diffusion_nouns=frozenset(fold(w) for w in raw.get("diffusion_nouns") or []),
         weak=frozenset(fold(w) for w in raw.get("weak") or []),
         support_nouns=frozenset(fold(w) for w in raw.get("support_nouns") or []),
         funding_nouns=frozenset(fold(w) for w in raw.get("funding_nouns") or []),

@@ -278,13 +278,16 @@ def _agent_verb(doc: Doc, par: int, sent: Span) -> Token | None:
     j = par - 1
     while j >= sent.start and doc[j].pos_ == "ADV":
         j -= 1
-    if j >= sent.start and doc[j].pos_ in ("VERB", "ADJ", "AUX"):
+    if j >= sent.start and (
+        doc[j].pos_ in ("VERB", "ADJ", "AUX")
+        or (doc[j].pos_ == "NOUN" and doc[j].text.islower() and _participle_lemmas(_text(doc[j])))
+    ):
         return doc[j]
-    for k in range(j, max(sent.start, par - 6) - 1, -1):
+    for k in range(j, max(sent.start, par - 7) - 1, -1):
         tok = doc[k]
         if tok.pos_ == "VERB" and "Part" in tok.morph.get("VerbForm", []):
             return tok
-        if tok.pos_ not in ("ADP", "NUM", "NOUN", "DET", "ADJ", "PROPN", "ADV"):
+        if tok.pos_ not in ("ADP", "NUM", "NOUN", "DET", "ADJ", "PROPN", "ADV", "CCONJ"):
             return None
     return None
 
@@ -436,6 +439,9 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         phrase = _phrase_at(cues, verb)
         if phrase:
             yield RoleHit(*phrase)
+        elif _lemma(verb) in cues.subject_roles:
+            # "X a réalisé un portrait": the subject carries it ("réalisé par X" supports)
+            yield RoleHit(cues.subject_roles[_lemma(verb)], verb.lemma_)
         elif verb.pos_ in ("VERB", "AUX") or _looks_like_cue_verb(verb, cues):
             found = _verb_role(cues, verb)
             if found:
@@ -465,10 +471,11 @@ def _appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
         j += 1
         while j < min(sent.end, span.end + 5):
             role = cues.titles.get(_text(doc[j])) or cues.titles.get(_lemma(doc[j]))
-            if role:
+            after = _text(doc[j + 1]) if j + 1 < sent.end else ""
+            if role and (after in _DE or after == ","):
                 yield RoleHit(role, doc[span.end : j + 1].text)
                 return
-            if doc[j].pos_ not in ("DET", "ADJ", "NUM"):
+            if doc[j].pos_ not in ("DET", "ADJ"):
                 break
             j += 1
     i = span.start - 1
@@ -479,17 +486,37 @@ def _appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
 
 
 def _copular_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """``Les bailleurs sont X, Y et Z``; ``X et Y sont les principaux partenaires``."""
-    if not any(t.lemma_ == "être" and t.pos_ in ("AUX", "VERB") for t in sent):
-        return
+    """``Les bailleurs sont X, Y et Z``; ``X et Y sont les principaux partenaires``: the
+    copula stands between the actor and the cue noun, with no other verb between."""
+    doc = span.doc
     if any(t.text in (":", ";") for t in sent):
         return
-    for tok in sent:
-        if tok.pos_ != "NOUN" or span.start <= tok.i < span.end:
+    for cop in sent:
+        if cop.lemma_ != "être" or "Fin" not in cop.morph.get("VerbForm", []):
             continue
-        role = cues.nouns.get((_lemma(tok),))
-        if role and _lemma(tok) in cues.label_nouns:
+        for tok in sent:
+            if tok.pos_ != "NOUN" or _lemma(tok) not in cues.label_nouns:
+                continue
+            role = cues.nouns.get((_lemma(tok),))
+            low, high = sorted((tok.i, span.start if span.start > cop.i else span.end - 1))
+            if not role or not (low < cop.i < high):
+                continue
+            between = doc[low + 1 : high]
+            if any(t.pos_ == "VERB" and t.i != cop.i for t in between):
+                continue
             yield RoleHit(role, tok.text)
+            return
+
+
+def _diffusion_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``l'essaimage du projet vers X``, ``l'extension du service à X``: X takes it up."""
+    doc = span.doc
+    i = _previous_content(span, sent)
+    if i < 0 or _text(doc[i]) not in ("a", "vers", "aupres", "au", "aux"):
+        return
+    for k in range(i - 1, max(sent.start, i - 5) - 1, -1):
+        if _lemma(doc[k]) in cues.diffusion_nouns:
+            yield RoleHit("preneur", doc[k : i + 1].text)
             return
 
 
@@ -525,6 +552,8 @@ def _governor_spans(span: Span, sent: Span) -> list[Span]:
         if k < sent.start or doc[k].pos_ not in ("NOUN", "PROPN"):
             break
         k_start = k
+        if doc[k].pos_ == "PROPN" and k - 1 >= sent.start and doc[k - 1].pos_ == "NOUN":
+            k_start -= 1  # "le programme AccèsLogis de X"
         while k_start - 1 >= sent.start and doc[k_start - 1].pos_ in ("DET", "ADJ", "NUM"):
             k_start -= 1
         start = k_start
@@ -532,7 +561,14 @@ def _governor_spans(span: Span, sent: Span) -> list[Span]:
     return out
 
 
-_STRONG_FINDERS = (_label_cue, _before_cues, _noun_cue, _agent_cue, _subject_cues)
+_STRONG_FINDERS = (
+    _label_cue,
+    _before_cues,
+    _noun_cue,
+    _agent_cue,
+    _subject_cues,
+    _diffusion_cue,
+)
 
 
 def find_roles(span: Span, cues: RoleCues) -> list[RoleHit]:

@@ -228,7 +228,10 @@ class SpanFinder:
                     if (
                         nxt is None
                         or fold(nxt.text) not in _NAME_PREPS
-                        or not self._title_after(doc, k + 1, sent_end)
+                        or not (
+                            self._title_after(doc, k + 1, sent_end)
+                            or doc[j - 1].text.islower()  # "de la santé et du social"
+                        )
                     ):
                         break
                     j = k

@@ -181,7 +181,11 @@ class ActorFinder:
                 if prev.end <= span.start and all(
                     t.text in (",", "et", "ou", "ainsi", "que", "par", "puis")
                     or t.pos_ in ("DET", "ADJ")
-                    or (t.pos_ == "NOUN" and t.text.islower() and t.i >= span.start - 3)
+                    or (
+                        (t.pos_ == "NOUN" or t.lower_ in ("de", "d’", "d'"))
+                        and t.text.islower()
+                        and t.i >= span.start - 4
+                    )
                     for t in between
                 ):
                     groups[-1].append(i)
