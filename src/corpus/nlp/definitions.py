@@ -23,6 +23,7 @@ the source written after it. Goal statements go to ``doc._.goals``.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
@@ -178,6 +180,9 @@ class DefinitionFinder:
         self._attribution: dict[str, list[re.Pattern[str]]] = {}
         self._coder: DimensionCoder | None = None
         self._recent_terms: list[str] = []
+        self._triggers: Triggers | None = None
+        self._text_doc: Doc | None = None
+        self._text_value = ""
         register_extensions()
 
     # -- resources -------------------------------------------------------------------
@@ -198,6 +203,7 @@ class DefinitionFinder:
         assert cues_path and terms_path and attribution_path and dimensions_path
         matcher = Matcher(vocab)
         cues: dict[str, Cue] = {}
+        patterns: list[list[dict[str, Any]]] = []
         for number, obj in enumerate(read_jsonl(cues_path), start=1):
             try:
                 cue = Cue(
@@ -207,7 +213,9 @@ class DefinitionFinder:
                     anchor=frozenset(str(a).lower() for a in obj.get("anchor", [])),
                     confidence=float(obj.get("confidence", 0.6)),
                 )
-                matcher.add(cue.id, [obj["pattern"]])
+                expanded = expand_first(obj["pattern"])
+                matcher.add(cue.id, expanded)
+                patterns.extend(expanded)
             except (KeyError, TypeError, ValueError) as exc:
                 raise ConfigError(
                     f"cue #{number} is invalid ({type(exc).__name__}: {exc})",
@@ -243,6 +251,7 @@ class DefinitionFinder:
             ) from exc
         self._coder = DimensionCoder(load_dimensions(dimensions_path))
         self._matcher = matcher
+        self._triggers = Triggers(vocab, patterns)
         self._cues = cues
         logger.debug("definitions: %d cues", len(cues))
 
@@ -251,6 +260,12 @@ class DefinitionFinder:
             self.initialize()
         assert self._matcher is not None and self._coder is not None
         return self._matcher, self._coder
+
+    def _text(self, doc: Doc) -> str:
+        """``doc.text``, computed once per doc (spaCy rebuilds it at each access)."""
+        if self._text_doc is not doc:
+            self._text_doc, self._text_value = doc, doc.text
+        return self._text_value
 
     def _in(self, key: str, word: str) -> bool:
         return word.lower() in self._lists.get(key, frozenset())
@@ -299,16 +314,25 @@ class DefinitionFinder:
         matcher, coder = self._ready()
         if len(doc) == 0 or not doc.has_annotation("DEP"):
             return {"definitions": [], "goals": []}
-        matches = matcher(doc)
-        if not matches:
+        assert self._triggers is not None
+        positions = self._triggers.positions(doc)
+        if positions is not None and len(positions) == 0:
             return {"definitions": [], "goals": []}
-        sents = list(doc.sents)
+        sents = _sentences(doc)
         starts = [s.start for s in sents]
+        if positions is None:  # a pattern the pre-filter cannot read: match everywhere
+            selected = list(range(len(sents)))
+        else:
+            selected = sorted({_bisect(starts, int(i)) for i in positions})
         by_sent: dict[int, list[tuple[Cue, int, int]]] = {}
-        for match_id, start, end in matches:
-            cue = self._cues[doc.vocab.strings[match_id]]
-            by_sent.setdefault(_bisect(starts, start), []).append((cue, start, end))
-        regions = quote_regions(doc.text)
+        for si in selected:
+            sent = sents[si]
+            for match_id, start, end in matcher(sent):
+                cue = self._cues[doc.vocab.strings[match_id]]
+                by_sent.setdefault(si, []).append((cue, sent.start + start, sent.start + end))
+        if not by_sent:
+            return {"definitions": [], "goals": []}
+        regions: list[tuple[int, int]] | None = None  # quotes, found when first needed
         self._recent_terms = []
         found: list[_Found] = []
         goals: list[dict[str, Any]] = []
@@ -327,7 +351,9 @@ class DefinitionFinder:
                     and last.n_sents <= MAX_CONTINUATION
                     and (self._continues(sent, last) or definition is not None)
                 ):
-                    last.end = max(last.end, _trim_end(doc.text, sent.start_char, sent.end_char))
+                    last.end = max(
+                        last.end, _trim_end(self._text(doc), sent.start_char, sent.end_char)
+                    )
                     last.last_sent = si
                     last.n_sents += 1
                     continue
@@ -343,6 +369,8 @@ class DefinitionFinder:
                     if goal is not None:
                         goals.append(self._goal_record(doc, sent, goal, found))
                     continue
+            if regions is None:
+                regions = quote_regions(self._text(doc))
             item = self._build(doc, sents, si, definition, regions)
             if item is None:
                 continue
@@ -365,12 +393,12 @@ class DefinitionFinder:
             dims = (
                 coder.code_span(span)
                 if span is not None
-                else coder.code_text(doc.text[item.start : item.end])
+                else coder.code_text(self._text(doc)[item.start : item.end])
             )
             records.append(
                 {
                     "term": item.term,
-                    "text": doc.text[item.start : item.end],
+                    "text": self._text(doc)[item.start : item.end],
                     "start": item.start,
                     "end": item.end,
                     "cue": item.cue,
@@ -578,17 +606,18 @@ class DefinitionFinder:
         words = [t for t in tokens[first + 1 : comma] if t.pos_ != "DET"]
         if not words or len(words) > MAX_TERM_TOKENS:
             return None
-        term = _clean_term(doc.text[words[0].idx : words[-1].idx + len(words[-1])])
+        term = _clean_term(self._text(doc)[words[0].idx : words[-1].idx + len(words[-1])])
         nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
         return Candidate(cue, "definition", term, nouns[0] if nouns else words[0], cue.confidence)
 
     def _apposition(self, doc: Doc, sent: Span, cue: Cue, start: int, end: int) -> Candidate | None:
         """ "X, une N qui ...," / "X, c'est-à-dire Y": X is defined by what follows."""
-        noun = doc[start]
-        if noun.pos_ == "ADJ":  # "X sociale, c'est-à-dire": climb to the noun
-            if noun.head.pos_ != "NOUN" or not (sent.start <= noun.head.i < noun.i):
-                return None
-            noun = noun.head
+        j = start - 1  # the match opens on the comma; the noun phrase ends before it
+        while j > sent.start and doc[j].pos_ == "ADJ":
+            j -= 1  # "X sociale, c'est-à-dire": back to the noun
+        if j < sent.start:
+            return None
+        noun = doc[j]
         if cue.id == "apposition":
             # The noun phrase must open the sentence ("La mutuelle, une organisation...").
             first = next(
@@ -620,7 +649,7 @@ class DefinitionFinder:
         start = sent.start
         if start > 0:
             start = doc[start - 1].sent.start
-        text = doc.text[doc[start].idx : token.idx]
+        text = self._text(doc)[doc[start].idx : token.idx]
         base = doc[start].idx
         for opened, closed in reversed(quote_regions(text)):
             inner = text[opened + 1 : closed].strip()
@@ -634,7 +663,9 @@ class DefinitionFinder:
                 ):
                     # "des « community land trusts »": the term in the singular.
                     head = words[-1]
-                    inner = doc.text[base + opened + 1 : head.idx].strip() + " " + head.lemma_
+                    inner = (
+                        self._text(doc)[base + opened + 1 : head.idx].strip() + " " + head.lemma_
+                    )
                 return _clean_term(inner)
         return None
 
@@ -675,7 +706,7 @@ class DefinitionFinder:
         subject = next((c for c in anchor.children if c.dep_ in _SUBJECT_DEPS), None)
         if subject is not None and subject.pos_ in ("NOUN", "PROPN"):
             tokens = [t for t in subject.subtree if not t.is_space]
-            source = clean_source(doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])])
+            source = clean_source(self._text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1])])
         return Candidate(cue, "definition", term, head, cue.confidence, source=source)
 
     def _selon_definition(self, doc: Doc, sent: Span, cue: Cue, start: int) -> Candidate | None:
@@ -697,7 +728,7 @@ class DefinitionFinder:
         term, head = self._term(token)
         if not term:
             return None
-        source, year = self._attribute(doc.text[comma.idx : sent.end_char], "before")
+        source, year = self._attribute(self._text(doc)[comma.idx : sent.end_char], "before")
         return Candidate(cue, "definition", term, head, cue.confidence, source=source, year=year)
 
     def _heading(self, doc: Doc, sent: Span, cue: Cue, start: int, end: int) -> Candidate | None:
@@ -719,17 +750,17 @@ class DefinitionFinder:
                 break
         if not words:
             return None
-        rest = doc.text[colon.idx + 1 :]
+        rest = self._text(doc)[colon.idx + 1 :]
         first_line = rest.split("\n", 1)[0]
         if len(first_line.split()) < 4:
             return None  # an introduction: the text is in the next passage
-        term = _clean_term(doc.text[words[0].idx : words[-1].idx + len(words[-1])])
+        term = _clean_term(self._text(doc)[words[0].idx : words[-1].idx + len(words[-1])])
         nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
         text_start = min(sent.start_char, doc[start].idx)
         # The definition: what follows the colon, to the end of that sentence.
         after = doc[colon.i + 1 :]
         stop = next((t for t in after if t.is_sent_start and t.i > colon.i + 1), None)
-        text_end = stop.idx if stop is not None else len(doc.text)
+        text_end = stop.idx if stop is not None else len(self._text(doc))
         return Candidate(
             cue, "definition", term, nouns[0] if nouns else words[0], cue.confidence,
             start_char=text_start, end_char=text_end,
@@ -780,8 +811,10 @@ class DefinitionFinder:
         self, doc: Doc, sent: Span, anchor: Token, subject: Token | None
     ) -> Token | None:
         """A subject outside the quote holding the verb is a parse error: look inside."""
+        if subject is None:
+            return subject
         regions = quote_regions(sent.text)
-        if not regions or subject is None:
+        if not regions:
             return subject
         base = sent.start_char
         region = _region_at(regions, anchor.idx - base)
@@ -940,7 +973,7 @@ class DefinitionFinder:
             return "", None
         if any(_is_name_word(t) for t in tokens):
             return "", None  # a name ("Le Repair Café"), not a concept
-        text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
+        text = self._text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
         return _clean_term(text), head
 
     def _goal_term(self, subject: Token) -> tuple[str, Token | None]:
@@ -990,7 +1023,7 @@ class DefinitionFinder:
         candidate: Candidate,
         regions: list[tuple[int, int]],
     ) -> _Found | None:
-        text = doc.text
+        text = self._text(doc)
         sent = sents[si]
         start = candidate.start_char if candidate.start_char is not None else sent.start_char
         end = candidate.end_char if candidate.end_char is not None else sent.end_char
@@ -1084,18 +1117,123 @@ class DefinitionFinder:
     def _goal_record(
         self, doc: Doc, sent: Span, goal: Candidate, found: list[_Found]
     ) -> dict[str, Any]:
-        start = _trim_start(doc.text, sent.start_char, sent.end_char)
-        end = _trim_end(doc.text, start, sent.end_char)
+        start = _trim_start(self._text(doc), sent.start_char, sent.end_char)
+        end = _trim_end(self._text(doc), start, sent.end_char)
         term = goal.term
         if not term and found:
             term = found[-1].term
         return {
             "term": term,
-            "text": doc.text[start:end],
+            "text": self._text(doc)[start:end],
             "start": start,
             "end": end,
             "cue": goal.cue.id,
         }
+
+
+class Triggers:
+    """Pre-filter: the tokens where a pattern may start, found with numpy on token arrays.
+
+    Only sentences holding such a token are given to the Matcher. A first token made of
+    ``LOWER``/``LEMMA``/``ORTH``/``DEP`` equalities or ``IN`` sets is read here; a
+    pattern opening on a comma is triggered by the token after the comma; any other
+    opening (an optional first token, another attribute) disables the pre-filter.
+    """
+
+    _ATTRS = ("LOWER", "LEMMA", "ORTH", "DEP")
+
+    def __init__(self, vocab: Any, patterns: list[list[dict[str, Any]]]) -> None:
+        """Args:
+        vocab: The pipeline's vocab (string hashes).
+        patterns: The Matcher patterns (already expanded).
+        """
+        self.vocab = vocab
+        self._index: dict[str, dict[int, list[int]]] | None = None
+        self.specs: list[tuple[dict[str, set[int]], dict[str, set[int]] | None]] | None = []
+        for pattern in patterns:
+            first = self._spec(pattern[0]) if pattern else None
+            if first is None:
+                self.specs = None
+                return
+            second = None
+            if pattern[0] == {"ORTH": ","}:
+                second = self._spec(pattern[1]) if len(pattern) > 1 else None
+                if second is None:
+                    self.specs = None
+                    return
+            self.specs.append((first, second))
+
+    def _spec(self, token: dict[str, Any]) -> dict[str, set[int]] | None:
+        out: dict[str, set[int]] = {}
+        for attr, value in token.items():
+            if attr not in self._ATTRS:
+                return None
+            values = value.get("IN") if isinstance(value, dict) else [value]
+            if not isinstance(values, list) or (isinstance(value, dict) and set(value) != {"IN"}):
+                return None
+            out[attr] = {self.vocab.strings.add(str(v)) for v in values}
+        return out
+
+    def positions(self, doc: Doc) -> list[int] | None:
+        """Indices of the tokens where a pattern may start; None: use the whole doc."""
+        if self.specs is None:
+            return None
+        if self._index is None:
+            self._index = {attr: {} for attr in self._ATTRS}
+            for k, (first, _) in enumerate(self.specs):
+                attr = next(iter(first))
+                for value in first[attr]:
+                    self._index[attr].setdefault(value, []).append(k)
+        arrays = doc.to_array(list(self._ATTRS)).tolist()
+        hits: list[int] = []
+        n = len(arrays)
+        for i, row in enumerate(arrays):
+            values = dict(zip(self._ATTRS, row, strict=True))
+            for attr in self._ATTRS:
+                for k in self._index[attr].get(values[attr], ()):
+                    first, second = self.specs[k]
+                    if not all(values[a] in v for a, v in first.items()):
+                        continue
+                    if second is not None:
+                        if i + 1 >= n:
+                            continue
+                        following = dict(zip(self._ATTRS, arrays[i + 1], strict=True))
+                        if not all(following[a] in v for a, v in second.items()):
+                            continue
+                    hits.append(i)
+                    break
+                else:
+                    continue
+                break
+        return hits
+
+
+def expand_first(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """One pattern per alternative of a first token ``{"LOWER": {"IN": [...]}}``.
+
+    The Matcher tests a set predicate ("IN") in Python on every token of the doc when
+    it opens a pattern, but an equality in C: expanding the first token keeps the
+    component fast without changing what matches.
+    """
+    if not pattern:
+        return [pattern]
+    first = pattern[0]
+    if len(first) != 1:
+        return [pattern]
+    ((attr, value),) = first.items()
+    if not isinstance(value, dict) or set(value) != {"IN"} or attr not in ("LOWER", "LEMMA"):
+        return [pattern]
+    return [[{attr: alternative}, *pattern[1:]] for alternative in value["IN"]]
+
+
+def _sentences(doc: Doc) -> list[Span]:
+    """The doc's sentences, from the SENT_START array (cheaper than ``doc.sents``)."""
+    flags = doc.to_array("SENT_START")
+    bounds = [int(i) for i in numpy.flatnonzero(flags == 1)]
+    if not bounds or bounds[0] != 0:
+        bounds.insert(0, 0)
+    bounds.append(len(doc))
+    return [doc[a:b] for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _finite(token: Token) -> bool:

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from spacy.tokens import Span
@@ -77,6 +78,7 @@ _GAP_WORDS = frozenset(
 _WORD = re.compile(r"\w+(?:[-’']\w+)*")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case without accents, typographic apostrophes made plain."""
     text = text.replace("’", "'").replace("œ", "oe").replace("Œ", "oe").lower()
@@ -160,6 +162,16 @@ class DimensionCoder:
         dimensions: The dimensions (see :func:`load_dimensions`).
         """
         self.dimensions = list(dimensions)
+        # Index of the terms by the forms of their first word (prefixes kept apart),
+        # so coding a text looks up each token once instead of trying every term.
+        self._by_form: dict[str, list[tuple[int, tuple[TermWord, ...]]]] = {}
+        self._by_prefix: list[tuple[str, int, tuple[TermWord, ...]]] = []
+        for index, dimension in enumerate(self.dimensions):
+            for term in dimension.terms:
+                for form in term[0].forms:
+                    self._by_form.setdefault(form, []).append((index, term))
+                for prefix in term[0].prefixes:
+                    self._by_prefix.append((prefix, index, term))
 
     @property
     def ids(self) -> list[str]:
@@ -175,34 +187,35 @@ class DimensionCoder:
         Returns:
             The ids of every dimension one of whose terms occurs, in lexicon order.
         """
-        found: list[str] = []
-        for dimension in self.dimensions:
-            if any(self._occurs(term, tokens) for term in dimension.terms):
-                found.append(dimension.id)
-        return found
+        found: set[int] = set()
+        for i, keys in enumerate(tokens):
+            candidates: list[tuple[int, tuple[TermWord, ...]]] = []
+            for key in keys:
+                candidates.extend(self._by_form.get(key, ()))
+                candidates.extend(
+                    (index, term)
+                    for prefix, index, term in self._by_prefix
+                    if key.startswith(prefix)
+                )
+            for index, term in candidates:
+                if index not in found and self._rest_matches(term, tokens, i + 1):
+                    found.add(index)
+        return [d.id for k, d in enumerate(self.dimensions) if k in found]
 
     @staticmethod
-    def _occurs(term: tuple[TermWord, ...], tokens: Sequence[Sequence[str]]) -> bool:
-        first = term[0]
-        for i, keys in enumerate(tokens):
-            if not first.matches(keys):
-                continue
-            j, ok = i + 1, True
-            for word in term[1:]:
-                gap = 0
-                while j < len(tokens) and not word.matches(tokens[j]):
-                    if gap >= MAX_GAP or not any(k in _GAP_WORDS for k in tokens[j]):
-                        ok = False
-                        break
-                    gap += 1
-                    j += 1
-                if not ok or j >= len(tokens):
-                    ok = False
-                    break
+    def _rest_matches(term: tuple[TermWord, ...], tokens: Sequence[Sequence[str]], j: int) -> bool:
+        """Whether the words after a term's first one follow from token ``j`` on."""
+        for word in term[1:]:
+            gap = 0
+            while j < len(tokens) and not word.matches(tokens[j]):
+                if gap >= MAX_GAP or not any(k in _GAP_WORDS for k in tokens[j]):
+                    return False
+                gap += 1
                 j += 1
-            if ok:
-                return True
-        return False
+            if j >= len(tokens):
+                return False
+            j += 1
+        return True
 
     def code_span(self, span: Span) -> list[str]:
         """Dimensions evoked by a parsed span (lemmas and forms)."""
