@@ -149,11 +149,19 @@ def test_corrupt_cache_file_is_reparsed(
     sent = _count_pipe(nlp, monkeypatch)
     stats = AnnotateStats()
     list(annotate(make_units(PASSAGES), nlp, cache_dir=tmp_path, pipeline_fp="fp", stats=stats))
+    for file in (tmp_path / "fp").glob("*.records.json"):
+        file.write_text("[{", encoding="utf-8")  # truncated
+    sent.clear()
+    out = list(annotate(make_units(PASSAGES), nlp, cache_dir=tmp_path, pipeline_fp="fp"))
+    assert len(sent) == 3 and out[0].records()["free_needs"]
+    # A damaged DocBin: records still come from the cache; the doc, when asked for, is
+    # parsed again instead of failing.
     for file in (tmp_path / "fp").glob("*.spacy"):
         file.write_bytes(b"not a docbin")
     sent.clear()
     out = list(annotate(make_units(PASSAGES), nlp, cache_dir=tmp_path, pipeline_fp="fp"))
-    assert len(sent) == 3 and out[0].records()["free_needs"]
+    assert sent == [] and out[0].records()["free_needs"]
+    assert out[0].doc.text == PASSAGES[0][2] and len(sent) == 2  # d1's two passages
 
 
 def test_prune_cache_keeps_current_keys(nlp: Language, tmp_path: Path) -> None:

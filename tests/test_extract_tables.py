@@ -46,7 +46,7 @@ def _annotated(text: str, passage_id: str, offset: int = 0, **records: list) -> 
     doc = BLANK(unit.parse_text)
     for key in RECORD_KEYS:
         setattr(doc._, key, records.get(key))
-    return AnnotatedUnit(unit, doc)
+    return AnnotatedUnit.from_doc(unit, doc)
 
 
 def test_records_are_shifted_to_document_offsets() -> None:
