@@ -139,8 +139,15 @@ class ActorFinder:
         if not doc.has_annotation("DEP") or not len(doc):
             return found
         matches = self._category_matches(doc)
-        # "l'association X": a category right before a name describes it.
+        # "l'association X": a category right before a name describes it (and still
+        # counts as a category the text discusses); "la commune de X" is part of the
+        # name (it does not).
         descriptors = {end: (start, sector) for start, end, sector, _ in matches}
+        name_parts = {
+            end + 1: end
+            for _, end, _, _ in matches
+            if end < len(doc) and doc[end].lower_ in ("de", "du", "d’", "d'")
+        }
         used: set[int] = set()
         for cand in spans.candidates(doc):
             span = doc[cand.start : cand.end]
@@ -148,10 +155,10 @@ class ActorFinder:
             if key not in descriptors and key > 0 and doc[key - 1].pos_ == "DET":
                 key -= 1  # "la coopérative Le Petit X" (NER left the article out)
             descriptor = descriptors.get(key)
-            if descriptor is not None and cand.kind == "org":
-                used.add(key)
-            else:
+            if descriptor is None or cand.kind != "org":
                 descriptor = None
+            if cand.kind == "org" and cand.start in name_parts:
+                used.add(name_parts[cand.start])
             if descriptor is None and cand.lead is not None:
                 descriptor = (cand.lead, cand.sector or "autre")
             record = self._record(doc, span, cand, lexicon, descriptor)
