@@ -193,6 +193,42 @@ def test_no_role_without_a_stated_one(nlp, text: str) -> None:
             assert got == set(), (text, record["roles"])
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("L’essaimage du projet vers la MRC de Valmont est discuté.", "MRC de Valmont", "preneur"),
+        (
+            "Les bailleurs sont la Fondation Berthier et la Ville de Valmont.",
+            "Ville de Valmont",
+            "bailleur",
+        ),
+        (
+            "Marie Tremblay, directrice de la Maison de Quartier Lavoie, a témoigné.",
+            "Marie Tremblay",
+            "porteur",
+        ),
+        (
+            "La Mutuelle Horizon, premier client de la coopérative, a signé.",
+            "Mutuelle Horizon",
+            "preneur",
+        ),
+        (
+            "Le projet est financé par le Département, la Région Bretagne et la Fondation Berthier.",
+            "Fondation Berthier",
+            "bailleur",
+        ),
+        (
+            "Une équipe de l’Université de Valmont a été chargée d’en évaluer l’impact.",
+            "Université de Valmont",
+            "partenaire",
+        ),
+    ],
+)
+def test_role_cues_beyond_the_verb(nlp, text: str, name: str, role: str) -> None:
+    found = actors(nlp, text)
+    assert role in roles(found[name]), (text, found[name]["roles"])
+
+
 def test_list_cue_gives_a_weak_partner_role(nlp) -> None:
     doc = nlp("Parmi les partenaires du projet : Fondation Berthier, Université de Valmont.")
     weak = [r for rec in doc._.actors for r in rec["roles"] if r["weak"]]

@@ -172,6 +172,69 @@ def test_unconfirmed_weak_mentions_and_bylines_are_not_reported() -> None:
     assert actors["name"].tolist() == ["Comité Aval"]
 
 
+def test_organisation_of_the_title_line_is_its_porteur() -> None:
+    rows = [
+        {
+            **mention(
+                "d1", "p0", 0, "Coopérative Les Jardins Unis", origin="pattern", sector="ess"
+            ),
+            "heading": True,
+        },
+        {
+            **mention("d1", "p0", 40, "Chaire Horizon", origin="pattern", sector="recherche"),
+            "heading": True,
+        },
+        {**mention("d1", "p9", 900, "Fondation Berthier", sector="ess"), "heading": True},
+    ]
+    actors = build_actors(frame(rows)).set_index("name")
+    assert actors.loc["Coopérative Les Jardins Unis", "roles"] == ["porteur"]
+    assert json.loads(actors.loc["Coopérative Les Jardins Unis", "evidence"])[0]["cue"]
+    assert actors.loc["Chaire Horizon", "roles"] == []  # research bodies write about others
+    assert actors.loc["Fondation Berthier", "roles"] == []  # a heading far from the top
+
+
+def test_generic_support_from_a_funder_is_funding() -> None:
+    rows = [
+        mention(
+            "d1",
+            "p1",
+            0,
+            "Ville de Valmont",
+            sector="public",
+            roles=[role("partenaire", "soutenu par", 0)],
+        ),
+        mention(
+            "d1",
+            "p1",
+            50,
+            "Institut Lemoine",
+            sector="recherche",
+            roles=[role("partenaire", "soutenu par", 0)],
+        ),
+        mention(
+            "d1",
+            "p2",
+            90,
+            "Ville de Valmont",
+            sector="public",
+            roles=[role("partenaire", "met à disposition", 90)],
+        ),
+        mention(
+            "d2",
+            "p3",
+            0,
+            "Fonds Horizon",
+            sector="ess",
+            roles=[role("partenaire", "aider", 0), role("bailleur", "accorder", 0)],
+        ),
+    ]
+    actors = build_actors(frame(rows)).set_index("name")
+    assert actors.loc["Institut Lemoine", "roles"] == ["partenaire"]
+    # The Ville gives premises too: its support is not only money.
+    assert actors.loc["Ville de Valmont", "roles"] == ["partenaire"]
+    assert actors.loc["Fonds Horizon", "roles"] == ["bailleur"]
+
+
 def test_empty_mentions_give_an_empty_table_with_columns() -> None:
     empty = build_actors(frame([]))
     assert list(empty.columns) == list(ACTOR_COLUMNS) and len(empty) == 0

@@ -108,6 +108,9 @@ def _descend(head: Token, child: Token) -> bool:
     return head.pos_ == "NOUN" and _lemma(head) in _MANDATE and child.dep_ == "acl"
 
 
+#: A "sentence" never reaches further than this from the mention (text without stops).
+MAX_SENTENCE_TOKENS = 120
+
 _TERMINATORS = frozenset((".", "!", "?", ";", "\n"))
 
 
@@ -119,10 +122,12 @@ def sentence_of(span: Span) -> Span:
     """
     doc = span.doc
     start = span.start
-    while start > 0 and not _ends_sentence(doc[start - 1]):
+    floor = max(0, span.start - MAX_SENTENCE_TOKENS)
+    while start > floor and not _ends_sentence(doc[start - 1]):
         start -= 1
     end = span.end
-    while end < len(doc):
+    ceiling = min(len(doc), span.end + MAX_SENTENCE_TOKENS)
+    while end < ceiling:
         end += 1
         if _ends_sentence(doc[end - 1]):
             break
@@ -296,6 +301,18 @@ def _agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     """``<participe> par X``, also ``soutenu par Y, ... et par X``."""
     doc = span.doc
     i = _previous_content(span, sent)
+    if i >= 0 and _text(doc[i]) in (",", "et", "ou"):
+        # "financé par le Département, la Région X et la Fondation Y": a later item of
+        # the list of agents.
+        for k in range(i - 1, max(sent.start, i - 20) - 1, -1):
+            tok = doc[k]
+            if _text(tok) == "par":
+                i = k
+                break
+            if tok.pos_ in ("VERB", "AUX") or tok.text in (".", ";", ":", "(", ")"):
+                return
+        else:
+            return
     if i < 0 or _text(doc[i]) != "par":
         return
     verb = _agent_verb(doc, i, sent)
