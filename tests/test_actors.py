@@ -213,7 +213,8 @@ def test_no_role_without_a_stated_one(nlp, text: str) -> None:
             "preneur",
         ),
         (
-            "Le projet est financé par le Département, la Région Bretagne et la Fondation Berthier.",
+            "Le projet est financé par le Département, la Région Bretagne "
+            "et la Fondation Berthier.",
             "Fondation Berthier",
             "bailleur",
         ),
