@@ -392,31 +392,53 @@ class PatternSet:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def candidates(self, doc: Doc) -> list[str]:
-        """Ids of the entries that may match ``doc`` (anchor present), in file order."""
-        found: set[str] = set(self._always)
+    def candidates(self, doc: Doc) -> dict[str, list[int]]:
+        """Entries that may match ``doc``: ``{id: token positions of its anchor}``.
+
+        Entries without an anchor map to an empty list (they are run on the whole doc).
+        """
+        found: dict[str, list[int]] = {ident: [] for ident in self._always}
         index = self._index
         has_lemma = doc.has_annotation("LEMMA")
         for token in doc:
             hits = index.get(("LOWER", token.lower_))
-            if hits:
-                found.update(hits)
             if has_lemma:
-                hits = index.get(("LEMMA", token.lemma_))
-                if hits:
-                    found.update(hits)
-        return sorted(found, key=self._order.__getitem__)
+                lemma_hits = index.get(("LEMMA", token.lemma_))
+                if lemma_hits:
+                    hits = [*hits, *lemma_hits] if hits else lemma_hits
+            if hits:
+                for ident in hits:
+                    found.setdefault(ident, []).append(token.i)
+        return found
 
-    def __call__(self, doc: Doc) -> list[Match]:
-        """All matches, overlapping ones included, sorted by position."""
+    def __call__(self, doc: Doc, bounds: list[tuple[int, int]] | None = None) -> list[Match]:
+        """All matches, overlapping ones included, sorted by position.
+
+        Args:
+            doc: The doc.
+            bounds: Token bounds of its sentences (computed if not given). An anchored
+                pattern is only run on the sentences holding its anchor, which keeps
+                the cost independent of the number of patterns times the doc length.
+        """
         if not self.entries or len(doc) == 0:
             return []
-        out: list[Match] = []
-        for ident in self.candidates(doc):
+        if bounds is None:
+            bounds = sentence_bounds(doc)
+        found: set[tuple[str, int, int]] = set()
+        for ident, positions in self.candidates(doc).items():
             if not all(doc.has_annotation(attr) for attr in self._needs[ident]):
                 continue
-            entry = self.entries[ident]
-            out.extend(Match(entry, start, end) for _, start, end in self._matchers[ident](doc))
+            matcher = self._matchers[ident]
+            if not positions:
+                found.update((ident, start, end) for _, start, end in matcher(doc))
+                continue
+            windows = {bounds[sentence_index(bounds, i)] for i in positions}
+            for w_start, w_end in windows:
+                found.update(
+                    (ident, w_start + start, w_start + end)
+                    for _, start, end in matcher(doc[w_start:w_end])
+                )
+        out = [Match(self.entries[ident], start, end) for ident, start, end in found]
         out.sort(key=lambda m: (m.start, -(m.end - m.start), m.entry.id))
         return out
 

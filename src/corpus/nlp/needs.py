@@ -90,13 +90,16 @@ def _line_start(text: str, char: int) -> bool:
     return not any(c.isalnum() for c in text[line_start:char])
 
 
-def aside_chars(doc: Doc, matches: Iterable[Match]) -> list[tuple[int, int]]:
+def aside_chars(
+    doc: Doc, matches: Iterable[Match], text: str | None = None
+) -> list[tuple[int, int]]:
     """Character ranges of aside lines: from an aside cue at a line start to the line end."""
-    text = doc.text
     ranges: list[tuple[int, int]] = []
     for match in matches:
         if match.label != "aside":
             continue
+        if text is None:
+            text = doc.text
         start = doc[match.start].idx
         if not _line_start(text, start):
             continue
@@ -130,19 +133,24 @@ def name_tokens(doc: Doc) -> set[int]:
 _BULLET = re.compile(r"^\s*(?:[-–—•·▪*>]|\d{1,2}[.)°]|[a-z][.)])\s")
 
 
-def is_list_item(sent: Span) -> bool:
-    """A list item ("- lutte contre l'isolement ;"): bullet at its line start, or ; or ,."""
-    text = sent.doc.text
+def is_list_item(sent: Span, text: str | None = None) -> bool:
+    """A list item ("- lutte contre l'isolement ;"): bullet at its line start, or ; or ,.
+
+    Args:
+        sent: The sentence.
+        text: ``sent.doc.text`` if the caller has it (building it is not free).
+    """
+    text = sent.doc.text if text is None else text
     line_start = text.rfind("\n", 0, sent.start_char) + 1
     line_end = text.find("\n", sent.end_char)
     line = text[line_start : len(text) if line_end < 0 else line_end]
     return bool(_BULLET.match(line)) or sent.text.rstrip().endswith((";", ","))
 
 
-def is_heading(sent: Span) -> bool:
+def is_heading(sent: Span, text: str | None = None) -> bool:
     """A heading or tag line: no verb, at most :data:`HEADING_MAX_WORDS` words, not a
     list item."""
-    if is_list_item(sent):
+    if is_list_item(sent, text):
         return False
     words = [t for t in sent if t.is_alpha]
     if len(words) > HEADING_MAX_WORDS:
@@ -232,15 +240,16 @@ class NeedFinder:
         needs_set, context_set, free_set = self._ready()
         if len(doc) == 0:
             return {"needs": [], "free_needs": []}
-        context = context_set(doc)
-        asides = aside_chars(doc, context)
         bounds = sentence_bounds(doc)
+        text = doc.text
+        context = context_set(doc, bounds)
+        asides = aside_chars(doc, context, text)
         cue_by_sent: dict[int, str] = {}
         for match in context:
             if match.label == "cue":
                 sent_i = sentence_index(bounds, match.start)
                 cue_by_sent.setdefault(sent_i, match.span(doc).text)
-        all_matches = needs_set(doc)
+        all_matches = needs_set(doc, bounds)
         need_matches = longest_per_label(all_matches)
         names = name_tokens(doc)
         records: list[dict[str, Any]] = []
@@ -259,7 +268,7 @@ class NeedFinder:
                 context_kind, factor = "cue", CUE_FACTOR
             else:
                 if sent_i not in headings:
-                    headings[sent_i] = is_heading(sent)
+                    headings[sent_i] = is_heading(sent, text)
                 if headings[sent_i]:
                     context_kind, factor = "heading", HEADING_FACTOR
                 else:
@@ -278,7 +287,7 @@ class NeedFinder:
                     "score": round(match.entry.weight * factor, 4),
                 }
             )
-        free = self._free_needs(doc, free_set(doc), all_matches, asides)
+        free = self._free_needs(doc, free_set(doc, bounds), all_matches, asides)
         return {"needs": records, "free_needs": free}
 
     def _free_needs(

@@ -142,10 +142,10 @@ class StageFinder:
         stages_set, context_set = self._ready()
         if len(doc) == 0:
             return []
-        asides = aside_chars(doc, context_set(doc))
         bounds = sentence_bounds(doc)
+        asides = aside_chars(doc, context_set(doc, bounds))
         records: list[dict[str, Any]] = []
-        for match in resolve_overlaps(stages_set(doc)):
+        for match in resolve_overlaps(stages_set(doc, bounds)):
             span = match.span(doc)
             if in_ranges(span.start_char, asides):
                 continue
