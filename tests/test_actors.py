@@ -291,6 +291,23 @@ def test_resources_folder_can_be_extended(nlp, tmp_path: Path) -> None:
     assert "Zorbatek" not in {b.name for b in load_lexicon().bodies}
 
 
+def test_text_in_capitals_gives_no_names(nlp) -> None:
+    doc = nlp("LA FONDATION BERTHIER FINANCE LE PROJET DE LA VILLE DE VALMONT DEPUIS 2019")
+    assert doc._.actors == []
+
+
+def test_long_paragraph_without_stops(nlp) -> None:
+    text = " ".join(
+        f"la Fondation Berthier {i} soutient la Coopérative Orée {i} et les citoyens"
+        for i in range(150)
+    )
+    doc = nlp(text)
+    assert len(doc._.actors) >= 150
+    for record in doc._.actors:
+        for hit in record["roles"]:
+            assert hit["evidence_end"] - hit["evidence_start"] < 2_000  # bounded window
+
+
 def test_empty_and_odd_input(nlp) -> None:
     for text in ("", "   ", "12 345 678", "http://exemple.org", "À" * 3):
         doc = nlp(text)
