@@ -61,6 +61,16 @@ def _one(nlp, text: str) -> dict:
          "bâti.", "agriculture urbaine", "se caractériser par"),
         ("La gentrification, terme qui désigne la transformation sociale d'un quartier "
          "populaire, inquiète les habitants.", "gentrification", "X, terme qui désigne"),
+        ("La notion de communs renvoie aux ressources gérées collectivement par une "
+         "communauté.", "communs", "renvoyer à"),
+        ("Dans ce guide, l'expression « économie de la fonctionnalité » désigne un modèle qui "
+         "vend l'usage plutôt que le bien.", "économie de la fonctionnalité", "désigner"),
+        ("Nous définissons l'innovation sociale comme une réponse nouvelle à un besoin mal "
+         "satisfait.", "innovation sociale", "définir X comme"),
+        ("La RSE, c'est-à-dire la responsabilité sociétale des entreprises, progresse.",
+         "rse", "c'est-à-dire"),
+        ("Le développement du pouvoir d'agir se définit comme la capacité des personnes à "
+         "agir sur ce qui compte pour elles.", "développement du pouvoir d'agir", "se définir"),
     ],
 )  # fmt: skip
 def test_each_cue_gives_its_term(nlp, text: str, term: str, cue: str) -> None:
@@ -130,10 +140,34 @@ def test_goals_are_not_definitions(nlp, text: str) -> None:
         "C'est grâce aux bénévoles que le projet a pu voir le jour.",
         "Les partenaires cités sont la Fondation Lucie et la ville de Namur.",
         "Le défi est de convaincre les élus.",
+        "Le conseil d'administration désigne un représentant auprès de la fédération.",
+        "La gérante, Marie Tremblay, est une ancienne travailleuse sociale.",
+        "Les subventions municipales sont une aide précieuse mais insuffisante.",
+        "Cela signifie que les bénévoles devront être formés.",
     ],
 )
 def test_non_definitions(nlp, text: str) -> None:
     assert _defs(nlp, text) == []
+
+
+def test_the_term_a_word_refers_to(nlp) -> None:
+    text = (
+        "Le modèle s'inspire des « fiducies foncières » nées en Écosse. Le terme désigne "
+        "une organisation qui retire durablement des terres du marché."
+    )
+    record = _one(nlp, text)
+    assert record["term"] == "fiducie foncière"
+    assert record["text"].startswith("Le terme désigne")
+
+
+def test_object_pronoun_takes_the_previous_term(nlp) -> None:
+    text = (
+        "L'économie de proximité est un ensemble d'échanges locaux. Dupont et Martin (2015) "
+        "la définissent ainsi : « une économie où producteurs et habitants se connaissent »."
+    )
+    first, second = _defs(nlp, text)
+    assert first["term"] == second["term"] == "économie de proximité"
+    assert second["source"] == "Dupont et Martin" and second["year"] == 2015
 
 
 def test_quoted_definition_over_several_sentences_is_one(nlp) -> None:

@@ -59,6 +59,20 @@ _PP_CASES = {
     "sans", "contre", "vers", "hors", "parmi", "selon", "de", "du", "des", "d'", "d’",
 }  # fmt: skip
 _PAST_TENSES = {"Past", "Imp"}
+_POSSESSIVES = {
+    "mon",
+    "ma",
+    "mes",
+    "notre",
+    "nos",
+    "votre",
+    "vos",
+    "son",
+    "sa",
+    "ses",
+    "leur",
+    "leurs",
+}
 _NEGATIONS = {"ne", "n'", "n’", "pas", "jamais", "guère", "nullement", "aucunement"}
 _OPEN_QUOTES = {"«": "»", "“": "”", "„": "”"}
 _STRIP_LEAD = " \t\r\n-–—•*·>\"'«“”„»"
@@ -468,6 +482,8 @@ class DefinitionFinder:
         # "subject" handler: a verb cue whose subject is the term.
         if self._negated(anchor) or self._past(anchor) or not _finite(anchor):
             return None
+        if any(c.dep_ == "obj" and self._in("appointed_roles", c.lemma_) for c in anchor.children):
+            return None  # "le conseil désigne un représentant": appoints, does not define
         subject = self._subject(doc, sent, anchor)
         return self._from_subject(doc, sent, cue, anchor, subject)
 
@@ -498,11 +514,24 @@ class DefinitionFinder:
             return Candidate(cue, "goal", term, head, cue.confidence)
         if self._in("discourse_subjects", subject.lemma_):
             return None
-        if self._in("metalinguistic_subjects", subject.lemma_) and not any(
-            c.dep_ in ("amod", "nmod") for c in subject.children
-        ):
-            quoted = self._quoted_before(doc, sent, subject)
-            if quoted is None:
+        if self._in("metalinguistic_subjects", subject.lemma_):
+            # "la notion de communs", "l'expression « X »", "le terme" (quoted before).
+            named = next(
+                (
+                    c
+                    for c in subject.children
+                    if c.dep_ in ("nmod", "appos", "flat", "compound")
+                    and c.i > subject.i
+                    and c.pos_ in ("NOUN", "PROPN", "ADJ")
+                ),
+                None,
+            )
+            quoted = self._quoted_after(doc, subject)
+            if quoted is None and named is not None:
+                quoted, _ = self._term(named)
+            if quoted is None and named is None:
+                quoted = self._quoted_before(doc, sent, subject)
+            if not quoted:
                 return None
             return Candidate(cue, kind, quoted, subject, cue.confidence)
         term, head = self._term(subject)
@@ -571,7 +600,13 @@ class DefinitionFinder:
             c.dep_ in ("amod", "nummod") and self._in("evaluative_modifiers", c.lemma_)
             for c in predicate.children
         ):
-            candidate.confidence -= 0.25
+            candidate.confidence -= 0.3
+        if any(
+            c.dep_ == "nmod"
+            and any(d.dep_ == "det" and d.lower_ in _POSSESSIVES for d in c.children)
+            for c in predicate.children
+        ):
+            candidate.confidence -= 0.2  # "une valeur de notre organisation": our own
         return candidate
 
     def _entendre(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
@@ -630,7 +665,8 @@ class DefinitionFinder:
             comma = next((t for t in rest if t.text == ","), None)
             if comma is None or not any(t.pos_ in ("VERB", "AUX") for t in doc[comma.i : sent.end]):
                 return None
-        if noun.pos_ != "NOUN" or not self._term_ok(noun, apposition=True):
+        acronym = noun.text.isupper() and 2 <= len(noun.text) <= 6
+        if (noun.pos_ != "NOUN" and not acronym) or not self._term_ok(noun, apposition=True):
             return None
         if self._in("discourse_subjects", noun.lemma_) or self._in(
             "specific_subjects", noun.lemma_
@@ -644,28 +680,31 @@ class DefinitionFinder:
             confidence += 0.1
         return Candidate(cue, "definition", term, head, confidence)
 
+    def _quoted_after(self, doc: Doc, token: Token) -> str | None:
+        """A short quoted phrase right after ``token`` ("l'expression « X » désigne")."""
+        j = token.i + 1
+        if j >= len(doc) or doc[j].text not in ("«", "“", '"'):
+            return None
+        close = {"«": "»", "“": "”", '"': '"'}[doc[j].text]
+        for k in range(j + 1, min(j + 9, len(doc))):
+            if doc[k].text == close:
+                inner = doc[j + 1 : k].text.strip()
+                return _clean_term(inner) if inner else None
+        return None
+
     def _quoted_before(self, doc: Doc, sent: Span, token: Token) -> str | None:
         """The last short quoted phrase before ``token`` in its or the previous sentence."""
         start = sent.start
         if start > 0:
             start = doc[start - 1].sent.start
         text = self._text(doc)[doc[start].idx : token.idx]
-        base = doc[start].idx
         for opened, closed in reversed(quote_regions(text)):
             inner = text[opened + 1 : closed].strip()
             if 0 < len(inner.split()) <= 6 and closed < len(text):
-                span = doc.char_span(base + opened + 1, base + closed, alignment_mode="contract")
-                words = [t for t in span if not t.is_space] if span is not None else []
-                if (
-                    words
-                    and words[-1].lower_ != words[-1].lemma_.lower()
-                    and (words[-1].lower_.endswith("s") and words[-1].lemma_)
-                ):
+                before = text[:opened].split()
+                if before and before[-1].lower() in ("des", "les", "ces", "aux", "nos", "vos"):
                     # "des « community land trusts »": the term in the singular.
-                    head = words[-1]
-                    inner = (
-                        self._text(doc)[base + opened + 1 : head.idx].strip() + " " + head.lemma_
-                    )
+                    inner = " ".join(_singular_word(w) for w in inner.split())
                 return _clean_term(inner)
         return None
 
@@ -695,9 +734,11 @@ class DefinitionFinder:
         obj = next((c for c in anchor.children if c.dep_ == "obj" and c.i > anchor.i), None)
         if obj is None or obj.pos_ not in ("NOUN", "PROPN") or not self._term_ok(obj):
             return None
-        right = max(t.i for t in obj.subtree)
-        window = doc[right + 1 : min(right + 3, sent.end)]
-        if not any(t.lower_ == "comme" for t in window):
+        window = doc[obj.i + 1 : min(obj.i + 8, sent.end)]
+        comme = next((t for t in window if t.lower_ == "comme"), None)
+        if comme is None or any(
+            t.pos_ in ("VERB", "AUX") or t.text in (",", ";") for t in doc[obj.i + 1 : comme.i]
+        ):
             return None
         term, head = self._term(obj)
         if not term:
@@ -902,6 +943,14 @@ class DefinitionFinder:
         """Whether a subject noun can be a defined term (not "ce billet", "Groupe SOS")."""
         if subject.dep_ == "conj":
             return False  # "les jeunes et les familles sont...": several subjects
+        if any(
+            c.dep_ in ("appos", "flat:name", "conj", "nmod")
+            and c.pos_ == "PROPN"
+            and c.i > subject.i
+            and doc_comma_before(c)
+            for c in subject.children
+        ):
+            return False  # "La gérante, Marie Tremblay, est...": a person or a body
         for child in subject.children:
             if child.dep_ == "det" and self._in("blocked_determiners", child.lower_):
                 return False
@@ -926,6 +975,9 @@ class DefinitionFinder:
 
         def walk(token: Token) -> None:
             for child in token.children:
+                if _short_infinitive(child):  # "pouvoir d'agir", "droit au logement"
+                    keep.update(t.i for t in child.subtree)
+                    continue
                 if child.dep_ not in _TERM_DEPS and not (
                     child.dep_ in ("conj", "cc") and child.pos_ in ("ADJ", "CCONJ")
                 ):
@@ -1234,6 +1286,29 @@ def _sentences(doc: Doc) -> list[Span]:
         bounds.insert(0, 0)
     bounds.append(len(doc))
     return [doc[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _singular_word(word: str) -> str:
+    """A plural French or English word in the singular ("foncières" -> "foncière")."""
+    lower = word.lower()
+    if len(lower) > 4 and lower.endswith("aux"):
+        return word[:-3] + "al"
+    if len(lower) > 3 and lower.endswith(("s", "x")) and not lower.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _short_infinitive(token: Token) -> bool:
+    """An infinitive complement of one word after "de"/"à" ("pouvoir *d'agir*")."""
+    if token.dep_ not in ("acl", "xcomp") or token.i <= token.head.i:
+        return False
+    subtree = list(token.subtree)
+    return (
+        len(subtree) == 2
+        and subtree[0].lower_ in ("de", "d'", "d’", "à")
+        and token.lower_ == token.lemma_.lower()
+        and token.lower_.endswith(("er", "ir", "re"))
+    )
 
 
 def _finite(token: Token) -> bool:
