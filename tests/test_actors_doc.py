@@ -309,6 +309,18 @@ def test_cooccurrence_network_across_documents() -> None:
     )
 
 
+def test_network_and_figures_after_a_parquet_round_trip(tmp_path) -> None:
+    mentions = frame(_network_rows())
+    actors = build_actors(mentions)
+    actors.to_parquet(tmp_path / "actors.parquet")
+    mentions.to_parquet(tmp_path / "mentions.parquet")
+    stored = pd.read_parquet(tmp_path / "actors.parquet")
+    graph = cooccurrence_network(pd.read_parquet(tmp_path / "mentions.parquet"), stored)
+    assert graph.nodes[name_key("Fondation Berthier")]["roles"] == ["bailleur"]
+    assert network_figure(graph).data
+    assert sum(sum(t.y) for t in sectors_figure(stored).data) == len(stored)
+
+
 def test_cooccurrence_network_per_document() -> None:
     mentions = frame(_network_rows())
     actors = build_actors(mentions)

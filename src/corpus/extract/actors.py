@@ -76,6 +76,18 @@ def _roles_of(value: Any) -> list[dict[str, Any]]:
     return [r for r in value if isinstance(r, dict) and r.get("role") in ROLES]
 
 
+def as_list(value: Any) -> list[Any]:
+    """A list from a list, tuple, numpy array (Parquet round trip) or ``None``."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    if isinstance(value, str):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        return [value]
+
+
 def _flag(row: dict[str, Any], key: str) -> bool:
     value = row.get(key)
     return bool(value) and not (isinstance(value, float) and pd.isna(value))
@@ -400,7 +412,7 @@ def _mention_actor(mentions: pd.DataFrame, actors: pd.DataFrame) -> list[tuple[s
     """``(doc_id, passage_id, actor_id)`` for every mention linked to a reported actor."""
     lookup: dict[tuple[str, str], str] = {}
     for row in actors.to_dict("records"):
-        for alias in [row["name"], *list(row.get("aliases") or [])]:
+        for alias in [row["name"], *as_list(row.get("aliases"))]:
             lookup.setdefault((str(row["doc_id"]), name_key(alias)), str(row["actor_id"]))
     out: list[tuple[str, str, str]] = []
     for row in mentions.to_dict("records"):
@@ -451,7 +463,7 @@ def cooccurrence_network(
         data = graph.nodes[node]
         data["n_mentions"] += int(row["n_mentions"])
         data["n_documents"] += 1
-        data["roles"] = [r for r in ROLES if r in set(data["roles"]) | set(row["roles"])]
+        data["roles"] = [r for r in ROLES if r in set(data["roles"]) | set(as_list(row["roles"]))]
         data["sectors"][str(row["sector"])] += int(row["n_mentions"])
     for node, data in graph.nodes(data=True):
         sectors: Counter[str] = data.pop("sectors")

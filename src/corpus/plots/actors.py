@@ -15,6 +15,8 @@ import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
 
+from corpus.extract.actors import as_list
+
 #: French labels of the sectors (FORMAT.md ids), in display order.
 SECTOR_LABELS: dict[str, str] = {
     "public": "Public",
@@ -163,12 +165,7 @@ def sectors_figure(actors: pd.DataFrame, *, title: str = "Acteurs nommés par se
     for role in [*ROLE_LABELS, None]:
         counts = [
             sum(
-                1
-                for r in rows
-                if r.get("sector") == s
-                and (
-                    (role in list(r.get("roles") or [])) if role else not list(r.get("roles") or [])
-                )
+                1 for r in rows if r.get("sector") == s and _has_role(as_list(r.get("roles")), role)
             )
             for s in sectors
         ]
