@@ -61,6 +61,7 @@ def network_figure(
     title: str = "Réseau des acteurs (co-présence dans un même passage)",
     seed: int = 42,
     min_weight: int = 1,
+    max_labels: int = 30,
 ) -> go.Figure:
     """The actor co-occurrence network: nodes coloured by sector, sized by mentions.
 
@@ -69,6 +70,8 @@ def network_figure(
         title: Figure title.
         seed: Seed of the spring layout (same seed, same picture).
         min_weight: Edges with a smaller weight are not drawn.
+        max_labels: Names written on the figure: the most mentioned actors only (the
+            others show their name on hover), so a large network stays readable.
 
     Returns:
         A Plotly figure (one legend entry per sector present; hover gives the name,
@@ -88,6 +91,10 @@ def network_figure(
         fig.add_annotation(text="Aucun acteur nommé", showarrow=False, x=0.5, y=0.5)
         return fig
     positions = nx.spring_layout(graph, seed=seed, weight="weight")
+    ranked = sorted(
+        graph.nodes, key=lambda n: (-int(graph.nodes[n].get("n_mentions") or 0), str(n))
+    )
+    labelled = set(ranked[:max_labels])
     max_weight = max((d.get("weight", 1) for _, _, d in graph.edges(data=True)), default=1)
     for a, b, data in sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
         weight = data.get("weight", 1)
@@ -118,7 +125,7 @@ def network_figure(
                 y=[positions[n][1] for n in nodes],
                 mode="markers+text",
                 name=label,
-                text=[str(graph.nodes[n].get("name", n)) for n in nodes],
+                text=[str(graph.nodes[n].get("name", n)) if n in labelled else "" for n in nodes],
                 textposition="top center",
                 hovertext=[
                     _hover(str(graph.nodes[n].get("name", n)), graph.nodes[n]) for n in nodes
