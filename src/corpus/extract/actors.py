@@ -285,10 +285,11 @@ TITLE_ZONE = 400
 
 def _title_body(cluster: _Cluster, sector: str) -> bool:
     """The organisation the document's title names (a project sheet, a call, a press
-    release about it): its porteur, unless it is a research body writing about others."""
+    release about it): its porteur, unless it is a research body writing about others
+    or a body of unknown kind (often the site or magazine publishing the page)."""
     return (
         cluster.kind() == "org"
-        and sector != "recherche"
+        and sector not in ("recherche", "autre")  # not a research body, a site or a medium
         and any(_flag(r, "heading") and int(r["start"]) < TITLE_ZONE for r in cluster.rows)
     )
 
