@@ -202,4 +202,11 @@ def test_multiprocess_keeps_records_and_order(nlp: Language, tmp_path: Path) -> 
     )
     assert [a.unit.passage_id for a in out] == [p[0] for p in passages]
     assert all(len(a.records()["free_needs"]) == 2 for a in out)
-    assert out[5].doc.text == passages[5][2]
+    assert out[5].doc.text == passages[5][2]  # read from the DocBin a worker wrote
+    assert [s.label_ for s in out[5].doc.spans["free_needs"]] == ["besoin", "besoin"]
+    stats = AnnotateStats()
+    again = list(
+        annotate(make_units(passages), nlp, cache_dir=tmp_path, pipeline_fp="mp", stats=stats)
+    )
+    assert stats.n_parsed == 0 and stats.n_cached == 12
+    assert [a.records() for a in again] == [a.records() for a in out]

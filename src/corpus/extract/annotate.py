@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import re
 import shutil
 from collections.abc import Iterator, Sequence
@@ -291,7 +292,8 @@ def annotate(
         cache_dir: The ``docbin`` cache folder, or ``None`` for no cache.
         pipeline_fp: :func:`corpus.nlp.pipeline.pipeline_fingerprint` of ``nlp``.
         batch_size: Docs per ``nlp.pipe`` batch.
-        n_process: Worker processes for ``nlp.pipe``.
+        n_process: Worker processes: forked workers that each parse whole documents
+            with ``nlp.pipe`` (spaCy's ``n_process`` where fork is unavailable).
         stats: Filled in with counts (parsed, cached...).
         progress: Show a progress bar over documents.
 
@@ -314,18 +316,26 @@ def annotate(
         if not hit:
             missing.append(group)
 
-    # One lazy stream over every unit to parse, in document order: documents are yielded
-    # as soon as they are complete, so memory holds one document, not the corpus.
-    stream = iter(
-        nlp.pipe(
-            ((u.parse_text, i) for i, group in enumerate(missing) for u in group),
-            as_tuples=True,
-            batch_size=batch_size,
-            n_process=n_process,
+    workers = n_process > 1 and len(missing) > 1 and _can_fork()
+    if workers:
+        # Worker processes parse whole documents, write their cache files and send back
+        # only the JSON records (see _parse_in_workers).
+        worker_results = _parse_in_workers(missing, nlp, folder, batch_size, n_process)
+        stream: Iterator[tuple[Doc, int]] = iter(())
+    else:
+        # One lazy stream over every unit to parse, in document order: documents are
+        # yielded as soon as they are complete, so memory holds one document.
+        stream = iter(
+            nlp.pipe(
+                ((u.parse_text, i) for i, group in enumerate(missing) for u in group),
+                as_tuples=True,
+                batch_size=batch_size,
+                # Without fork (macOS, Windows): spaCy's own worker processes.
+                n_process=n_process if len(missing) > 1 else 1,
+            )
+            if missing
+            else ()
         )
-        if missing
-        else ()
-    )
     bar = _progress(progress, len(groups))
     next_missing = 0
     for group, key, hit in plan:
@@ -334,6 +344,10 @@ def annotate(
         records = _read_records(records_path, len(group)) if hit and records_path else None
         if records is not None:
             stats.n_cached += len(group)
+        elif workers and not hit:
+            records = next(worker_results)
+            stats.n_parsed += len(group)
+            stats.shards_written += int(folder is not None)
         else:
             if hit:  # unreadable cache file: parse this document now
                 docs = list(nlp.pipe([u.parse_text for u in group], batch_size=batch_size))
@@ -360,6 +374,53 @@ def annotate(
             yield AnnotatedUnit(unit, unit_records, shard, index)
     if bar is not None:
         bar.close()
+
+
+# -- worker processes ----------------------------------------------------------------------
+# Why not ``nlp.pipe(..., n_process=n)``: spaCy sends every doc back to the parent with
+# Doc.to_bytes/from_bytes, and decoding a doc's user data and span groups makes about ten
+# srsly msgpack calls that each scan the installed packages' entry points: on 1,200
+# passages that took longer than the parse itself (full pass 4x slower than the bare
+# model with 2 processes). Here each worker parses whole documents with ``nlp.pipe``,
+# writes their DocBin and records files itself, and returns only the records; the parent
+# reads docs lazily from the cache, like on a re-run.
+_WORKER_NLP: Language | None = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _parse_group(task: tuple[list[str], Path | None, Path | None, int]) -> list[Records]:
+    texts, spacy_path, records_path, batch_size = task
+    if _WORKER_NLP is None:  # pragma: no cover - set before the fork
+        raise RuntimeError("worker started without a pipeline")
+    docs = list(_WORKER_NLP.pipe(texts, batch_size=batch_size))
+    records = _records_of(docs)
+    if spacy_path is not None and records_path is not None:
+        _write_shard(spacy_path, records_path, docs, records)
+    return records
+
+
+def _parse_in_workers(
+    groups: Sequence[Sequence[Unit]],
+    nlp: Language,
+    folder: Path | None,
+    batch_size: int,
+    n_process: int,
+) -> Iterator[list[Records]]:
+    """Records of each group, in order, parsed by ``n_process`` forked workers."""
+    global _WORKER_NLP
+    tasks = []
+    for group in groups:
+        paths = _shard_paths(folder, document_key(group)) if folder else (None, None)
+        tasks.append(([u.parse_text for u in group], paths[0], paths[1], batch_size))
+    _WORKER_NLP = nlp  # inherited by the forked workers
+    try:
+        with multiprocessing.get_context("fork").Pool(min(n_process, len(tasks))) as pool:
+            yield from pool.imap(_parse_group, tasks, chunksize=1)
+    finally:
+        _WORKER_NLP = None
 
 
 def _shard_paths(folder: Path, key: str) -> tuple[Path, Path]:
