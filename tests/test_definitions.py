@@ -170,6 +170,18 @@ def test_object_pronoun_takes_the_previous_term(nlp) -> None:
     assert second["source"] == "Dupont et Martin" and second["year"] == 2015
 
 
+def test_another_author_on_the_same_term(nlp) -> None:
+    text = (
+        "Pour le CRISES, une innovation sociale est une intervention initiée par des acteurs "
+        "sociaux. Selon Mulgan (2006), il s'agit de services nouveaux motivés par un besoin "
+        "social. Il s'agit de permettre aux habitants d'agir."
+    )
+    first, second = _defs(nlp, text)
+    assert (first["source"], second["source"]) == ("le CRISES", "Mulgan")
+    assert second["term"] == "innovation sociale" and second["year"] == 2006
+    assert "permettre" not in second["text"]
+
+
 def test_quoted_definition_over_several_sentences_is_one(nlp) -> None:
     text = (
         "« Le développement social est un processus qui renforce les capacités des "

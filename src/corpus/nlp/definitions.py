@@ -358,6 +358,16 @@ class DefinitionFinder:
             candidates = self._analyse_sentence(doc, sents, si, by_sent.get(si, []))
             definition = next((c for c in candidates if c.kind == "definition"), None)
             adjacent = last is not None and last.last_sent == si - 1
+            if (
+                definition is not None
+                and definition.pronoun
+                and last is not None
+                and adjacent
+                and self._attribute(sent.text, "before")[0] is not None
+            ):
+                # "Selon X, il s'agit de...": another author's definition of that term.
+                definition.term = last.term
+                definition.pronoun = False
             if definition is None or definition.pronoun:
                 if (
                     last is not None
@@ -469,6 +479,11 @@ class DefinitionFinder:
             return self._object_pronoun(doc, sents, si, cue, anchor)
         if cue.handler == "object":
             return self._object(doc, sent, cue, anchor)
+        if cue.handler == "il_sagit":
+            nxt = doc[end] if end < len(doc) else None
+            if nxt is None or nxt.pos_ in ("VERB", "AUX") or self._negated(anchor):
+                return None  # "il s'agit de permettre...": not what something is
+            return Candidate(cue, "definition", "", None, cue.confidence, pronoun=True)
         if cue.handler == "selon_definition":
             return self._selon_definition(doc, sent, cue, start)
         if cue.handler == "goal_noun":
@@ -732,15 +747,15 @@ class DefinitionFinder:
         if self._negated(anchor) or self._past(anchor):
             return None
         obj = next((c for c in anchor.children if c.dep_ == "obj" and c.i > anchor.i), None)
-        if obj is None or obj.pos_ not in ("NOUN", "PROPN") or not self._term_ok(obj):
+        if obj is None or obj.pos_ not in ("NOUN", "PROPN"):
             return None
         window = doc[obj.i + 1 : min(obj.i + 8, sent.end)]
         comme = next((t for t in window if t.lower_ == "comme"), None)
-        if comme is None or any(
-            t.pos_ in ("VERB", "AUX") or t.text in (",", ";") for t in doc[obj.i + 1 : comme.i]
-        ):
+        if comme is None or not self._term_ok(obj, before=comme.i):
             return None
-        term, head = self._term(obj)
+        if any(t.pos_ in ("VERB", "AUX") or t.text in (",", ";") for t in doc[obj.i + 1 : comme.i]):
+            return None
+        term, head = self._term(obj, until=comme.i)
         if not term:
             return None
         source = None
@@ -939,7 +954,9 @@ class DefinitionFinder:
             return None
         return token
 
-    def _term_ok(self, subject: Token, *, apposition: bool = False) -> bool:
+    def _term_ok(
+        self, subject: Token, *, apposition: bool = False, before: int | None = None
+    ) -> bool:
         """Whether a subject noun can be a defined term (not "ce billet", "Groupe SOS")."""
         if subject.dep_ == "conj":
             return False  # "les jeunes et les familles sont...": several subjects
@@ -959,6 +976,7 @@ class DefinitionFinder:
                 child.dep_ == "conj"
                 and child.pos_ in ("NOUN", "PROPN", "PRON")
                 and not (apposition and doc_comma_before(child))
+                and (before is None or child.i < before)
             ):
                 return False
         named = subject.pos_ == "PROPN" or subject.ent_type_ in ("PER", "LOC", "ORG")
@@ -968,7 +986,7 @@ class DefinitionFinder:
                 return False
         return True
 
-    def _term(self, head: Token) -> tuple[str, Token | None]:
+    def _term(self, head: Token, *, until: int | None = None) -> tuple[str, Token | None]:
         """The defined term headed by ``head``: its noun phrase without determiner."""
         doc = head.doc
         keep: set[int] = {head.i}
@@ -992,6 +1010,8 @@ class DefinitionFinder:
         walk(head)
         lo, hi = min(keep), max(keep)
         hi = max(hi, head.i)
+        if until is not None:
+            hi = min(hi, until - 1)
         # Cut at the first punctuation inside the phrase ("(ESS)", ", ...").
         for i in range(head.i + 1, hi + 1):
             if doc[i].is_punct and doc[i].text not in ("-", "'", "’"):
@@ -1128,7 +1148,7 @@ class DefinitionFinder:
             last_sent=last_sent,
         )
         # Attribution: before the cue in the sentence (and an introducing sentence).
-        cue_char = head_char
+        cue_char = head_char if candidate.head is not None else sent.end_char
         window = text[sents[first_sent].start_char : max(cue_char, start)]
         if first_sent > 0 and sents[first_sent - 1].text.rstrip().endswith(":"):
             window = sents[first_sent - 1].text + " " + window
@@ -1141,6 +1161,9 @@ class DefinitionFinder:
             # "Définition de X, retenue par Y" in the rest of the definition's text.
             source, year = self._attribute(text[start:end], "before", only_retained=True)
         if source is not None:
+            if year is None:
+                found_year = _YEAR.search(source)
+                year = int(found_year.group(1)) if found_year else None
             item.source = source
             item.year = year
             item.confidence += 0.1
