@@ -219,3 +219,36 @@ def test_second_run_on_a_locked_corpus_exits_with_locked_code(workdir: Path) -> 
     done = cli("run", "tiny.yaml", "--runs-dir", "runs", cwd=workdir)
     assert done.returncode == EXIT_OK, done.stderr
     assert "Report:" in done.stdout
+
+
+def test_run_lock_waits_for_the_other_run_or_refuses(tmp_path: Path) -> None:
+    from corpus.runs.execute import RunLockedError
+
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from corpus.runs.execute import corpus_locks\n"
+            "with corpus_locks([Path(sys.argv[1])], timeout=0):\n"
+            "    print('held', flush=True)\n"
+            "    time.sleep(3)\n",
+            str(corpus_dir),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with (
+            pytest.raises(RunLockedError, match="another run is using this corpus"),
+            corpus_locks([corpus_dir], timeout=0),
+        ):
+            pass
+        with corpus_locks([corpus_dir], timeout=60):  # waits for the holder to finish
+            assert holder.poll() is not None or holder.wait(timeout=10) == 0
+    finally:
+        holder.wait(timeout=30)
