@@ -221,6 +221,7 @@ def test_second_run_on_a_locked_corpus_exits_with_locked_code(workdir: Path) -> 
     assert "Report:" in done.stdout
 
 
+@pytest.mark.slow
 def test_run_lock_waits_for_the_other_run_or_refuses(tmp_path: Path) -> None:
     from corpus.runs.execute import RunLockedError
 
