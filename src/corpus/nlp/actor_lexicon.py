@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case, typographic apostrophe, no accents: the key used for lookups."""
     text = text.translate(_APOSTROPHES).lower()
@@ -63,9 +65,12 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_FOLDED_FUNCTION_WORDS = frozenset(fold(w) for w in _FUNCTION_WORDS)
+
+
 def is_function_word(word: str) -> bool:
     """Articles and prepositions (``de``, ``l’``...)."""
-    return fold(word) in {fold(w) for w in _FUNCTION_WORDS}
+    return fold(word) in _FOLDED_FUNCTION_WORDS
 
 
 def plural(word: str) -> str:

@@ -14,8 +14,10 @@ level keeps it only for actors without any other role.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
@@ -114,6 +116,18 @@ MAX_SENTENCE_TOKENS = 120
 _TERMINATORS = frozenset((".", "!", "?", ";", "\n"))
 
 
+_BOUNDS: list[Any] = [None, []]  # (doc, terminator indices) of the last doc seen
+
+
+def _terminators(doc: Doc) -> list[int]:
+    """Indices of the tokens that end a sentence in ``doc`` (computed once per doc)."""
+    if _BOUNDS[0] is not doc:
+        _BOUNDS[0] = doc
+        _BOUNDS[1] = [i for i, t in enumerate(doc) if t.text in _TERMINATORS or "\n" in t.text]
+    bounds: list[int] = _BOUNDS[1]
+    return bounds
+
+
 def sentence_of(span: Span) -> Span:
     """The sentence around ``span``, cut at end punctuation and line breaks only.
 
@@ -121,16 +135,13 @@ def sentence_of(span: Span) -> Span:
     ``X a mis sur pied ...`` after ``X``); punctuation is what the reader sees.
     """
     doc = span.doc
-    start = span.start
-    floor = max(0, span.start - MAX_SENTENCE_TOKENS)
-    while start > floor and not _ends_sentence(doc[start - 1]):
-        start -= 1
-    end = span.end
-    ceiling = min(len(doc), span.end + MAX_SENTENCE_TOKENS)
-    while end < ceiling:
-        end += 1
-        if _ends_sentence(doc[end - 1]):
-            break
+    stops = _terminators(doc)
+    k = bisect.bisect_left(stops, span.start)  # stops before the span: stops[:k]
+    start = stops[k - 1] + 1 if k else 0
+    start = max(start, span.start - MAX_SENTENCE_TOKENS, 0)
+    m = bisect.bisect_left(stops, span.end)  # first stop at or after the span's end
+    end = stops[m] + 1 if m < len(stops) else len(doc)
+    end = min(end, span.end + MAX_SENTENCE_TOKENS, len(doc))
     return doc[start:end]
 
 
@@ -240,16 +251,19 @@ def _before_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     end = span.start
     if end - 1 >= sent.start and _text(doc[end - 1]) in _DETERMINERS:
         end -= 1
+    longest = max((len(w) for w in cues.before), default=0)
+    window = [_text(t) for t in doc[max(sent.start, end - longest) : end]]
+    if not window:
+        return
     for words, role in cues.before.items():
         n = len(words)
-        start = end - n
-        if start < sent.start:
+        if n > len(window):
             continue
-        got = [_text(t) for t in doc[start:end]]
-        if got[:-1] == list(words[:-1]) and (
-            got[-1] == words[-1] or (words[-1] in _DE and got[-1] in _DE)
-        ):
-            yield RoleHit(role, doc[start:end].text)
+        got = window[-n:]
+        if got[-1] != words[-1] and not (words[-1] in _DE and got[-1] in _DE):
+            continue
+        if tuple(got[:-1]) == words[:-1]:
+            yield RoleHit(role, doc[end - n : end].text)
 
 
 def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:

@@ -442,7 +442,10 @@ class SpanFinder:
 
     def _acronyms(self, doc: Doc) -> Iterable[Candidate]:
         for tok in doc:
-            if is_acronym(tok.text) and not self.stop_acronym(tok.text):
+            text = tok.text
+            if not text[:2].isupper() and not (text[:1].isupper() and text[1:2] in "&.-"):
+                continue
+            if is_acronym(text) and not self.stop_acronym(text):
                 yield Candidate(tok.i, tok.i + 1, "acronym")
 
     @staticmethod
