@@ -83,7 +83,7 @@ def _source_of(text: str, kind: str) -> tuple[str | None, int | None]:
     match = _search(kind, text)
     if match is None:
         return None, None
-    from corpus.nlp.definitions import clean_source
+    from corpus.nlp.definition_text import clean_source
 
     source = clean_source(match.group("source")) or None
     year = match.groupdict().get("year")
@@ -254,7 +254,7 @@ def _heading_definition(
     passage: dict[str, Any], intro: re.Match[str], source: str | None, year: int | None
 ) -> dict[str, Any] | None:
     """A definition of the term an introducing passage announces: the next passage."""
-    from corpus.nlp.definitions import _clean_term
+    from corpus.nlp.definition_text import _clean_term
 
     term = _clean_term(intro.group("term"))
     term = re.sub(r"^(?:l['’]\s*|les?\s+|la\s+|une?\s+|des\s+|du\s+)", "", term)

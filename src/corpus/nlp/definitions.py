@@ -23,7 +23,6 @@ the source written after it. Goal statements go to ``doc._.goals``.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -31,12 +30,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from corpus.errors import ConfigError
+from corpus.nlp.definition_terms import (
+    _SUBJECT_DEPS,
+    MAX_TERM_TOKENS,
+    TermParser,
+)
+from corpus.nlp.definition_text import (
+    _STRIP_TRAIL,
+    _YEAR,
+    Triggers,
+    _bisect,
+    _clean_term,
+    _finite,
+    _sentences,
+    _trim_end,
+    _trim_start,
+    clean_source,
+    expand_first,
+    quote_regions,
+    region_at,
+)
 from corpus.nlp.dimensions import DimensionCoder, load_dimensions
 from corpus.nlp.extensions import register_extensions
 from corpus.nlp.lexicon import read_jsonl, read_yaml, resource_file
@@ -49,16 +67,11 @@ MIN_CONFIDENCE = 0.45
 MAX_CONTINUATION = 2
 #: A quoted definition longer than this (characters) is cut to its first sentence.
 MAX_QUOTE_CHARS = 2500
-#: A defined term longer than this (tokens) is cut to its head and adjectives.
-MAX_TERM_TOKENS = 7
 
-_SUBJECT_DEPS = ("nsubj", "nsubj:pass")
-_TERM_DEPS = {"amod", "nmod", "case", "det", "flat", "flat:name", "fixed", "compound"}
 _PP_CASES = {
     "à", "au", "aux", "en", "dans", "sur", "sous", "chez", "entre", "par", "pour", "avec",
     "sans", "contre", "vers", "hors", "parmi", "selon", "de", "du", "des", "d'", "d’",
 }  # fmt: skip
-_PAST_TENSES = {"Past", "Imp"}
 _POSSESSIVES = {
     "mon",
     "ma",
@@ -74,11 +87,6 @@ _POSSESSIVES = {
     "leurs",
 }
 _NEGATIONS = {"ne", "n'", "n’", "pas", "jamais", "guère", "nullement", "aucunement"}
-_OPEN_QUOTES = {"«": "»", "“": "”", "„": "”"}
-_STRIP_LEAD = " \t\r\n-–—•*·>\"'«“”„»"
-_STRIP_TRAIL = " \t\r\n\"'«“”„»"
-_ACRONYM = re.compile(r"\s*\([^)]*\)\s*$")
-_YEAR = re.compile(r"\b((?:1[89]|20)\d\d)\b")
 
 
 @dataclass(frozen=True)
@@ -125,42 +133,7 @@ class _Found:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def quote_regions(text: str) -> list[tuple[int, int]]:
-    """``(open, close)`` character indices of quoted stretches («», “”, straight quotes).
-
-    An unclosed quotation mark runs to the end of the text.
-    """
-    regions: list[tuple[int, int]] = []
-    stack: list[tuple[int, str]] = []
-    straight: int | None = None
-    for i, char in enumerate(text):
-        if char in _OPEN_QUOTES:
-            stack.append((i, _OPEN_QUOTES[char]))
-        elif stack and char == stack[-1][1]:
-            opened, _ = stack.pop()
-            if not stack:
-                regions.append((opened, i))
-        elif char == '"' and not stack:
-            if straight is None:
-                straight = i
-            else:
-                regions.append((straight, i))
-                straight = None
-    if stack:
-        regions.append((stack[0][0], len(text)))
-    elif straight is not None:
-        regions.append((straight, len(text)))
-    return sorted(regions)
-
-
-def _region_at(regions: list[tuple[int, int]], char: int) -> tuple[int, int] | None:
-    for opened, closed in regions:
-        if opened < char < closed:
-            return opened, closed
-    return None
-
-
-class DefinitionFinder:
+class DefinitionFinder(TermParser):
     """spaCy component: definitions of terms and goal statements.
 
     Writes ``doc.spans["definitions"]`` (label: the term) and ``doc._.definitions``
@@ -275,15 +248,6 @@ class DefinitionFinder:
         assert self._matcher is not None and self._coder is not None
         return self._matcher, self._coder
 
-    def _text(self, doc: Doc) -> str:
-        """``doc.text``, computed once per doc (spaCy rebuilds it at each access)."""
-        if self._text_doc is not doc:
-            self._text_doc, self._text_value = doc, doc.text
-        return self._text_value
-
-    def _in(self, key: str, word: str) -> bool:
-        return word.lower() in self._lists.get(key, frozenset())
-
     @property
     def attribution_patterns(self) -> dict[str, list[re.Pattern[str]]]:
         """The compiled attribution patterns (``before``, ``after``, ``line``, ``intro``)."""
@@ -373,7 +337,7 @@ class DefinitionFinder:
                     last is not None
                     and adjacent
                     and last.n_sents <= MAX_CONTINUATION
-                    and (self._continues(sent, last) or definition is not None)
+                    and (self._continues(sent, last.head_lemma) or definition is not None)
                 ):
                     last.end = max(
                         last.end, _trim_end(self._text(doc), sent.start_char, sent.end_char)
@@ -695,34 +659,6 @@ class DefinitionFinder:
             confidence += 0.1
         return Candidate(cue, "definition", term, head, confidence)
 
-    def _quoted_after(self, doc: Doc, token: Token) -> str | None:
-        """A short quoted phrase right after ``token`` ("l'expression « X » désigne")."""
-        j = token.i + 1
-        if j >= len(doc) or doc[j].text not in ("«", "“", '"'):
-            return None
-        close = {"«": "»", "“": "”", '"': '"'}[doc[j].text]
-        for k in range(j + 1, min(j + 9, len(doc))):
-            if doc[k].text == close:
-                inner = doc[j + 1 : k].text.strip()
-                return _clean_term(inner) if inner else None
-        return None
-
-    def _quoted_before(self, doc: Doc, sent: Span, token: Token) -> str | None:
-        """The last short quoted phrase before ``token`` in its or the previous sentence."""
-        start = sent.start
-        if start > 0:
-            start = doc[start - 1].sent.start
-        text = self._text(doc)[doc[start].idx : token.idx]
-        for opened, closed in reversed(quote_regions(text)):
-            inner = text[opened + 1 : closed].strip()
-            if 0 < len(inner.split()) <= 6 and closed < len(text):
-                before = text[:opened].split()
-                if before and before[-1].lower() in ("des", "les", "ces", "aux", "nos", "vos"):
-                    # "des « community land trusts »": the term in the singular.
-                    inner = " ".join(_singular_word(w) for w in inner.split())
-                return _clean_term(inner)
-        return None
-
     def _object_pronoun(
         self, doc: Doc, sents: list[Span], si: int, cue: Cue, anchor: Token
     ) -> Candidate | None:
@@ -822,269 +758,6 @@ class DefinitionFinder:
             start_char=text_start, end_char=text_end,
         )  # fmt: skip
 
-    # -- helpers on the parse ---------------------------------------------------------
-
-    @staticmethod
-    def _negated(token: Token) -> bool:
-        return any(c.lower_ in _NEGATIONS for c in token.children)
-
-    @staticmethod
-    def _present(token: Token) -> bool:
-        tense = token.morph.get("Tense", [])
-        mood = token.morph.get("Mood", [])
-        form = token.morph.get("VerbForm", [])
-        if form and "Fin" not in form:
-            return False
-        if any(t in _PAST_TENSES for t in tense):
-            return False
-        return not (mood and "Sub" in mood)
-
-    @staticmethod
-    def _past(token: Token) -> bool:
-        """Imperfect ("était"), or a compound past ("a été", "avait désigné").
-
-        The simple past is not trusted: the tagger gives it to presents such as
-        "définit", which have the same form.
-        """
-        if "Imp" in token.morph.get("Tense", []):
-            return True
-        for child in token.children:
-            if not child.dep_.startswith("aux"):
-                continue
-            if "Imp" in child.morph.get("Tense", []):
-                return True
-            if child.lemma_ == "avoir" and "Part" in token.morph.get("VerbForm", []):
-                return True
-            if child.lower_ == "été":
-                return True
-        return False
-
-    def _subject(self, doc: Doc, sent: Span, anchor: Token) -> Token | None:
-        subject = self._dep_subject(doc, sent, anchor)
-        return self._same_quote(doc, sent, anchor, subject)
-
-    def _same_quote(
-        self, doc: Doc, sent: Span, anchor: Token, subject: Token | None
-    ) -> Token | None:
-        """A subject outside the quote holding the verb is a parse error: look inside."""
-        if subject is None:
-            return subject
-        regions = quote_regions(sent.text)
-        if not regions:
-            return subject
-        base = sent.start_char
-        region = _region_at(regions, anchor.idx - base)
-        if region is None or _region_at(regions, subject.idx - base) == region:
-            return subject
-        inside = [t for t in sent if region[0] < t.idx - base < anchor.idx - base]
-        nouns = [t for t in inside if t.pos_ in ("NOUN", "PROPN") or t.lower_ in ("c'", "c’")]
-        if not nouns:
-            return None
-        token = nouns[0]
-        for _ in range(6):
-            if (
-                token.dep_ in ("amod", "nmod", "flat", "fixed")
-                and token.head in inside
-                and (token.head.i < token.i)
-            ):
-                token = token.head
-            else:
-                break
-        return token
-
-    def _dep_subject(self, doc: Doc, sent: Span, anchor: Token) -> Token | None:
-        token = anchor
-        for _ in range(3):
-            subject = next((c for c in token.children if c.dep_ in _SUBJECT_DEPS), None)
-            if subject is not None and subject.i < anchor.i:
-                return subject
-            if token.dep_ in ("xcomp", "aux", "aux:pass", "cop") and token.head != token:
-                token = token.head
-                continue
-            break
-        return self._surface_subject(doc, sent, anchor)
-
-    def _surface_subject(self, doc: Doc, sent: Span, anchor: Token) -> Token | None:
-        """The noun just left of the verb group when the parse gives no subject."""
-        j = anchor.i - 1
-        while j >= sent.start and (
-            doc[j].pos_ in ("ADV", "AUX")
-            or doc[j].dep_.startswith("aux")
-            or doc[j].lower_ in ("se", "s'", "s’", "ne", "n'", "n’")
-        ):
-            j -= 1
-        if j < sent.start:
-            return None
-        token = doc[j]
-        if token.pos_ == "PRON":
-            return token
-        if token.pos_ not in ("NOUN", "PROPN", "ADJ"):
-            return None
-        for _ in range(6):
-            if token.dep_ in ("amod", "nmod", "flat", "flat:name", "fixed", "compound") and (
-                sent.start <= token.head.i < token.i
-            ):
-                token = token.head
-            else:
-                break
-        return token if token.pos_ in ("NOUN", "PROPN") else None
-
-    def _dislocated(self, doc: Doc, sent: Span, pronoun: Token) -> Token | None:
-        """ "La rétroaction, c'est ...": the noun before the comma preceding "c'"."""
-        j = pronoun.i - 1
-        if j <= sent.start or doc[j].text != ",":
-            return None
-        token = doc[j - 1]
-        for _ in range(6):
-            if (
-                token.dep_ in ("amod", "nmod", "flat", "fixed")
-                and sent.start <= token.head.i < token.i
-            ):
-                token = token.head
-            else:
-                break
-        if token.pos_ not in ("NOUN", "PROPN"):
-            return None
-        # The noun phrase must open the sentence (after bullets and determiners).
-        first = next(
-            (t for t in sent if not t.is_punct and not t.is_space and t.pos_ != "DET"), None
-        )
-        left = min([token.i, *(t.i for t in token.subtree if t.i < token.i)])
-        if first is None or first.i < left or doc[left].pos_ == "ADP":
-            return None
-        return token
-
-    def _term_ok(
-        self, subject: Token, *, apposition: bool = False, before: int | None = None
-    ) -> bool:
-        """Whether a subject noun can be a defined term (not "ce billet", "Groupe SOS")."""
-        if subject.dep_ == "conj":
-            return False  # "les jeunes et les familles sont...": several subjects
-        if any(
-            c.dep_ in ("appos", "flat:name", "conj", "nmod")
-            and c.pos_ == "PROPN"
-            and c.i > subject.i
-            and doc_comma_before(c)
-            for c in subject.children
-        ):
-            return False  # "La gérante, Marie Tremblay, est...": a person or a body
-        for child in subject.children:
-            if child.dep_ == "det" and self._in("blocked_determiners", child.lower_):
-                return False
-            # An apposition is parsed as a conjunct: allow the one after a comma.
-            if (
-                child.dep_ == "conj"
-                and child.pos_ in ("NOUN", "PROPN", "PRON")
-                and not (apposition and doc_comma_before(child))
-                and (before is None or child.i < before)
-            ):
-                return False
-        named = subject.pos_ == "PROPN" or subject.ent_type_ in ("PER", "LOC", "ORG")
-        if named and subject.text[:1].isupper():
-            is_acronym = subject.text.isupper() and 2 <= len(subject.text) <= 6
-            if not is_acronym:
-                return False
-        return True
-
-    def _term(self, head: Token, *, until: int | None = None) -> tuple[str, Token | None]:
-        """The defined term headed by ``head``: its noun phrase without determiner."""
-        doc = head.doc
-        keep: set[int] = {head.i}
-
-        def walk(token: Token) -> None:
-            for child in token.children:
-                if _short_infinitive(child):  # "pouvoir d'agir", "droit au logement"
-                    keep.update(t.i for t in child.subtree)
-                    continue
-                if child.dep_ not in _TERM_DEPS and not (
-                    child.dep_ in ("conj", "cc") and child.pos_ in ("ADJ", "CCONJ")
-                ):
-                    continue
-                if child.dep_ == "det" and token is head:
-                    continue
-                if child.i < head.i and child.pos_ not in ("ADJ",) and token is head:
-                    continue
-                keep.add(child.i)
-                walk(child)
-
-        walk(head)
-        lo, hi = min(keep), max(keep)
-        hi = max(hi, head.i)
-        if until is not None:
-            hi = min(hi, until - 1)
-        # Cut at the first punctuation inside the phrase ("(ESS)", ", ...").
-        for i in range(head.i + 1, hi + 1):
-            if doc[i].is_punct and doc[i].text not in ("-", "'", "’"):
-                hi = i - 1
-                break
-        # Participles right after the head are part of the term ("entreprise adaptée").
-        nxt = head.i + 1
-        if (
-            nxt < len(doc)
-            and doc[nxt].head == head
-            and doc[nxt].dep_ == "acl"
-            and "Part" in doc[nxt].morph.get("VerbForm", [])
-            and not list(doc[nxt].children)
-        ):
-            keep.add(nxt)
-            hi = max(hi, nxt)
-        if hi - lo + 1 > MAX_TERM_TOKENS:
-            lo = min([head.i, *(c.i for c in head.children if c.dep_ == "amod" and c.i < head.i)])
-            hi = head.i
-            for token in doc[head.i + 1 :]:
-                if token.dep_ == "amod" and token.head == head:
-                    hi = token.i
-                else:
-                    break
-        tokens = [t for t in doc[lo : hi + 1]]
-        while tokens and tokens[0].pos_ in ("DET", "ADP"):
-            tokens = tokens[1:]
-        while tokens and tokens[-1].pos_ in ("DET", "ADP", "CCONJ", "PUNCT"):
-            tokens = tokens[:-1]
-        if not tokens:
-            return "", None
-        if any(_is_name_word(t) for t in tokens):
-            return "", None  # a name ("Le Repair Café"), not a concept
-        text = self._text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
-        return _clean_term(text), head
-
-    def _goal_term(self, subject: Token) -> tuple[str, Token | None]:
-        """The term a goal noun is about ("le but *de l'innovation sociale*")."""
-        nmod = next((c for c in subject.children if c.dep_ == "nmod" and c.i > subject.i), None)
-        if nmod is not None and nmod.pos_ in ("NOUN", "PROPN"):
-            return self._term(nmod)
-        return "", None
-
-    def _previous_term(self, sents: list[Span], si: int) -> tuple[str, Token | None] | None:
-        """The noun subject of the previous sentence, for a pronoun subject."""
-        if si == 0:
-            return None
-        previous = sents[si - 1]
-        root = previous.root
-        subject = next((c for c in root.children if c.dep_ in _SUBJECT_DEPS), None)
-        if subject is None or subject.pos_ not in ("NOUN", "PROPN"):
-            return None
-        if not self._term_ok(subject) or self._in("discourse_subjects", subject.lemma_):
-            return None
-        term, head = self._term(subject)
-        return (term, head) if term else None
-
-    def _continues(self, sent: Span, last: _Found) -> bool:
-        """Whether ``sent`` continues the previous definition (pronoun or "Ces X" subject)."""
-        if sent.text.rstrip(_STRIP_TRAIL).endswith("?"):
-            return False
-        subject = next((t for t in sent if t.dep_ in _SUBJECT_DEPS), None)
-        if subject is None:
-            return False
-        if subject.pos_ == "PRON":
-            return self._in("anaphoric_pronouns", subject.lower_)
-        if subject.pos_ == "NOUN" and subject.lemma_.lower() == last.head_lemma:
-            return any(
-                c.dep_ == "det" and c.lower_ in ("ce", "cet", "cette", "ces")
-                for c in subject.children
-            )
-        return False
-
     # -- building records ---------------------------------------------------------------
 
     def _build(
@@ -1101,7 +774,7 @@ class DefinitionFinder:
         end = candidate.end_char if candidate.end_char is not None else sent.end_char
         head_char = candidate.head.idx if candidate.head is not None else sent.start_char
         after_quote: str | None = None
-        region = _region_at(regions, head_char)
+        region = region_at(regions, head_char)
         first_sent = si
         if region is not None and candidate.start_char is None:
             opened, closed = region
@@ -1113,7 +786,7 @@ class DefinitionFinder:
                 after_quote = text[closed + 1 : len(text) if line_end < 0 else line_end]
         elif candidate.start_char is None:
             # A sentence split inside a quoted title: start at the quote's sentence.
-            inner = _region_at(regions, sent.start_char)
+            inner = region_at(regions, sent.start_char)
             if inner is not None and inner[1] < head_char:
                 while first_sent > 0 and sents[first_sent].start_char > inner[0]:
                     first_sent -= 1
@@ -1204,198 +877,3 @@ class DefinitionFinder:
             "end": end,
             "cue": goal.cue.id,
         }
-
-
-class Triggers:
-    """Pre-filter: the tokens where a pattern may start, found with numpy on token arrays.
-
-    Only sentences holding such a token are given to the Matcher. A first token made of
-    ``LOWER``/``LEMMA``/``ORTH``/``DEP`` equalities or ``IN`` sets is read here; a
-    pattern opening on a comma is triggered by the token after the comma; any other
-    opening (an optional first token, another attribute) disables the pre-filter.
-    """
-
-    _ATTRS = ("LOWER", "LEMMA", "ORTH", "DEP")
-
-    def __init__(self, vocab: Any, patterns: list[list[dict[str, Any]]]) -> None:
-        """Args:
-        vocab: The pipeline's vocab (string hashes).
-        patterns: The Matcher patterns (already expanded).
-        """
-        self.vocab = vocab
-        self._index: dict[str, dict[int, list[int]]] | None = None
-        self.specs: list[tuple[dict[str, set[int]], dict[str, set[int]] | None]] | None = []
-        for pattern in patterns:
-            first = self._spec(pattern[0]) if pattern else None
-            if first is None:
-                self.specs = None
-                return
-            second = None
-            if pattern[0] == {"ORTH": ","}:
-                second = self._spec(pattern[1]) if len(pattern) > 1 else None
-                if second is None:
-                    self.specs = None
-                    return
-            self.specs.append((first, second))
-
-    def _spec(self, token: dict[str, Any]) -> dict[str, set[int]] | None:
-        out: dict[str, set[int]] = {}
-        for attr, value in token.items():
-            if attr not in self._ATTRS:
-                return None
-            values = value.get("IN") if isinstance(value, dict) else [value]
-            if not isinstance(values, list) or (isinstance(value, dict) and set(value) != {"IN"}):
-                return None
-            out[attr] = {self.vocab.strings.add(str(v)) for v in values}
-        return out
-
-    def positions(self, doc: Doc) -> list[int] | None:
-        """Indices of the tokens where a pattern may start; None: use the whole doc."""
-        if self.specs is None:
-            return None
-        if self._index is None:
-            self._index = {attr: {} for attr in self._ATTRS}
-            for k, (first, _) in enumerate(self.specs):
-                attr = next(iter(first))
-                for value in first[attr]:
-                    self._index[attr].setdefault(value, []).append(k)
-        arrays = doc.to_array(list(self._ATTRS)).tolist()
-        hits: list[int] = []
-        n = len(arrays)
-        for i, row in enumerate(arrays):
-            values = dict(zip(self._ATTRS, row, strict=True))
-            for attr in self._ATTRS:
-                for k in self._index[attr].get(values[attr], ()):
-                    first, second = self.specs[k]
-                    if not all(values[a] in v for a, v in first.items()):
-                        continue
-                    if second is not None:
-                        if i + 1 >= n:
-                            continue
-                        following = dict(zip(self._ATTRS, arrays[i + 1], strict=True))
-                        if not all(following[a] in v for a, v in second.items()):
-                            continue
-                    hits.append(i)
-                    break
-                else:
-                    continue
-                break
-        return hits
-
-
-def expand_first(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """One pattern per alternative of a first token ``{"LOWER": {"IN": [...]}}``.
-
-    The Matcher tests a set predicate ("IN") in Python on every token of the doc when
-    it opens a pattern, but an equality in C: expanding the first token keeps the
-    component fast without changing what matches.
-    """
-    if not pattern:
-        return [pattern]
-    first = pattern[0]
-    if len(first) != 1:
-        return [pattern]
-    ((attr, value),) = first.items()
-    if not isinstance(value, dict) or set(value) != {"IN"} or attr not in ("LOWER", "LEMMA"):
-        return [pattern]
-    return [[{attr: alternative}, *pattern[1:]] for alternative in value["IN"]]
-
-
-def _sentences(doc: Doc) -> list[Span]:
-    """The doc's sentences, from the SENT_START array (cheaper than ``doc.sents``)."""
-    flags = doc.to_array("SENT_START")
-    bounds = [int(i) for i in numpy.flatnonzero(flags == 1)]
-    if not bounds or bounds[0] != 0:
-        bounds.insert(0, 0)
-    bounds.append(len(doc))
-    return [doc[a:b] for a, b in itertools.pairwise(bounds) if b > a]
-
-
-def _singular_word(word: str) -> str:
-    """A plural French or English word in the singular ("foncières" -> "foncière")."""
-    lower = word.lower()
-    if len(lower) > 4 and lower.endswith("aux"):
-        return word[:-3] + "al"
-    if len(lower) > 3 and lower.endswith(("s", "x")) and not lower.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _short_infinitive(token: Token) -> bool:
-    """An infinitive complement of one word after "de"/"à" ("pouvoir *d'agir*")."""
-    if token.dep_ not in ("acl", "xcomp") or token.i <= token.head.i:
-        return False
-    subtree = list(token.subtree)
-    return (
-        len(subtree) == 2
-        and subtree[0].lower_ in ("de", "d'", "d’", "à")
-        and token.lower_ == token.lemma_.lower()
-        and token.lower_.endswith(("er", "ir", "re"))
-    )
-
-
-def _finite(token: Token) -> bool:
-    """Not a present participle or an infinitive ("visant à", "pour désigner").
-
-    Read from the form, as the tagger's VerbForm is unreliable on these verbs.
-    """
-    if any(c.dep_.startswith("aux") for c in token.children):
-        return True  # a compound form ("est défini", "peut être vu"): its auxiliary decides
-    lower = token.lower_
-    if lower.endswith("ant") and token.lemma_.lower() != lower:
-        return False
-    return not (lower == token.lemma_.lower() and lower.endswith(("er", "ir", "re")))
-
-
-def _is_name_word(token: Token) -> bool:
-    """A capitalised word inside a sentence that is not an acronym: part of a name."""
-    text = token.text
-    if not text[:1].isupper() or token.is_sent_start:
-        return False
-    if text.isupper() and len(text) <= 6:
-        return False  # an acronym (ESS, OBNL) may be a defined term
-    previous = token.doc[token.i - 1] if token.i > 0 else None
-    # After a bullet, a colon or an opening quote, a capital starts the phrase.
-    return not (previous is not None and (previous.is_punct or previous.is_space))
-
-
-def doc_comma_before(token: Token) -> bool:
-    """Whether ``token``'s phrase is preceded by a comma (an apposition, not "et X")."""
-    left = min([token.i, *(t.i for t in token.subtree if t.i < token.i and not t.is_punct)])
-    return left > 0 and token.doc[left - 1].text == ","
-
-
-def _bisect(starts: list[int], token_i: int) -> int:
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= token_i:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _trim_start(text: str, start: int, end: int) -> int:
-    while start < end and text[start] in _STRIP_LEAD:
-        start += 1
-    return start
-
-
-def _trim_end(text: str, start: int, end: int) -> int:
-    while end > start and text[end - 1] in _STRIP_TRAIL:
-        end -= 1
-    return end
-
-
-def _clean_term(text: str) -> str:
-    """Lower case, one space, no trailing acronym in parentheses or punctuation."""
-    text = _ACRONYM.sub("", text)
-    text = re.sub(r"\s+", " ", text).strip(" \t\n\"'«»“”.,;:!?()[]-–—").lower()
-    return text
-
-
-def clean_source(text: str) -> str:
-    """A source as written, trimmed of spaces, quotes and trailing punctuation."""
-    text = re.sub(r"\s+", " ", text).strip(' \t\n"«»“”.,;:-–—')
-    return text
