@@ -1,0 +1,261 @@
+"""Cue handlers of the definitions component: the term and text each cue gives.
+
+:class:`CueHandlers` (a base of :class:`corpus.nlp.definitions.DefinitionFinder`) holds
+the handlers of the cues other than the verb-subject and copula ones: "on entend par
+X", apposition ("X, une N qui...", "X, c'est-à-dire", "X, terme qui désigne"), "X la
+définissent ainsi :", "définir X comme", "X, selon la définition de Y", "Définition de
+X :"; and the attribution of a text to its source from the ``attribution.yaml``
+patterns. The records' building blocks (:class:`Cue`, :class:`Candidate`) live here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from corpus.nlp.definition_terms import _SUBJECT_DEPS, MAX_TERM_TOKENS, TermParser
+from corpus.nlp.definition_text import _YEAR, _clean_term, clean_source
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One cue pattern of ``cues.jsonl``."""
+
+    id: str
+    kind: str
+    handler: str
+    anchor: frozenset[str]
+    confidence: float
+
+
+@dataclass
+class Candidate:
+    """A cue analysed in its sentence."""
+
+    cue: Cue
+    kind: str
+    term: str
+    head: Token | None
+    confidence: float
+    pronoun: bool = False
+    start_char: int | None = None  # text start, when not the sentence start
+    end_char: int | None = None  # text end, when not the sentence end
+    source: str | None = None  # attribution found by the handler itself
+    year: int | None = None
+
+
+@dataclass
+class _Found:
+    """A definition being built (character offsets in the doc)."""
+
+    term: str
+    head_lemma: str
+    start: int
+    end: int
+    cue: str
+    confidence: float
+    source: str | None = None
+    year: int | None = None
+    last_sent: int = 0
+    n_sents: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class CueHandlers(TermParser):
+    """Handlers of the cues that name their term otherwise than by a subject."""
+
+    _attribution: dict[str, list[re.Pattern[str]]]
+    _recent_terms: list[str]
+
+    def _entendre(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
+        if self._negated(anchor):
+            return None
+        j = anchor.i + 1
+        while j < sent.end and doc[j].pos_ == "ADV":
+            j += 1
+        if j < sent.end and doc[j].lower_ == "par":
+            # "On entend par X ...": the term follows "par".
+            head = next((t for t in doc[j + 1 : sent.end] if t.pos_ in ("NOUN", "PROPN")), None)
+            if head is None:
+                return None
+            while head.dep_ in ("amod", "nmod", "flat", "fixed") and head.head.i > j:
+                if head.head.i >= head.i:
+                    break
+                head = head.head
+            term, head_token = self._term(head)
+            rest = [t for t in doc[head.i + 1 : sent.end] if t.is_alpha]
+            if len(rest) < 3:
+                return None  # a heading ("Ce que nous entendons par X"): text comes next
+            return Candidate(cue, "definition", term, head_token, cue.confidence) if term else None
+        # "Par X, on entend ...": the term stands between "Par" and the comma.
+        tokens = [t for t in doc[sent.start : anchor.i] if not t.is_space]
+        first = max((k for k, t in enumerate(tokens) if t.lower_ == "par"), default=None)
+        comma = next(
+            (k for k, t in enumerate(tokens) if t.text == "," and first is not None and k > first),
+            None,
+        )
+        if first is None or comma is None or comma <= first + 1:
+            return None
+        words = [t for t in tokens[first + 1 : comma] if t.pos_ != "DET"]
+        if not words or len(words) > MAX_TERM_TOKENS:
+            return None
+        term = _clean_term(self._text(doc)[words[0].idx : words[-1].idx + len(words[-1])])
+        nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
+        return Candidate(cue, "definition", term, nouns[0] if nouns else words[0], cue.confidence)
+
+    def _apposition(self, doc: Doc, sent: Span, cue: Cue, start: int, end: int) -> Candidate | None:
+        """ "X, une N qui ...," / "X, c'est-à-dire Y": X is defined by what follows."""
+        j = start - 1  # the match opens on the comma; the noun phrase ends before it
+        while j > sent.start and doc[j].pos_ == "ADJ":
+            j -= 1  # "X sociale, c'est-à-dire": back to the noun
+        if j < sent.start:
+            return None
+        noun = doc[j]
+        if cue.id == "apposition":
+            # The noun phrase must open the sentence ("La mutuelle, une organisation...").
+            first = next(
+                (t for t in sent if not t.is_punct and not t.is_space and t.pos_ != "DET"), None
+            )
+            if first is None or first.i != noun.i:
+                return None
+            # The apposition closes with a comma before the sentence's verb.
+            rest = doc[end : sent.end]
+            comma = next((t for t in rest if t.text == ","), None)
+            if comma is None or not any(t.pos_ in ("VERB", "AUX") for t in doc[comma.i : sent.end]):
+                return None
+        acronym = noun.text.isupper() and 2 <= len(noun.text) <= 6
+        if (noun.pos_ != "NOUN" and not acronym) or not self._term_ok(noun, apposition=True):
+            return None
+        if self._in("discourse_subjects", noun.lemma_) or self._in(
+            "specific_subjects", noun.lemma_
+        ):
+            return None
+        term, head = self._term(noun)
+        if not term:
+            return None
+        confidence = cue.confidence
+        if head is not None and self._in("concept_heads", head.lemma_):
+            confidence += 0.1
+        return Candidate(cue, "definition", term, head, confidence)
+
+    def _object_pronoun(
+        self, doc: Doc, sents: list[Span], si: int, cue: Cue, anchor: Token
+    ) -> Candidate | None:
+        """ "X (2009) la définissent ainsi : « ... »": the term is the one just discussed."""
+        if self._negated(anchor):
+            return None
+        if not any(
+            t.text == ":" or t.lower_ in ("comme", "ainsi")
+            for t in doc[anchor.i + 1 : anchor.i + 4]
+        ):
+            return None
+        term = self._recent_terms[-1] if self._recent_terms else None
+        if term is None:
+            previous = self._previous_term(sents, si)
+            term = previous[0] if previous else None
+        if not term:
+            return None
+        return Candidate(cue, "definition", term, anchor, cue.confidence)
+
+    def _object(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
+        """ "L'OCDE définit l'innovation sociale comme ...": the object is the term."""
+        if self._negated(anchor) or self._past(anchor):
+            return None
+        obj = next((c for c in anchor.children if c.dep_ == "obj" and c.i > anchor.i), None)
+        if obj is None or obj.pos_ not in ("NOUN", "PROPN"):
+            return None
+        window = doc[obj.i + 1 : min(obj.i + 8, sent.end)]
+        comme = next((t for t in window if t.lower_ == "comme"), None)
+        if comme is None or not self._term_ok(obj, before=comme.i):
+            return None
+        if any(t.pos_ in ("VERB", "AUX") or t.text in (",", ";") for t in doc[obj.i + 1 : comme.i]):
+            return None
+        term, head = self._term(obj, until=comme.i)
+        if not term:
+            return None
+        source = None
+        subject = next((c for c in anchor.children if c.dep_ in _SUBJECT_DEPS), None)
+        if subject is not None and subject.pos_ in ("NOUN", "PROPN"):
+            tokens = [t for t in subject.subtree if not t.is_space]
+            source = clean_source(self._text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1])])
+        return Candidate(cue, "definition", term, head, cue.confidence, source=source)
+
+    def _selon_definition(self, doc: Doc, sent: Span, cue: Cue, start: int) -> Candidate | None:
+        """ "X, selon la définition qu'en donne Y, « ... »": X opens the sentence."""
+        comma = doc[start]
+        if comma.i <= sent.start:
+            return None
+        token = doc[comma.i - 1]
+        for _ in range(6):
+            if (
+                token.dep_ in ("amod", "nmod", "flat", "fixed")
+                and sent.start <= token.head.i < token.i
+            ):
+                token = token.head
+            else:
+                break
+        if token.pos_ not in ("NOUN", "PROPN") or not self._term_ok(token):
+            return None
+        term, head = self._term(token)
+        if not term:
+            return None
+        source, year = self._attribute(self._text(doc)[comma.idx : sent.end_char], "before")
+        return Candidate(cue, "definition", term, head, cue.confidence, source=source, year=year)
+
+    def _heading(self, doc: Doc, sent: Span, cue: Cue, start: int, end: int) -> Candidate | None:
+        colon = next(
+            (t for t in doc[end : min(end + 10, sent.end + 10, len(doc))] if t.text == ":"), None
+        )
+        if colon is None:
+            return None
+        words = [t for t in doc[end : colon.i] if not t.is_space]
+        while words and words[0].pos_ == "DET":
+            words = words[1:]
+        for k, token in enumerate(words):
+            if k > 0 and (
+                token.is_punct
+                or token.lower_ in ("par", "selon", "d'après", "d’après", "proposée", "retenue")
+                or ("Part" in token.morph.get("VerbForm", []) and token.pos_ == "VERB")
+            ):
+                words = words[:k]
+                break
+        if not words:
+            return None
+        rest = self._text(doc)[colon.idx + 1 :]
+        first_line = rest.split("\n", 1)[0]
+        if len(first_line.split()) < 4:
+            return None  # an introduction: the text is in the next passage
+        term = _clean_term(self._text(doc)[words[0].idx : words[-1].idx + len(words[-1])])
+        nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
+        text_start = min(sent.start_char, doc[start].idx)
+        # The definition: what follows the colon, to the end of that sentence.
+        after = doc[colon.i + 1 :]
+        stop = next((t for t in after if t.is_sent_start and t.i > colon.i + 1), None)
+        text_end = stop.idx if stop is not None else len(self._text(doc))
+        return Candidate(
+            cue, "definition", term, nouns[0] if nouns else words[0], cue.confidence,
+            start_char=text_start, end_char=text_end,
+        )  # fmt: skip
+
+    def _attribute(
+        self, text: str, kind: str, *, only_retained: bool = False
+    ) -> tuple[str | None, int | None]:
+        """Source and year from the first attribution pattern of ``kind`` found in ``text``."""
+        for pattern in self._attribution.get(kind, []):
+            if only_retained and "retenue" not in pattern.pattern:
+                continue
+            match = pattern.search(text)
+            if match is None:
+                continue
+            source = clean_source(match.group("source"))
+            if not source:
+                continue
+            year_text = match.groupdict().get("year") or None
+            if year_text is None:
+                found = _YEAR.search(match.group(0))
+                year_text = found.group(1) if found else None
+            return source, int(year_text) if year_text else None
+        return None, None
