@@ -13,9 +13,12 @@ Resources (folder ``resources/definitions/``, or a copy given as ``resources``):
 * ``dimensions.yaml``: the dimensions a definition is coded on (see
   :mod:`corpus.nlp.dimensions`).
 
-The Matcher runs once over the passage; only sentences holding a cue are analysed
-with the dependency parse. A definition's term is the noun phrase heading the subject
-(lower case, without its determiner); a pronoun subject ("Elle", "C'est") continues the
+A pre-filter over token arrays (:class:`~corpus.nlp.definition_text.Triggers`) keeps
+the sentences where a cue may start; the Matcher runs on those only, and each match is
+analysed on the dependency parse. A definition's term is the noun phrase heading the
+subject, as written, lower case, without its determiner (plurals are kept: "bailleurs
+de fonds"; modules :mod:`~corpus.nlp.definition_terms` and
+:mod:`~corpus.nlp.definition_cues`); a pronoun subject ("Elle", "C'est") continues the
 previous definition or takes the previous sentence's term. A definition quoted in
 « » (or quotation marks) runs to the closing mark, over several sentences, and takes
 the source written after it. Goal statements go to ``doc._.goals``.
