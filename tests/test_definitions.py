@@ -255,3 +255,17 @@ def test_resources_override(tmp_path: Path, nlp) -> None:
     assert finder.find(parsed)["definitions"] == []
     packaged = DefinitionFinder(custom, "corpus_definitions")
     assert packaged.find(parsed)["definitions"][0]["term"] == "sobriété énergétique"
+
+
+def test_line_breaks_bound_terms_and_texts(nlp) -> None:
+    text = "Le tiers-lieu en bref\nUn tiers-lieu est un espace de rencontre ouvert à tous"
+    record = _one(nlp, text)
+    assert record["term"] == "tiers-lieu"
+    assert record["text"].startswith("Un tiers-lieu")
+    text = (
+        "Qu'est-ce que la finance solidaire\nLa finance solidaire est un ensemble de "
+        "placements utiles\nElle finance des associations"
+    )
+    record = _one(nlp, text)
+    assert record["term"] == "finance solidaire"
+    assert "\n" not in record["text"]

@@ -120,7 +120,12 @@ class TermParser:
     def _same_quote(
         self, doc: Doc, sent: Span, anchor: Token, subject: Token | None
     ) -> Token | None:
-        """A subject outside the quote holding the verb is a parse error: look inside."""
+        """A subject outside the quote holding the verb is a parse error: look inside.
+
+        So is a subject in another sentence (the parser ran a heading into the line).
+        """
+        if subject is not None and not (sent.start <= subject.i < sent.end):
+            subject = self._surface_subject(doc, sent, anchor)
         if subject is None:
             return subject
         regions = quote_regions(sent.text)
@@ -266,6 +271,15 @@ class TermParser:
         hi = max(hi, head.i)
         if until is not None:
             hi = min(hi, until - 1)
+        # A term never runs over a line break (a heading above, a list below).
+        for i in range(head.i - 1, lo - 1, -1):
+            if "\n" in doc[i].text:
+                lo = i + 1
+                break
+        for i in range(head.i + 1, hi + 1):
+            if "\n" in doc[i].text:
+                hi = i - 1
+                break
         # Cut at the first punctuation inside the phrase ("(ESS)", ", ...").
         for i in range(head.i + 1, hi + 1):
             if doc[i].is_punct and doc[i].text not in ("-", "'", "’"):

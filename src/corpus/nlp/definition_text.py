@@ -154,11 +154,17 @@ def expand_first(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _sentences(doc: Doc) -> list[Span]:
-    """The doc's sentences, from the SENT_START array (cheaper than ``doc.sents``)."""
+    """The doc's sentences, from the SENT_START array (cheaper than ``doc.sents``).
+
+    A line break always ends a sentence (a heading, a list item), even when the parser
+    ran the lines together.
+    """
     flags = doc.to_array("SENT_START")
-    bounds = [int(i) for i in numpy.flatnonzero(flags == 1)]
-    if not bounds or bounds[0] != 0:
-        bounds.insert(0, 0)
+    starts = {int(i) for i in numpy.flatnonzero(flags == 1)}
+    for i in numpy.flatnonzero(doc.to_array("IS_SPACE")):
+        if "\n" in doc[int(i)].text and int(i) + 1 < len(doc):
+            starts.add(int(i) + 1)
+    bounds = sorted(starts | {0})
     bounds.append(len(doc))
     return [doc[a:b] for a, b in itertools.pairwise(bounds) if b > a]
 

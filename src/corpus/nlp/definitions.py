@@ -293,6 +293,7 @@ class DefinitionFinder(CueHandlers):
                     and adjacent
                     and last.n_sents <= MAX_CONTINUATION
                     and (self._continues(sent, last.head_lemma) or definition is not None)
+                    and "\n" not in self._text(doc)[last.end : sent.start_char]
                 ):
                     last.end = max(
                         last.end, _trim_end(self._text(doc), sent.start_char, sent.end_char)
