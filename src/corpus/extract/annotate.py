@@ -18,15 +18,17 @@ spec asks. Why one file per document rather than per batch with an index table:
 * reading a document's annotations is one file read, and pruning removed documents is
   deleting files whose key is no longer wanted.
 
-DocBin is written with ``store_user_data=True`` so each doc's records
-(``doc._.definitions``...) survive along with ``doc.spans``: the ``.spacy`` file alone
-restores complete docs. The records are also written to a JSON sidecar, and a re-run
-reads only that sidecar; the docs are deserialised lazily, when ``AnnotatedUnit.doc``
-is asked for. Why: srsly's msgpack decoding looks up its decoder registry (an
-entry-point scan) on every call, and a doc's user data and span groups take about ten
-calls, so reading DocBins cost over half of a cold run (measured: 10 s warm vs 18 s
-cold on 1,200 passages); reading the JSON takes a fraction of a second. Records go
-through the same JSON round trip on a cold run, so cold and warm tables are identical.
+The ``.spacy`` DocBin holds the tokens and every annotation of the model (tags, lemmas,
+morphology, dependencies, entities); the ``.records.json`` sidecar holds each doc's
+records (``doc._.definitions``...) and span groups (``doc.spans``), which are put back on
+the docs when they are read. A re-run reads only the sidecar; the docs are deserialised
+lazily, when ``AnnotatedUnit.doc`` is asked for. Why not ``store_user_data=True`` and
+the span groups inside the DocBin: srsly's msgpack encoder and decoder look up their
+registry (an entry-point scan of the installed packages) on every call, and a doc's user
+data and span groups take about ten calls each way. Measured on 1,200 passages: writing
+the cache that way was 40% of a cold run and reading it back 55% of the cold time; with
+the JSON sidecar a warm re-run is 2-5% of the cold one. Records go through the same
+JSON round trip on a cold run, so cold and warm tables are identical.
 
 Passages longer than :data:`MAX_UNIT_CHARS` (a 2 MB paragraph) are cut into chunks at
 sentence ends or spaces, so spaCy's length limit and memory are never hit; records keep
@@ -92,6 +94,7 @@ class _Shard:
         self.path = path
         self.nlp = nlp
         self.units = list(units)
+        self.cached: Cached | None = None  # records and spans, to restore the docs
         self._docs: list[Doc] | None = None
 
     def set_docs(self, docs: list[Doc]) -> None:
@@ -99,7 +102,11 @@ class _Shard:
 
     def docs(self) -> list[Doc]:
         if self._docs is None:
-            docs = _read_docbin(self.path, self.nlp, len(self.units)) if self.path else None
+            docs = None
+            if self.path is not None and self.cached is not None:
+                docs = _read_docbin(self.path, self.nlp, len(self.units))
+                if docs is not None:
+                    _restore(docs, *self.cached)
             if docs is None:  # unreadable: parse again rather than fail
                 docs = list(self.nlp.pipe([u.parse_text for u in self.units]))
             self._docs = docs
@@ -242,21 +249,50 @@ def _records_of(docs: Sequence[Doc]) -> list[Records]:
     return list(json.loads(json.dumps(raw, ensure_ascii=False, default=_json_default)))
 
 
-def _read_records(path: Path, expected: int) -> list[Records] | None:
+SpanRows = dict[str, list[list[Any]]]
+Cached = tuple[list[Records], list[SpanRows]]
+
+
+def _spans_of(docs: Sequence[Doc]) -> list[SpanRows]:
+    """Each doc's span groups as ``[start_char, end_char, label]`` rows."""
+    return [
+        {
+            key: [[s.start_char, s.end_char, s.label_] for s in group]
+            for key, group in d.spans.items()
+        }
+        for d in docs
+    ]
+
+
+def _restore(docs: Sequence[Doc], records: list[Records], spans: list[SpanRows]) -> None:
+    """Put records (``doc._.<key>``) and span groups back on docs read from a DocBin."""
+    for doc, doc_records, doc_spans in zip(docs, records, spans, strict=True):
+        for key in RECORD_KEYS:
+            if key in doc_records:
+                setattr(doc._, key, doc_records[key])
+        for key, rows in doc_spans.items():
+            found = (doc.char_span(int(a), int(b), label=str(label)) for a, b, label in rows)
+            doc.spans[key] = [span for span in found if span is not None]
+
+
+def _read_records(path: Path, expected: int) -> Cached | None:
     try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:  # truncated or foreign file: parse again
+        data = json.loads(path.read_text(encoding="utf-8"))
+        records, spans = data["records"], data["spans"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # truncated, foreign: reparse
         logger.warning("ignoring unreadable cache file %s (%s)", path, exc)
         return None
-    if not isinstance(records, list) or len(records) != expected:
+    if not (isinstance(records, list) and isinstance(spans, list)) or not (
+        len(records) == len(spans) == expected
+    ):
         logger.warning("ignoring cache file %s: wrong number of docs", path)
         return None
-    return records
+    return records, spans
 
 
 def _read_docbin(path: Path, nlp: Language, expected: int) -> list[Doc] | None:
     try:
-        docbin = DocBin(store_user_data=True).from_bytes(path.read_bytes())
+        docbin = DocBin(store_user_data=False).from_bytes(path.read_bytes())
         docs = list(docbin.get_docs(nlp.vocab))
     except Exception as exc:  # a truncated or foreign file: parse again
         logger.warning("ignoring unreadable DocBin cache file %s (%s)", path, exc)
@@ -267,9 +303,29 @@ def _read_docbin(path: Path, nlp: Language, expected: int) -> list[Doc] | None:
     return docs
 
 
-def _write_shard(spacy_path: Path, records_path: Path, docs: Sequence[Doc], records: list) -> None:
-    atomic_write_bytes(spacy_path, DocBin(store_user_data=True, docs=docs).to_bytes())
-    text = json.dumps(records, ensure_ascii=False, sort_keys=True, default=_json_default)
+def _write_shard(
+    spacy_path: Path, records_path: Path, docs: Sequence[Doc], records: list[Records]
+) -> None:
+    """Write the DocBin (tokens and their annotations) and the JSON of records and spans.
+
+    The span groups are taken off each doc while it is added to the DocBin (and put back
+    after): srsly's msgpack encoding of a doc's span groups and user data scans the
+    installed packages' entry points on every call, which made writing the cache cost
+    as much as a third of a cold run. JSON holds the same information for a fraction.
+    """
+    docbin = DocBin(store_user_data=False)
+    spans = _spans_of(docs)
+    for doc in docs:
+        groups = {key: list(group) for key, group in doc.spans.items()}
+        doc.spans.clear()
+        try:
+            docbin.add(doc)
+        finally:
+            for key, group in groups.items():
+                doc.spans[key] = group
+    atomic_write_bytes(spacy_path, docbin.to_bytes())
+    payload = {"version": 2, "records": records, "spans": spans}
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=_json_default)
     atomic_write_bytes(records_path, text.encode("utf-8"))  # last: marks the pair complete
 
 
@@ -341,11 +397,15 @@ def annotate(
     for group, key, hit in plan:
         spacy_path, records_path = _shard_paths(folder, key) if folder else (None, None)
         shard = _Shard(spacy_path, nlp, group)
-        records = _read_records(records_path, len(group)) if hit and records_path else None
-        if records is not None:
+        cached = _read_records(records_path, len(group)) if hit and records_path else None
+        records: list[Records]
+        if cached is not None:
+            shard.cached = cached
+            records = cached[0]
             stats.n_cached += len(group)
         elif workers and not hit:
-            records = next(worker_results)
+            shard.cached = next(worker_results)
+            records = shard.cached[0]
             stats.n_parsed += len(group)
             stats.shards_written += int(folder is not None)
         else:
@@ -391,7 +451,7 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _parse_group(task: tuple[list[str], Path | None, Path | None, int]) -> list[Records]:
+def _parse_group(task: tuple[list[str], Path | None, Path | None, int]) -> Cached:
     texts, spacy_path, records_path, batch_size = task
     if _WORKER_NLP is None:  # pragma: no cover - set before the fork
         raise RuntimeError("worker started without a pipeline")
@@ -399,7 +459,7 @@ def _parse_group(task: tuple[list[str], Path | None, Path | None, int]) -> list[
     records = _records_of(docs)
     if spacy_path is not None and records_path is not None:
         _write_shard(spacy_path, records_path, docs, records)
-    return records
+    return records, _spans_of(docs)
 
 
 def _parse_in_workers(
@@ -408,8 +468,8 @@ def _parse_in_workers(
     folder: Path | None,
     batch_size: int,
     n_process: int,
-) -> Iterator[list[Records]]:
-    """Records of each group, in order, parsed by ``n_process`` forked workers."""
+) -> Iterator[Cached]:
+    """Records and spans of each group, in order, parsed by ``n_process`` forked workers."""
     global _WORKER_NLP
     tasks = []
     for group in groups:
