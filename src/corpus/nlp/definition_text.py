@@ -59,9 +59,11 @@ def region_at(regions: list[tuple[int, int]], char: int) -> tuple[int, int] | No
 
 
 class Triggers:
-    """Pre-filter: the tokens where a pattern may start, found with numpy on token arrays.
+    """Pre-filter: the tokens where a pattern may start, read from the token arrays.
 
-    Only sentences holding such a token are given to the Matcher. A first token made of
+    Only sentences holding such a token are given to the Matcher; a one-token pattern
+    the pre-filter reads entirely (the copula) is matched here directly, so a sentence
+    with no other cue skips the Matcher. A first token made of
     ``LOWER``/``LEMMA``/``ORTH``/``DEP`` equalities or ``IN`` sets is read here; a
     pattern opening on a comma is triggered by the token after the comma; any other
     opening (an optional first token, another attribute) disables the pre-filter.
@@ -69,12 +71,17 @@ class Triggers:
 
     _ATTRS = ("LOWER", "LEMMA", "ORTH", "DEP")
 
-    def __init__(self, vocab: Any, patterns: list[list[dict[str, Any]]]) -> None:
+    def __init__(
+        self, vocab: Any, patterns: list[list[dict[str, Any]]], keys: list[str] | None = None
+    ) -> None:
         """Args:
         vocab: The pipeline's vocab (string hashes).
         patterns: The Matcher patterns (already expanded).
+        keys: The Matcher key of each pattern (for direct one-token matches).
         """
         self.vocab = vocab
+        self.keys = keys or [""] * len(patterns)
+        self.single = [len(p) == 1 and bool(k) for p, k in zip(patterns, self.keys, strict=True)]
         self._index: dict[str, dict[int, list[int]]] | None = None
         self.specs: list[tuple[dict[str, set[int]], dict[str, set[int]] | None]] | None = []
         for pattern in patterns:
@@ -101,8 +108,8 @@ class Triggers:
             out[attr] = {self.vocab.strings.add(str(v)) for v in values}
         return out
 
-    def positions(self, doc: Doc) -> list[int] | None:
-        """Indices of the tokens where a pattern may start; None: use the whole doc."""
+    def positions(self, doc: Doc) -> list[tuple[int, int]] | None:
+        """``(token index, pattern index)`` where a pattern may start; None: whole doc."""
         if self.specs is None:
             return None
         if self._index is None:
@@ -112,7 +119,7 @@ class Triggers:
                 for value in first[attr]:
                     self._index[attr].setdefault(value, []).append(k)
         arrays = doc.to_array(list(self._ATTRS)).tolist()
-        hits: list[int] = []
+        hits: list[tuple[int, int]] = []
         n = len(arrays)
         for i, row in enumerate(arrays):
             values = dict(zip(self._ATTRS, row, strict=True))
@@ -127,11 +134,7 @@ class Triggers:
                         following = dict(zip(self._ATTRS, arrays[i + 1], strict=True))
                         if not all(following[a] in v for a, v in second.items()):
                             continue
-                    hits.append(i)
-                    break
-                else:
-                    continue
-                break
+                    hits.append((i, k))
         return hits
 
 

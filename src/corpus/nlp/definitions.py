@@ -146,6 +146,7 @@ class DefinitionFinder(CueHandlers):
         matcher = Matcher(vocab)
         cues: dict[str, Cue] = {}
         patterns: list[list[dict[str, Any]]] = []
+        keys: list[str] = []
         for number, obj in enumerate(read_jsonl(cues_path), start=1):
             try:
                 cue = Cue(
@@ -158,6 +159,7 @@ class DefinitionFinder(CueHandlers):
                 expanded = expand_first(obj["pattern"])
                 matcher.add(cue.id, expanded)
                 patterns.extend(expanded)
+                keys.extend([cue.id] * len(expanded))
             except (KeyError, TypeError, ValueError) as exc:
                 raise ConfigError(
                     f"cue #{number} is invalid ({type(exc).__name__}: {exc})",
@@ -193,7 +195,7 @@ class DefinitionFinder(CueHandlers):
             ) from exc
         self._coder = DimensionCoder(load_dimensions(dimensions_path))
         self._matcher = matcher
-        self._triggers = Triggers(vocab, patterns)
+        self._triggers = Triggers(vocab, patterns, keys)
         self._cues = cues
         logger.debug("definitions: %d cues", len(cues))
 
@@ -253,13 +255,21 @@ class DefinitionFinder(CueHandlers):
             return {"definitions": [], "goals": []}
         sents = _sentences(doc)
         starts = [s.start for s in sents]
+        hits: dict[int, list[tuple[int, int]]] = {}
         if positions is None:  # a pattern the pre-filter cannot read: match everywhere
-            selected = list(range(len(sents)))
+            hits = {si: [] for si in range(len(sents))}
         else:
-            selected = sorted({_bisect(starts, int(i)) for i in positions})
+            for i, k in positions:
+                hits.setdefault(_bisect(starts, i), []).append((i, k))
+        triggers = self._triggers
         by_sent: dict[int, list[tuple[Cue, int, int]]] = {}
-        for si in selected:
+        for si, found_here in sorted(hits.items()):
             sent = sents[si]
+            if found_here and all(triggers.single[k] for _, k in found_here):
+                # Only one-token cues (the copula): matched by the pre-filter itself.
+                for i, k in sorted(set(found_here)):
+                    by_sent.setdefault(si, []).append((self._cues[triggers.keys[k]], i, i + 1))
+                continue
             for match_id, start, end in matcher(sent):
                 cue = self._cues[doc.vocab.strings[match_id]]
                 by_sent.setdefault(si, []).append((cue, sent.start + start, sent.start + end))
