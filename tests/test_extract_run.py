@@ -108,6 +108,46 @@ def test_changed_lexicon_makes_tables_stale(tmp_path: Path) -> None:
     assert not report.up_to_date and report.n_parsed > 0  # nothing stale served
 
 
+def test_corpus_yaml_resources_override(tmp_path: Path) -> None:
+    import shutil
+
+    from corpus.nlp.pipeline import RESOURCES_DIR, expected_fingerprint
+
+    folder = tmp_path / "configured"
+    (folder / "raw").mkdir(parents=True)
+    (folder / "raw" / "fr.txt").write_text(FRENCH, encoding="utf-8")
+    shutil.copytree(RESOURCES_DIR / "needs", folder / "lexicons" / "needs")
+    (folder / "corpus.yaml").write_text(
+        "name: configured\ndefaults:\n  resources:\n    needs: lexicons/needs\n",
+        encoding="utf-8",
+    )
+    handle = corpus.open(folder, store=tmp_path / "configured-store")
+    report = extract_corpus(handle)
+    override = {"needs": str(folder / "lexicons" / "needs")}
+    assert report.pipeline_fingerprint == expected_fingerprint(resources=override)
+    assert report.pipeline_fingerprint != expected_fingerprint()
+    assert not is_stale(handle)
+    assert {"logement", "emploi"} <= set(handle.needs()["need"])
+
+
+def test_same_tables_with_one_or_two_processes(tmp_path: Path) -> None:
+    from corpus.extract.run import extract_tables
+    from corpus.nlp.pipeline import build_pipeline, pipeline_fingerprint
+
+    files = {f"d{i}.txt": FRENCH.replace("quartier", f"quartier {i}") for i in range(4)}
+    handle = open_corpus(tmp_path / "mp", files)
+    documents, passages = handle.documents, handle.passages
+    nlp = build_pipeline()
+    fp = pipeline_fingerprint(nlp)
+    one = extract_tables(documents, passages, nlp, pipeline_fp=fp, cache_dir=tmp_path / "c1")
+    two = extract_tables(
+        documents, passages, nlp, pipeline_fp=fp, cache_dir=tmp_path / "c2", n_process=2
+    )
+    for name in TABLE_NAMES:
+        pd.testing.assert_frame_equal(one[name], two[name], obj=name)
+    assert len(one["needs"]) > 0 and len(one["mentions"]) > 0
+
+
 # -- bad input (issue 3): no crash, no nonsense, non-French skipped with a note ----------
 def _extracted(handle: corpus.Corpus) -> dict[str, pd.DataFrame]:
     extract_corpus(handle)
