@@ -98,6 +98,8 @@ def test_each_cue_gives_its_term(nlp, text: str, term: str, cue: str) -> None:
          "collective d'expérimentation.", "Les membres du comité", None),
         ("« Le commerce équitable est un partenariat commercial fondé sur le dialogue », "
          "explique Claire Martin.", "Claire Martin", None),
+        ("Pour les signataires, l'habitat léger désigne toute forme de logement démontable.",
+         "les signataires", None),
     ],
 )  # fmt: skip
 def test_attribution(nlp, text: str, source: str, year: int | None) -> None:
@@ -144,6 +146,7 @@ def test_goals_are_not_definitions(nlp, text: str) -> None:
         "La gérante, Marie Tremblay, est une ancienne travailleuse sociale.",
         "Les subventions municipales sont une aide précieuse mais insuffisante.",
         "Cela signifie que les bénévoles devront être formés.",
+        "Pour ce faire, l'association est un relais auprès des familles.",
     ],
 )
 def test_non_definitions(nlp, text: str) -> None:
