@@ -52,7 +52,9 @@ def payload(path: Path) -> dict[str, bytes]:
         from pypdf import PdfReader
 
         pages = PdfReader(path).pages
-        return {f"page-{number}": page.get_contents().get_data() for number, page in enumerate(pages)}
+        return {
+            f"page-{number}": page.get_contents().get_data() for number, page in enumerate(pages)
+        }
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 
