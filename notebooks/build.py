@@ -596,7 +596,7 @@ group_field: str = "genre"  # document field the needs and topics are compared a
 term: str = ""  # defined term the sources are compared on; empty compares all definitions
 """,
     ),
-    ("code", SETUP),
+    ("code", SETUP.replace(", atomic_write_parquet", "")),  # the report writes CSV only
     ("md", "## Le corpus en bref\n\nDétails : carnet `01-corpus`."),
     (
         "code",

@@ -108,7 +108,9 @@ def load_config(path: Path) -> CorpusConfig:
             name=str(data.get("name") or path.parent.name),
             description=str(data.get("description") or ""),
             language=str(data.get("language") or "fr"),
-            max_file_size_mb=float(ingest.get("max_file_size_mb", data.get("max_file_size_mb", 50))),
+            max_file_size_mb=float(
+                ingest.get("max_file_size_mb", data.get("max_file_size_mb", 50))
+            ),
             near_duplicate_threshold=float(
                 ingest.get("near_duplicate_threshold", data.get("near_duplicate_threshold", 0.8))
             ),
