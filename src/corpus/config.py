@@ -101,19 +101,20 @@ def load_config(path: Path) -> CorpusConfig:
         ) from exc
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping of settings", path=path)
-    ingest = data.get("ingest") or {}
+    ingest: dict[str, Any] = data.get("ingest") or {}
     known = {f for f in CorpusConfig.__dataclass_fields__}
+    # Settings may sit under `ingest:` or at the top level (older corpus.yaml files).
+    max_size: Any = ingest.get("max_file_size_mb", data.get("max_file_size_mb", 50))
+    threshold: Any = ingest.get(
+        "near_duplicate_threshold", data.get("near_duplicate_threshold", 0.8)
+    )
     try:
         return CorpusConfig(
             name=str(data.get("name") or path.parent.name),
             description=str(data.get("description") or ""),
             language=str(data.get("language") or "fr"),
-            max_file_size_mb=float(
-                ingest.get("max_file_size_mb", data.get("max_file_size_mb", 50))
-            ),
-            near_duplicate_threshold=float(
-                ingest.get("near_duplicate_threshold", data.get("near_duplicate_threshold", 0.8))
-            ),
+            max_file_size_mb=float(max_size),
+            near_duplicate_threshold=float(threshold),
             defaults=dict(data.get("defaults") or {}),
             store=str(data["store"]) if data.get("store") else None,
         )
