@@ -15,13 +15,29 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 NEEDS = {
-    "emploi", "logement", "sante", "vieillissement", "petite_enfance", "education",
-    "alimentation", "mobilite", "pauvrete_exclusion", "discriminations", "environnement",
-    "lien_social", "culture", "numerique",
+    "emploi",
+    "logement",
+    "sante",
+    "vieillissement",
+    "petite_enfance",
+    "education",
+    "alimentation",
+    "mobilite",
+    "pauvrete_exclusion",
+    "discriminations",
+    "environnement",
+    "lien_social",
+    "culture",
+    "numerique",
 }
 STAGES = {
-    "emergence", "diagnostic", "coconstruction", "experimentation", "mise_en_oeuvre",
-    "diffusion", "evaluation",
+    "emergence",
+    "diagnostic",
+    "coconstruction",
+    "experimentation",
+    "mise_en_oeuvre",
+    "diffusion",
+    "evaluation",
 }
 SECTORS = {"public", "entreprise", "ess", "recherche", "citoyens", "autre"}
 ROLES = {"porteur", "bailleur", "partenaire", "preneur"}
