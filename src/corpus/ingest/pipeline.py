@@ -7,9 +7,12 @@ reading or parsing; only added or changed files are read, and a deleted file's r
 leave the tables. A change of settings (``corpus.yaml`` ingest options, ``metadata.csv``,
 the boilerplate rules, this module's :data:`INGEST_VERSION`) re-reads everything.
 
-Files are read one at a time (their bytes are dropped once parsed) and the new rows are
-kept column-wise, so the memory in use grows only with the output tables. The whole
-update runs under the store's lock and every table is written atomically.
+Ingestion streams: files are read one at a time and their rows flushed every
+``batch_size`` documents to temporary part files (:mod:`corpus.ingest.streaming`); the
+kept rows of the old tables are read row group by row group. Only a small index and the
+MinHash signatures stay in memory, and the tables are written row group by row group, so
+peak memory does not grow with the number of documents. The whole update runs under the
+store's lock and every table is written atomically.
 
 Each bad file becomes one :class:`RejectedFile` (and one row of ``rejected``) while the
 rest is ingested; raw files are only ever read.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,6 +48,14 @@ from corpus.ingest.errors import (
 from corpus.ingest.language import detect_language
 from corpus.ingest.passages import MAX_WORDS, split_passages
 from corpus.ingest.readers import RawDocument, get_reader
+from corpus.ingest.streaming import (
+    DOCUMENT_SCHEMA,
+    PASSAGE_SCHEMA,
+    Parts,
+    iter_table,
+    to_arrow,
+    write_parquet_streaming,
+)
 from corpus.store import Store, atomic_write_parquet, fingerprint, sha256_bytes, sha256_file
 
 if TYPE_CHECKING:
@@ -54,6 +66,8 @@ logger = logging.getLogger(__name__)
 #: Bump when a change of the ingest code changes its output (forces a full re-read).
 INGEST_VERSION = 1
 STATE_NAME = "ingest_state"
+#: Documents whose rows are held in memory before they are flushed to a part file.
+BATCH_SIZE = 256
 SKIPPED_NAMES = frozenset({"metadata.csv", "corpus.yaml", "Thumbs.db", "desktop.ini"})
 
 DOCUMENT_COLUMNS = [
@@ -96,6 +110,7 @@ class IngestReport:
         n_documents: Rows of the documents table.
         n_passages: Rows of the passages table.
         n_duplicates: Rows of the duplicates table.
+        n_batches: Part files of new documents written (batches flushed).
         seconds: Wall time.
     """
 
@@ -107,6 +122,7 @@ class IngestReport:
     n_documents: int = 0
     n_passages: int = 0
     n_duplicates: int = 0
+    n_batches: int = 0
     seconds: float = 0.0
 
     @property
@@ -179,6 +195,9 @@ class _Columns:
     def append(self, row: dict[str, Any]) -> None:
         for column in self.columns:
             self.data[column].append(row[column])
+
+    def __len__(self) -> int:
+        return len(self.data[self.columns[0]])
 
     def frame(self) -> pd.DataFrame:
         """The rows as a typed DataFrame; the lists are released (one copy at a time)."""
@@ -376,7 +395,11 @@ def _progress_bar(enabled: bool, total: int) -> Any:
 
 
 def ingest_corpus(
-    corpus: Corpus, *, progress: bool = False, max_words: int = MAX_WORDS
+    corpus: Corpus,
+    *,
+    progress: bool = False,
+    max_words: int = MAX_WORDS,
+    batch_size: int = BATCH_SIZE,
 ) -> IngestReport:
     """Bring the store's ingest tables up to date with the raw files.
 
@@ -384,6 +407,8 @@ def ingest_corpus(
         corpus: The opened corpus (:func:`corpus.open`).
         progress: Show a progress bar on the console (stderr).
         max_words: Longest passage in words.
+        batch_size: Documents held in memory before their rows go to a part file (the
+            output does not depend on it).
 
     Returns:
         What was added, updated, removed, unchanged and rejected.
@@ -460,6 +485,8 @@ def ingest_corpus(
             stale_paths.update((previous.get(rel) or {}).get("documents", [rel]))
             stale_paths.add(rel)
 
+        tmp = tempfile.TemporaryDirectory(prefix="parts-", dir=store.cache_dir("ingest"))
+        built = _Built(Path(tmp.name))
         new_docs = _Columns(DOCUMENT_COLUMNS)
         new_passages = _Columns(PASSAGE_COLUMNS)
         new_rejected = _Columns(REJECTED_COLUMNS)
@@ -503,23 +530,27 @@ def ingest_corpus(
                         "sha256": sha,
                         "documents": [d["path"] for d, _, _ in docs],
                     }
+                if len(new_docs) >= max(1, batch_size):
+                    built.flush(new_docs, new_passages)
                 if bar is not None:
                     bar.advance(task)
+            built.flush(new_docs, new_passages)
+            report.n_batches = len(built.docs.paths)
+            _write_tables(
+                store,
+                full,
+                stale_paths,
+                built,
+                new_rejected,
+                signatures,
+                corpus.config.near_duplicate_threshold,
+                report,
+            )
         finally:
             if bar is not None:
                 bar.stop()
+            tmp.cleanup()
 
-        _write_tables(
-            store,
-            full,
-            stale_paths,
-            new_docs,
-            new_passages,
-            new_rejected,
-            signatures,
-            corpus.config.near_duplicate_threshold,
-            report,
-        )
         store.write_json(
             STATE_NAME, {"version": INGEST_VERSION, "settings": settings, "files": files}
         )
@@ -527,54 +558,109 @@ def ingest_corpus(
     return report
 
 
+class _Built:
+    """Part files of the documents and passages tables and their small index."""
+
+    def __init__(self, folder: Path) -> None:
+        self.docs = Parts(folder, "documents")
+        self.passages = Parts(folder, "passages")
+        self.doc_rows: list[tuple[str, str, int, int]] = []  # path, doc_id, part, row
+        self.old_runs: dict[str, list[tuple[int, int, int]]] = {}  # doc_id -> part, row, n
+        self.new_runs: dict[str, list[tuple[int, int, int]]] = {}
+
+    def add_docs(self, table: Any) -> None:
+        part = self.docs.add(table)
+        paths = table.column("path").to_pylist()
+        ids = table.column("doc_id").to_pylist()
+        rows = enumerate(zip(paths, ids, strict=True))
+        self.doc_rows.extend((path, doc_id, part, row) for row, (path, doc_id) in rows)
+
+    def add_passages(self, table: Any, *, old: bool) -> None:
+        if not table.num_rows:
+            return
+        part = self.passages.add(table)
+        ids = table.column("doc_id").to_pylist()
+        indexes = table.column("index").to_pylist()
+        start = 0
+        for row in range(1, len(ids) + 1):
+            if row == len(ids) or ids[row] != ids[start] or (not old and indexes[row] == 0):
+                run = (part, start, row - start)
+                if old:
+                    self.old_runs.setdefault(ids[start], []).append(run)
+                elif ids[start] not in self.new_runs:  # an exact duplicate: stored once
+                    self.new_runs[ids[start]] = [run]
+                start = row
+
+    def flush(self, docs: _Columns, passages: _Columns) -> None:
+        """Move the rows held in memory to part files."""
+        if len(docs):
+            self.add_docs(to_arrow(docs.frame(), DOCUMENT_SCHEMA))
+        if len(passages):
+            self.add_passages(to_arrow(passages.frame(), PASSAGE_SCHEMA), old=False)
+
+
 def _write_tables(
     store: Store,
     full: bool,
     stale_paths: set[str],
-    new_docs: _Columns,
-    new_passages: _Columns,
+    built: _Built,
     new_rejected: _Columns,
     signatures: dict[str, np.ndarray],
     threshold: float,
     report: IngestReport,
 ) -> None:
-    def kept(name: str, columns: list[str]) -> pd.DataFrame:
-        frame = None if full else store.read_table(name)
-        if frame is None:
-            return _typed(pd.DataFrame({c: [] for c in columns}, columns=columns))
-        return frame[~frame["path"].isin(stale_paths)] if "path" in frame.columns else frame
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    documents = _concat(kept("documents", DOCUMENT_COLUMNS), new_docs.frame())
-    documents = documents.sort_values("path", ignore_index=True, key=_natural)
-    doc_ids = set(documents["doc_id"])
+    if not full:  # the kept rows of the old tables, one row group at a time
+        stale = pa.array(sorted(stale_paths), pa.large_string())
+        for table in iter_table(store.table_path("documents")):
+            table = table.cast(DOCUMENT_SCHEMA)
+            table = table.filter(pc.invert(pc.is_in(table.column("path"), value_set=stale)))
+            if table.num_rows:
+                built.add_docs(table)
+    index = pd.DataFrame(built.doc_rows, columns=["path", "doc_id", "part", "row"])
+    index = index.sort_values("path", ignore_index=True, key=_natural)
+    doc_ids = list(dict.fromkeys(index["doc_id"]))
+    if not full:
+        keep = pa.array(doc_ids, pa.large_string())
+        for table in iter_table(store.table_path("passages")):
+            table = table.cast(PASSAGE_SCHEMA)
+            table = table.filter(pc.is_in(table.column("doc_id"), value_set=keep))
+            built.add_passages(table, old=True)
 
-    old_passages = kept("passages", PASSAGE_COLUMNS)
-    old_passages = old_passages[old_passages["doc_id"].isin(doc_ids)]
-    fresh = new_passages.frame()
-    fresh = fresh[~fresh["doc_id"].isin(set(old_passages["doc_id"]))]
-    fresh = fresh.drop_duplicates("passage_id")
-    passages = _concat(old_passages, fresh)
-    order = {doc_id: n for n, doc_id in enumerate(documents.drop_duplicates("doc_id")["doc_id"])}
-    passages = passages.assign(_order=passages["doc_id"].map(order))
-    passages = passages.sort_values(["_order", "index"], ignore_index=True).drop(columns="_order")
-
-    rejected = _concat(kept("rejected", REJECTED_COLUMNS), new_rejected.frame())
-    rejected = rejected.sort_values("path", ignore_index=True)
-
-    signatures = {k: v for k, v in signatures.items() if k in doc_ids}
-    dupes = duplicates.find_duplicates(
-        zip(documents["doc_id"], documents["path"], strict=True), signatures, threshold=threshold
+    passage_rows: list[tuple[int, int]] = []
+    for doc_id in doc_ids:
+        for part, start, n in built.old_runs.get(doc_id) or built.new_runs.get(doc_id) or []:
+            passage_rows.extend((part, row) for row in range(start, start + n))
+    doc_locations = list(zip(index["part"].tolist(), index["row"].tolist(), strict=True))
+    write_parquet_streaming(
+        store.table_path("documents"), DOCUMENT_SCHEMA, built.docs, doc_locations
+    )
+    write_parquet_streaming(
+        store.table_path("passages"), PASSAGE_SCHEMA, built.passages, passage_rows
     )
 
-    store.write_table("documents", documents[DOCUMENT_COLUMNS])
-    store.write_table("passages", passages[PASSAGE_COLUMNS])
+    old_rejected = None if full else store.read_table("rejected")
+    if old_rejected is None:
+        old_rejected = _typed(pd.DataFrame({c: [] for c in REJECTED_COLUMNS}))
+    else:
+        old_rejected = old_rejected[~old_rejected["path"].isin(stale_paths)]
+    rejected = _concat(old_rejected, new_rejected.frame())
+    rejected = rejected.sort_values("path", ignore_index=True)
+
+    wanted = set(doc_ids)
+    signatures = {k: v for k, v in signatures.items() if k in wanted}
+    dupes = duplicates.find_duplicates(
+        zip(index["doc_id"], index["path"], strict=True), signatures, threshold=threshold
+    )
     store.write_table("rejected", rejected[REJECTED_COLUMNS])
     store.write_table("duplicates", dupes)
     _write_signatures(store, signatures)
     report.rejected = [RejectedFile(*row) for row in rejected.itertuples(index=False)]
     report.n_documents, report.n_passages, report.n_duplicates = (
-        len(documents),
-        len(passages),
+        len(index),
+        len(passage_rows),
         len(dupes),
     )
 

@@ -1,0 +1,119 @@
+"""Bounded-memory table building for the ingest stage.
+
+New rows are flushed in batches to uncompressed Arrow IPC part files in a temporary
+folder; only a small index (path, doc_id, part, row) stays in memory. The final tables
+are then written row group by row group with a :class:`pyarrow.parquet.ParquetWriter`
+to a temporary file renamed over the old table, gathering each row group's rows from
+the memory-mapped parts. Memory therefore depends on the batch and row-group sizes, not
+on the number of documents. Row groups have a fixed size, so the same input always gives
+the same bytes, whatever the batch size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+#: Rows per row group of the output tables (fixed: it shapes the output bytes).
+ROW_GROUP_ROWS = 1000
+
+_S = pa.large_string()
+DOCUMENT_SCHEMA = pa.schema(
+    [
+        ("doc_id", _S), ("path", _S), ("format", _S), ("title", _S), ("language", _S),
+        ("is_french", pa.bool_()), ("genre", _S), ("year", pa.int64()), ("date", _S),
+        ("author", _S), ("organisation", _S), ("region", _S), ("extra", _S), ("text", _S),
+        ("n_words", pa.int64()), ("n_passages", pa.int64()), ("source_sha256", _S),
+        ("boilerplate_removed", _S),
+    ]
+)  # fmt: skip
+PASSAGE_SCHEMA = pa.schema(
+    [
+        ("passage_id", _S), ("doc_id", _S), ("index", pa.int64()), ("start", pa.int64()),
+        ("end", pa.int64()), ("text", _S), ("n_words", pa.int64()),
+    ]
+)  # fmt: skip
+
+
+def to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """Convert a typed frame to ``schema`` (no pandas metadata)."""
+    table = pa.Table.from_pandas(frame[schema.names], preserve_index=False)
+    return table.replace_schema_metadata(None).cast(schema)
+
+
+class Parts:
+    """Arrow IPC part files of one table in a temporary folder."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        self.folder = folder
+        self.name = name
+        self.paths: list[Path] = []
+
+    def add(self, table: pa.Table) -> int:
+        """Write ``table`` as a new part; return its number."""
+        number = len(self.paths)
+        path = self.folder / f"{self.name}-{number:06d}.arrow"
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        self.paths.append(path)
+        return number
+
+    def gather(self, locations: list[tuple[int, int]]) -> pa.Table:
+        """The rows at ``(part, row)`` ``locations``, in that order."""
+        by_part: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for position, (part, row) in enumerate(locations):
+            by_part[part].append((position, row))
+        pieces = []
+        positions: list[int] = []
+        for part in sorted(by_part):
+            items = by_part[part]
+            with pa.memory_map(str(self.paths[part])) as source:
+                table = pa.ipc.open_file(source).read_all()
+                pieces.append(table.take(pa.array([row for _, row in items], pa.int64())))
+                del table
+            positions.extend(position for position, _ in items)
+        combined = pa.concat_tables(pieces)
+        return combined.take(pa.array(np.argsort(np.asarray(positions), kind="stable")))
+
+
+def write_parquet_streaming(
+    path: Path, schema: pa.Schema, parts: Parts, locations: list[tuple[int, int]]
+) -> None:
+    """Write the rows at ``locations`` to ``path`` in fixed row groups, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        with pq.ParquetWriter(
+            tmp_name, schema, compression="zstd", write_statistics=False
+        ) as writer:
+            if not locations:
+                writer.write_table(schema.empty_table())
+            for start in range(0, len(locations), ROW_GROUP_ROWS):
+                chunk = parts.gather(locations[start : start + ROW_GROUP_ROWS])
+                writer.write_table(chunk.cast(schema), row_group_size=ROW_GROUP_ROWS)
+        with open(tmp_name, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+def iter_table(path: Path, columns: list[str] | None = None) -> Any:
+    """Yield the record batches of a Parquet table, one row group at a time."""
+    if not path.exists():
+        return
+    handle = pq.ParquetFile(path)
+    for group in range(handle.num_row_groups):
+        yield handle.read_row_group(group, columns=columns)
