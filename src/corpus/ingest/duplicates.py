@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import zlib
@@ -59,6 +60,21 @@ def signature(text: str, *, num_perm: int = NUM_PERM, shingle: int = SHINGLE) ->
     return minhash.hashvalues.astype(np.uint64)
 
 
+def _band_key(band: bytes) -> bytes:
+    """Short, stable key of one LSH band."""
+    return hashlib.blake2b(band, digest_size=8).digest()
+
+
+def _minhash(values: np.ndarray) -> MinHash:
+    return MinHash(
+        num_perm=NUM_PERM,
+        seed=1,
+        hashvalues=values,
+        scheme=SCHEME,
+        permutations=_permutations(NUM_PERM),
+    )
+
+
 def find_duplicates(
     docs: Iterable[tuple[str, str]],
     signatures: dict[str, np.ndarray],
@@ -93,26 +109,21 @@ def find_duplicates(
             )
     ids = sorted(d for d in paths if d in signatures)
     if len(ids) > 1:
-        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        hashes = {}
+        # bands hashed to 8 bytes and MinHash objects made on the fly: the memory per
+        # document stays near its signature (a band collision only adds a candidate,
+        # which the Jaccard check below filters)
+        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, hashfunc=_band_key)
         for doc_id in ids:
-            minhash = MinHash(
-                num_perm=NUM_PERM,
-                seed=1,
-                hashvalues=signatures[doc_id],
-                scheme=SCHEME,
-                permutations=_permutations(NUM_PERM),
-            )
-            hashes[doc_id] = minhash
-            lsh.insert(doc_id, minhash)
+            lsh.insert(doc_id, _minhash(signatures[doc_id]))
         seen: set[tuple[str, str]] = set()
         for doc_id in ids:
-            for other in lsh.query(hashes[doc_id]):
+            for other in lsh.query(_minhash(signatures[doc_id])):
                 pair = (min(doc_id, other), max(doc_id, other))
                 if other == doc_id or pair in seen:
                     continue
                 seen.add(pair)
-                similarity = float(hashes[pair[0]].jaccard(hashes[pair[1]]))
+                first_sig, second_sig = signatures[pair[0]], signatures[pair[1]]
+                similarity = float(np.count_nonzero(first_sig == second_sig)) / len(first_sig)
                 if similarity < threshold:
                     continue
                 for a, b in itertools.product(sorted(paths[pair[0]]), sorted(paths[pair[1]])):

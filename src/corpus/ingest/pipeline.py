@@ -53,6 +53,7 @@ from corpus.ingest.streaming import (
     PASSAGE_SCHEMA,
     Parts,
     iter_table,
+    runs_to_rows,
     to_arrow,
     write_parquet_streaming,
 )
@@ -629,11 +630,12 @@ def _write_tables(
             table = table.filter(pc.is_in(table.column("doc_id"), value_set=keep))
             built.add_passages(table, old=True)
 
-    passage_rows: list[tuple[int, int]] = []
+    runs: list[tuple[int, int, int]] = []
     for doc_id in doc_ids:
-        for part, start, n in built.old_runs.get(doc_id) or built.new_runs.get(doc_id) or []:
-            passage_rows.extend((part, row) for row in range(start, start + n))
-    doc_locations = list(zip(index["part"].tolist(), index["row"].tolist(), strict=True))
+        runs.extend(built.old_runs.get(doc_id) or built.new_runs.get(doc_id) or [])
+    passage_rows = runs_to_rows(runs)
+    del runs
+    doc_locations = (index["part"].to_numpy(np.int64), index["row"].to_numpy(np.int64))
     write_parquet_streaming(
         store.table_path("documents"), DOCUMENT_SCHEMA, built.docs, doc_locations
     )
@@ -660,7 +662,7 @@ def _write_tables(
     report.rejected = [RejectedFile(*row) for row in rejected.itertuples(index=False)]
     report.n_documents, report.n_passages, report.n_duplicates = (
         len(index),
-        len(passage_rows),
+        len(passage_rows[0]),
         len(dupes),
     )
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -67,28 +66,37 @@ class Parts:
         self.paths.append(path)
         return number
 
-    def gather(self, locations: list[tuple[int, int]]) -> pa.Table:
-        """The rows at ``(part, row)`` ``locations``, in that order."""
-        by_part: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for position, (part, row) in enumerate(locations):
-            by_part[part].append((position, row))
+    def gather(self, parts: np.ndarray, rows: np.ndarray) -> pa.Table:
+        """The rows ``rows[i]`` of parts ``parts[i]``, in that order."""
         pieces = []
-        positions: list[int] = []
-        for part in sorted(by_part):
-            items = by_part[part]
-            with pa.memory_map(str(self.paths[part])) as source:
+        positions = []
+        for part in np.unique(parts):
+            where = np.flatnonzero(parts == part)
+            with pa.memory_map(str(self.paths[int(part)])) as source:
                 table = pa.ipc.open_file(source).read_all()
-                pieces.append(table.take(pa.array([row for _, row in items], pa.int64())))
+                pieces.append(table.take(pa.array(rows[where], pa.int64())))
                 del table
-            positions.extend(position for position, _ in items)
+            positions.append(where)
         combined = pa.concat_tables(pieces)
-        return combined.take(pa.array(np.argsort(np.asarray(positions), kind="stable")))
+        order = np.argsort(np.concatenate(positions), kind="stable")
+        return combined.take(pa.array(order, pa.int64()))
+
+
+def runs_to_rows(runs: list[tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Expand ``(part, first row, count)`` runs to arrays of parts and rows."""
+    if not runs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    table = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
+    counts = table[:, 2]
+    offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    rows = np.repeat(table[:, 1] - offsets, counts) + np.arange(int(counts.sum()))
+    return np.repeat(table[:, 0], counts), rows
 
 
 def write_parquet_streaming(
-    path: Path, schema: pa.Schema, parts: Parts, locations: list[tuple[int, int]]
+    path: Path, schema: pa.Schema, parts: Parts, locations: tuple[np.ndarray, np.ndarray]
 ) -> None:
-    """Write the rows at ``locations`` to ``path`` in fixed row groups, atomically."""
+    """Write the rows at ``locations`` (parts, rows) to ``path`` in row groups, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -96,10 +104,12 @@ def write_parquet_streaming(
         with pq.ParquetWriter(
             tmp_name, schema, compression="zstd", write_statistics=False
         ) as writer:
-            if not locations:
+            part_of, row_of = locations
+            if not len(part_of):
                 writer.write_table(schema.empty_table())
-            for start in range(0, len(locations), ROW_GROUP_ROWS):
-                chunk = parts.gather(locations[start : start + ROW_GROUP_ROWS])
+            for start in range(0, len(part_of), ROW_GROUP_ROWS):
+                stop = start + ROW_GROUP_ROWS
+                chunk = parts.gather(part_of[start:stop], row_of[start:stop])
                 writer.write_table(chunk.cast(schema), row_group_size=ROW_GROUP_ROWS)
         with open(tmp_name, "rb") as handle:
             os.fsync(handle.fileno())
