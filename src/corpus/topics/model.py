@@ -10,7 +10,7 @@ Size adaptation (``N`` = number of passages):
 * ``N < MIN_PASSAGES`` (4) distinct passages: :class:`TopicError` (exit code 5).
 * ``N < MIN_PASSAGES_HDBSCAN`` (60): too few for density clustering. A warning is logged,
   ``fallback_`` is set and recorded in ``summary_``; UMAP is replaced by PCA and HDBSCAN by
-  k-means with ``k = n_topics`` or ``clamp(round(sqrt(N / 2)), 2, 8)``.
+  k-means with ``k = n_topics`` or ``clamp(round(sqrt(N / 2)), 2, 6)``.
 * Otherwise UMAP (``n_neighbors = clamp(N // 10, 5, 15)``, 5 components, cosine) and
   HDBSCAN (``min_cluster_size = clamp(round(sqrt(N) / 1.5), 5, 60)`` unless
   ``min_topic_size`` is given). If HDBSCAN finds fewer than three clusters, or one cluster
@@ -57,6 +57,8 @@ MIN_PASSAGES_HDBSCAN = 60
 MAX_TOPIC_SHARE = 0.5
 #: Accepted values of ``representation``.
 REPRESENTATIONS = ("coverage", "mmr", "keybert", "ctfidf")
+#: Weight of co-occurrence coherence in the coverage representation's term choice.
+COHERENCE = 0.7
 #: Label of the outlier topic.
 OUTLIER_LABEL = "(hors thème)"
 
@@ -77,7 +79,7 @@ def default_n_neighbors(n: int) -> int:
 
 def default_k(n: int) -> int:
     """Number of k-means clusters for a small corpus of ``n`` passages."""
-    return _clamp(round(math.sqrt(n / 2)), 2, 8)
+    return _clamp(round(math.sqrt(n / 2)), 2, 6)
 
 
 def _as_frame(passages: pd.DataFrame | Sequence[str]) -> pd.DataFrame:
@@ -241,7 +243,9 @@ class TopicModel:
         from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
 
         if self.representation == "coverage":
-            return CoverageRepresentation(top_n_words=self.top_n_words, alpha=1.0, min_count=2)
+            return CoverageRepresentation(
+                top_n_words=self.top_n_words, alpha=1.0, min_count=2, coherence=COHERENCE
+            )
         if self.representation == "mmr":
             return MaximalMarginalRelevance(diversity=self.diversity, top_n_words=self.top_n_words)
         if self.representation == "keybert":

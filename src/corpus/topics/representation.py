@@ -7,6 +7,15 @@ candidates by ``weight * coverage ** alpha * specificity ** beta``, where ``cove
 share of the topic's passages that contain the term and ``specificity`` the share of the
 term's passages that are in the topic, so a topic's terms are distinctive *and* shared by
 many of its passages (a precision/recall balance per term).
+
+With ``coherence > 0`` the final top terms are then chosen greedily among the candidates:
+the best-scored term heads the list, and each next term maximises
+``(1 - coherence) * score + coherence * (npmi + 1) / 2`` where ``score`` is the re-ranked
+relevance (scaled to 0..1) and ``npmi`` the mean normalised PMI of the term with the terms
+already chosen, from passage-level co-occurrence over all passages given to the fit (the
+same passages-as-documents window as :mod:`corpus.topics.evaluate`). This keeps a topic's
+label distinctive while preferring terms that occur together, in the spirit of BERTopic's
+representation models (MMR re-ranks by embedding diversity; this re-ranks by co-occurrence).
 """
 
 from __future__ import annotations
@@ -32,9 +41,15 @@ class CoverageRepresentation(BaseRepresentation):
     """
 
     def __init__(
-        self, top_n_words: int = 10, alpha: float = 1.0, beta: float = 1.0, min_count: int = 1
+        self,
+        top_n_words: int = 10,
+        alpha: float = 1.0,
+        beta: float = 1.0,
+        min_count: int = 1,
+        coherence: float = 0.0,
     ) -> None:
         self.top_n_words = top_n_words
+        self.coherence = coherence
         self.alpha = alpha
         self.beta = beta
         self.min_count = min_count
@@ -50,7 +65,8 @@ class CoverageRepresentation(BaseRepresentation):
         vectorizer = topic_model.vectorizer_model
         vocab = vectorizer.vocabulary_
         everything = vectorizer.transform(documents["Document"].tolist())
-        doc_freq = np.asarray((everything > 0).sum(axis=0)).ravel()
+        presence = (everything > 0).astype(np.float64).tocsc()
+        doc_freq = np.asarray(presence.sum(axis=0)).ravel()
         out: dict[int, list[tuple[str, float]]] = {}
         for topic, candidates in topics.items():
             docs = documents.loc[documents["Topic"] == topic, "Document"].tolist()
@@ -70,5 +86,30 @@ class CoverageRepresentation(BaseRepresentation):
                 for (_, v), c, s in zip(words, coverage, specificity, strict=True)
             ]
             order = sorted(range(len(words)), key=lambda i: (-scores[i], i))
+            if self.coherence > 0 and len(words) > 1:
+                ids = [vocab[w] for w, _ in words]
+                order = self._coherent_order(scores, order, presence[:, ids], doc_freq[ids])
             out[topic] = [words[i] for i in order[: self.top_n_words]]
         return out
+
+    def _coherent_order(
+        self, scores: list[float], order: list[int], sub: Any, freq: np.ndarray
+    ) -> list[int]:
+        """Greedy selection by relevance and NPMI with the terms already chosen."""
+        n = sub.shape[0]
+        joint = np.asarray((sub.T @ sub).toarray(), dtype=np.float64)
+        p_ab = joint / n
+        p = freq / n
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pmi = np.log(p_ab / np.outer(p, p))
+            npmi = np.where(p_ab <= 0, -1.0, np.where(p_ab >= 1, 1.0, pmi / -np.log(p_ab)))
+        top = max(scores) or 1.0
+        relevance = np.asarray(scores) / top
+        chosen = [order[0]]
+        rest = [i for i in order[1:]]
+        while rest and len(chosen) < self.top_n_words:
+            coh = npmi[np.ix_(rest, chosen)].mean(axis=1)
+            value = (1 - self.coherence) * relevance[rest] + self.coherence * (coh + 1) / 2
+            best = int(np.argmax(value))
+            chosen.append(rest.pop(best))
+        return chosen + rest
