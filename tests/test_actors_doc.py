@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
 from corpus.extract.actors import (
     ACTOR_COLUMNS,
@@ -350,3 +352,25 @@ def test_sectors_figure_counts_actors_by_role() -> None:
     assert bars["bailleur de fonds"][SECTOR_LABELS["ess"]] == 1
     assert bars["sans rôle"][SECTOR_LABELS["ess"]] == 1  # Berthier in d2 has no role
     assert bars["sans rôle"][SECTOR_LABELS["recherche"]] == 2
+
+
+@pytest.mark.slow
+def test_network_from_the_demo_store_round_trip(demo_path, tmp_path) -> None:
+    import shutil
+
+    import corpus
+
+    copy = tmp_path / "demo"
+    shutil.copytree(demo_path, copy, ignore=shutil.ignore_patterns(".corpus", "*.ipynb"))
+    corpus.open(copy).extract()
+    reopened = corpus.open(copy)
+    actors, mentions = reopened.actors(), reopened.mentions()
+    assert len(actors) > 0
+    assert any(isinstance(v, np.ndarray) for v in actors["roles"])
+    graph = cooccurrence_network(mentions, actors)
+    assert graph.number_of_nodes() > 0
+    assert all(isinstance(d["roles"], list) for _, d in graph.nodes(data=True))
+    assert network_figure(graph).data
+    # one bar segment per (actor, role); actors without a role count once
+    expected = sum(max(1, len(r)) for r in actors["roles"])
+    assert sum(sum(t.y) for t in sectors_figure(actors).data) == expected
