@@ -227,3 +227,19 @@ def test_cli_bad_inputs_exit_codes(eval_dir, tmp_path):
         finally:
             sys.argv = old
         assert exit_info.value.code == code, argv
+
+
+@needs_ingest
+def test_cli_n_topics_gives_that_many_topics(eval_dir, tmp_path):
+    from corpus.cli import app
+
+    docs = tmp_path / "docs"
+    shutil.copytree(eval_dir / "docs", docs)
+    out = tmp_path / "out"
+    args = ["topics", str(docs), "--seed", "3", "--out", str(out), "--n-topics", "4"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    topics = pd.read_csv(out / "topics.csv")
+    assert sorted(topics.loc[topics["topic"] != -1, "topic"]) == [0, 1, 2, 3]
+    assigned = pd.read_csv(out / "passage_topics.csv")["topic"]
+    assert set(assigned) - {-1} == {0, 1, 2, 3}

@@ -16,6 +16,8 @@ Size adaptation (``N`` = number of passages):
   ``min_topic_size`` is given). If HDBSCAN finds fewer than three clusters, or one cluster
   holds more than half of the passages, the k-means fallback is used as well (recorded in
   ``fallback_``).
+* ``n_topics`` given: k-means with ``k = n_topics`` on PCA-reduced embeddings, whatever
+  ``N`` (HDBSCAN decides its own number of clusters).
 
 Outliers (topic ``-1``) are then reassigned to the nearest topic centroid (cosine of the
 embeddings; ``outlier_threshold`` keeps the least similar ones as outliers) and the topic
@@ -117,7 +119,7 @@ class TopicModel:
     """BERTopic over French passages, with an LDA-comparable vocabulary.
 
     Args:
-        n_topics: Number of topics wanted (reduces HDBSCAN's topics; k for k-means).
+        n_topics: Number of topics wanted: k-means' k (HDBSCAN is not used then).
             ``None``: decided by the data.
         min_topic_size: HDBSCAN ``min_cluster_size``; ``None``: adapted to the size.
         random_state: The one seed (UMAP, k-means, PCA, LDA baseline).
@@ -365,7 +367,10 @@ class TopicModel:
             vectorizer = build_vectorizer(n, ngram_range=self.ngram_range, min_df=1)
 
         result = None
-        if fallback is None:
+        # A number of topics asked for is k-means' k: BERTopic's own reduction of HDBSCAN
+        # topics (nr_topics) fails on these precomputed-embedding models.
+        wants_k = self.n_topics is not None
+        if fallback is None and not wants_k:
             result = self._fit_bertopic(
                 analysed, embeddings, seed, vectorizer, clustering="hdbscan", timings=timings
             )
@@ -379,9 +384,9 @@ class TopicModel:
                 )
                 result = None
         if result is None:
-            assert fallback is not None
-            logger.warning("%s", fallback)
-            warnings.append(fallback)
+            if fallback is not None:
+                logger.warning("%s", fallback)
+                warnings.append(fallback)
             result = self._fit_bertopic(
                 analysed, embeddings, seed, vectorizer, clustering="kmeans", timings=timings
             )
@@ -390,7 +395,7 @@ class TopicModel:
         self.vectorizer_ = result.vectorizer_model
         self.embeddings_ = embeddings
         self.analysed_ = analysed
-        self.clustering_ = "kmeans" if fallback else "hdbscan"
+        self.clustering_ = "kmeans" if fallback or wants_k else "hdbscan"
         self.fallback_ = fallback
         self.warnings_ = warnings
         self.timings_ = timings
@@ -438,7 +443,7 @@ class TopicModel:
                 cluster_selection_method="eom",
                 prediction_data=self.calculate_probabilities,
             )
-            nr_topics = self.n_topics
+            nr_topics = None
             self.params_used_ = {
                 "clustering": "hdbscan",
                 "umap_n_neighbors": n_neighbors,
