@@ -251,3 +251,19 @@ def test_demo_corpus_ingests(demo_path: Path, tmp_path: Path) -> None:
     assert set(docs["genre"]) <= {
         "declaration", "report", "project", "call", "news", "academic", "blog", "other"
     }  # fmt: skip
+
+
+def test_a_change_of_the_ingest_code_re_reads_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _corpus(tmp_path)
+    handle = corpus.open(root)
+    handle.ingest()
+    counter = _Counter(monkeypatch)
+    assert handle.ingest().unchanged and counter.calls == []
+
+    # Another version of the readers or the cleaning code: tables it made are stale.
+    monkeypatch.setattr(pipeline, "code_fingerprint", lambda: "another-version")
+    report = handle.ingest()
+    assert sorted(counter.calls) == sorted(report.updated) and len(report.updated) == 6
+    assert not report.unchanged

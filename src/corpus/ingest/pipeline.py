@@ -5,13 +5,14 @@ last run (``ingest_state.json`` in the store: raw path -> size, mtime_ns, sha256
 document paths it produced). An unchanged corpus costs one ``stat`` per file and no
 reading or parsing; only added or changed files are read, and a deleted file's rows
 leave the tables. A change of settings (``corpus.yaml`` ingest options, ``metadata.csv``,
-the boilerplate rules, this module's :data:`INGEST_VERSION`) re-reads everything.
+the boilerplate rules, the ingest code itself: a hash of its sources) re-reads everything.
 
 Ingestion streams: files are read one at a time and their rows flushed every
 ``batch_size`` documents to temporary part files (:mod:`corpus.ingest.streaming`); the
 kept rows of the old tables are read row group by row group. Only a small index and the
 MinHash signatures stay in memory, and the tables are written row group by row group, so
-peak memory does not grow with the number of documents. The whole update runs under the
+no document text is held beyond its batch (what remains grows by ~10 KB per document:
+see the README's benchmark). The whole update runs under the
 store's lock and every table is written atomically.
 
 Each bad file becomes one :class:`RejectedFile` (and one row of ``rejected``) while the
@@ -24,6 +25,7 @@ Tables: ``documents`` sorted by path (an IRaMuTeQ file gives ``file.txt#1``,
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import tempfile
@@ -365,11 +367,29 @@ def _write_signatures(store: Store, signatures: dict[str, np.ndarray]) -> None:
     atomic_write_parquet(_signature_path(store), frame)
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """Hash of the ingest package's source files and resources.
+
+    Part of the settings fingerprint, so a change of the readers or the cleaning code
+    re-reads every file instead of serving tables an older version made (the manual
+    :data:`INGEST_VERSION` bump is easy to forget).
+    """
+    package = Path(__file__).resolve().parent
+    files = sorted(
+        path
+        for path in package.rglob("*")
+        if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".json", ".jsonl"}
+    )
+    return fingerprint([(str(f.relative_to(package)), sha256_file(f)) for f in files])
+
+
 def _settings_fingerprint(corpus: Corpus, max_words: int) -> str:
     config = corpus.config
     sidecar = corpus.location.metadata_csv
     return fingerprint(
         INGEST_VERSION,
+        code_fingerprint(),
         config.max_file_size_mb,
         config.near_duplicate_threshold,
         config.language,
