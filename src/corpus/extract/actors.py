@@ -30,14 +30,16 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pandas as pd
 
 from corpus.nlp.actor_lexicon import ROLES, SECTORS, fold
 from corpus.nlp.actor_roles import is_generic_support
 from corpus.nlp.actor_spans import acronym_of, is_acronym
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 logger = logging.getLogger(__name__)
 
@@ -444,6 +446,8 @@ def cooccurrence_network(
         list), ``n_mentions``, ``n_documents``; edge attribute ``weight``: number of
         passages where both are named.
     """
+    import networkx as nx  # imported here: extraction runs never need it (0.3 s)
+
     graph = nx.Graph()
     if actors is None or len(actors) == 0 or mentions is None or len(mentions) == 0:
         return graph
