@@ -243,3 +243,14 @@ def test_cli_n_topics_gives_that_many_topics(eval_dir, tmp_path):
     assert sorted(topics.loc[topics["topic"] != -1, "topic"]) == [0, 1, 2, 3]
     assigned = pd.read_csv(out / "passage_topics.csv")["topic"]
     assert set(assigned) - {-1} == {0, 1, 2, 3}
+
+
+def test_refit_on_cached_passages_loads_no_spacy_pipeline(fitted, passages, cache_dir, monkeypatch):
+    from corpus.topics import vectorizer
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("spaCy was loaded to lemmatise passages or stop terms")
+
+    monkeypatch.setattr(vectorizer, "_load_nlp", refuse)
+    again = TopicModel(random_state=3, cache_dir=cache_dir).fit(passages)
+    assert np.array_equal(again.topics_, fitted.topics_)

@@ -322,9 +322,12 @@ class TopicModel:
         start = time.perf_counter()
         stop_terms = default_stop_terms() if self.stop_terms is None else list(self.stop_terms)
         stop_words = french_stop_words() | {w.lower() for w in self.extra_stop_words}
-        lemma_texts = lemmatise(texts, cache_dir=self._cache("lemmas"))
+        lemma_cache = self._cache("lemmas")
+        lemma_texts = lemmatise(texts, cache_dir=lemma_cache)
         analysed = analyse(
-            lemma_texts, stop_terms=stop_term_sequences(stop_terms), stop_words=stop_words
+            lemma_texts,
+            stop_terms=stop_term_sequences(stop_terms, cache_dir=lemma_cache),
+            stop_words=stop_words,
         )
         if not any(t.replace(BOUNDARY, "").strip() for t in analysed):
             raise TopicError(

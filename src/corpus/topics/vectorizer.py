@@ -152,17 +152,28 @@ def lemmatise(
     return [found[k] for k in keys]
 
 
-def stop_term_sequences(terms: Iterable[str], *, model: str = MODEL) -> list[tuple[str, ...]]:
+def stop_term_sequences(
+    terms: Iterable[str], *, model: str = MODEL, cache_dir: str | Path | None = None
+) -> list[tuple[str, ...]]:
     """Lemmatise stop terms with the same filter as passages (longest first).
 
     Lemmatising each phrase alone rather than in context can differ for rare words, so both
     the lemma sequence and the lower-cased surface words are returned as patterns.
+
+    Args:
+        terms: The stop terms.
+        model: The spaCy model.
+        cache_dir: Lemma cache (as :func:`lemmatise`); with it a refit on unchanged
+            passages and terms does not load spaCy at all.
+
+    Returns:
+        The patterns, longest first.
     """
     terms = [t for t in terms if t.strip()]
     if not terms:
         return []
     patterns: set[tuple[str, ...]] = set()
-    for term, lemmas in zip(terms, lemmatise(terms, model=model), strict=True):
+    for term, lemmas in zip(terms, lemmatise(terms, model=model, cache_dir=cache_dir), strict=True):
         if lemmas:
             patterns.add(tuple(w for w in lemmas.split() if w != BOUNDARY))
         surface = tuple(w for w in term.lower().split() if w not in french_stop_words())
