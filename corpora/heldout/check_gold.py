@@ -13,34 +13,14 @@ from pathlib import Path
 
 import yaml
 
+from corpus.extract import gold as gold_labels
+
 HERE = Path(__file__).resolve().parent
-NEEDS = {
-    "emploi",
-    "logement",
-    "sante",
-    "vieillissement",
-    "petite_enfance",
-    "education",
-    "alimentation",
-    "mobilite",
-    "pauvrete_exclusion",
-    "discriminations",
-    "environnement",
-    "lien_social",
-    "culture",
-    "numerique",
-}
-STAGES = {
-    "emergence",
-    "diagnostic",
-    "coconstruction",
-    "experimentation",
-    "mise_en_oeuvre",
-    "diffusion",
-    "evaluation",
-}
-SECTORS = {"public", "entreprise", "ess", "recherche", "citoyens", "autre"}
-ROLES = {"porteur", "bailleur", "partenaire", "preneur"}
+# The label sets of FORMAT.md, as the scorer defines them.
+NEEDS = set(gold_labels.NEEDS)
+STAGES = set(gold_labels.STAGES)
+SECTORS = set(gold_labels.SECTORS)
+ROLES = set(gold_labels.ROLES)
 
 
 def norm(text: str) -> str:
