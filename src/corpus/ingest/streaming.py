@@ -11,9 +11,6 @@ the same bytes, whatever the batch size.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from corpus.store import atomic_path
 
 #: Rows per row group of the output tables (fixed: it shapes the output bytes).
 ROW_GROUP_ROWS = 1000
@@ -97,27 +96,17 @@ def write_parquet_streaming(
     path: Path, schema: pa.Schema, parts: Parts, locations: tuple[np.ndarray, np.ndarray]
 ) -> None:
     """Write the rows at ``locations`` (parts, rows) to ``path`` in row groups, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        with pq.ParquetWriter(
-            tmp_name, schema, compression="zstd", write_statistics=False
-        ) as writer:
-            part_of, row_of = locations
-            if not len(part_of):
-                writer.write_table(schema.empty_table())
-            for start in range(0, len(part_of), ROW_GROUP_ROWS):
-                stop = start + ROW_GROUP_ROWS
-                chunk = parts.gather(part_of[start:stop], row_of[start:stop])
-                writer.write_table(chunk.cast(schema), row_group_size=ROW_GROUP_ROWS)
-        with open(tmp_name, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+    with (
+        atomic_path(path) as tmp,
+        pq.ParquetWriter(tmp, schema, compression="zstd", write_statistics=False) as writer,
+    ):
+        part_of, row_of = locations
+        if not len(part_of):
+            writer.write_table(schema.empty_table())
+        for start in range(0, len(part_of), ROW_GROUP_ROWS):
+            stop = start + ROW_GROUP_ROWS
+            chunk = parts.gather(part_of[start:stop], row_of[start:stop])
+            writer.write_table(chunk.cast(schema), row_group_size=ROW_GROUP_ROWS)
 
 
 def iter_table(path: Path, columns: list[str] | None = None) -> Any:
