@@ -24,7 +24,6 @@ analysed text with the same vectorizer settings, the same number of topics and t
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from collections.abc import Sequence
@@ -49,6 +48,25 @@ def _presence(analysed: Sequence[str], vectorizer: Any) -> tuple[sparse.csc_matr
     return binary, vocab
 
 
+def npmi_matrix(presence: Any, doc_freq: np.ndarray) -> np.ndarray:
+    """NPMI of every pair of terms from their passage co-occurrence.
+
+    Args:
+        presence: Passages × terms 0/1 sparse matrix (the terms to compare).
+        doc_freq: Number of passages holding each of those terms.
+
+    Returns:
+        A terms × terms matrix: ``log(p_ab / (p_a p_b)) / -log(p_ab)``, ``-1`` for a pair
+        never seen together and ``1`` for a pair in every passage.
+    """
+    n = presence.shape[0]
+    p_ab = np.asarray((presence.T @ presence).toarray(), dtype=np.float64) / n
+    p = np.asarray(doc_freq, dtype=np.float64) / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmi = np.log(p_ab / np.outer(p, p))
+        return np.where(p_ab <= 0, -1.0, np.where(p_ab >= 1, 1.0, pmi / -np.log(p_ab)))
+
+
 def npmi_per_topic(
     topics_terms: Sequence[Sequence[str]],
     analysed: Sequence[str],
@@ -67,7 +85,6 @@ def npmi_per_topic(
         One NPMI per topic (``nan`` for a topic with fewer than two known terms).
     """
     binary, vocab = _presence(analysed, vectorizer)
-    n = binary.shape[0]
     doc_freq = np.asarray(binary.sum(axis=0)).ravel()
     scores = []
     for terms in topics_terms:
@@ -75,20 +92,8 @@ def npmi_per_topic(
         if len(ids) < 2:
             scores.append(float("nan"))
             continue
-        sub = binary[:, ids]
-        joint = (sub.T @ sub).toarray()
-        values = []
-        for a, b in itertools.combinations(range(len(ids)), 2):
-            p_ab = joint[a, b] / n
-            if p_ab <= 0:
-                values.append(-1.0)
-                continue
-            if p_ab >= 1:
-                values.append(1.0)
-                continue
-            p_a, p_b = doc_freq[ids[a]] / n, doc_freq[ids[b]] / n
-            values.append(math.log(p_ab / (p_a * p_b)) / -math.log(p_ab))
-        scores.append(float(np.mean(values)))
+        pairs = npmi_matrix(binary[:, ids], doc_freq[ids])
+        scores.append(float(np.mean(pairs[np.triu_indices(len(ids), k=1)])))
     return scores
 
 

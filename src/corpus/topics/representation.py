@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from bertopic.representation._base import BaseRepresentation
 
+from corpus.topics.evaluate import npmi_matrix
+
 
 class CoverageRepresentation(BaseRepresentation):
     """Re-rank c-TF-IDF candidates by relevance × within-topic coverage.
@@ -96,13 +98,7 @@ class CoverageRepresentation(BaseRepresentation):
         self, scores: list[float], order: list[int], sub: Any, freq: np.ndarray
     ) -> list[int]:
         """Greedy selection by relevance and NPMI with the terms already chosen."""
-        n = sub.shape[0]
-        joint = np.asarray((sub.T @ sub).toarray(), dtype=np.float64)
-        p_ab = joint / n
-        p = freq / n
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pmi = np.log(p_ab / np.outer(p, p))
-            npmi = np.where(p_ab <= 0, -1.0, np.where(p_ab >= 1, 1.0, pmi / -np.log(p_ab)))
+        npmi = npmi_matrix(sub, freq)
         top = max(scores) or 1.0
         relevance = np.asarray(scores) / top
         chosen = [order[0]]
