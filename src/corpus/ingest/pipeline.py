@@ -66,7 +66,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Bump when a change of the ingest code changes its output (forces a full re-read).
+#: Changes of the ingest sources are caught by :func:`code_fingerprint`; bump this to force
+#: a full re-read when something else changes the output (a reader library's new version).
 INGEST_VERSION = 1
 STATE_NAME = "ingest_state"
 #: Documents whose rows are held in memory before they are flushed to a part file.
