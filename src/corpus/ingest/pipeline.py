@@ -74,12 +74,9 @@ STATE_NAME = "ingest_state"
 BATCH_SIZE = 256
 SKIPPED_NAMES = frozenset({"metadata.csv", "corpus.yaml", "Thumbs.db", "desktop.ini"})
 
-DOCUMENT_COLUMNS = [
-    "doc_id", "path", "format", "title", "language", "is_french", "genre", "year", "date",
-    "author", "organisation", "region", "extra", "text", "n_words", "n_passages",
-    "source_sha256", "boilerplate_removed",
-]  # fmt: skip
-PASSAGE_COLUMNS = ["passage_id", "doc_id", "index", "start", "end", "text", "n_words"]
+# The table schemas (names, order, types) are defined once, in corpus.ingest.streaming.
+DOCUMENT_COLUMNS = list(DOCUMENT_SCHEMA.names)
+PASSAGE_COLUMNS = list(PASSAGE_SCHEMA.names)
 REJECTED_COLUMNS = ["path", "code", "reason"]
 _DTYPES = {
     "year": "Int64",
