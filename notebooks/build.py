@@ -46,8 +46,10 @@ c
 def notebook(name: str, cells: list[tuple[str, str]], *, hide_code: bool = False) -> None:
     """Write ``name.ipynb`` from ``(kind, source)`` pairs; kind ``params`` is tagged.
 
-    With ``hide_code``, every other code cell is tagged ``hide-input``: the HTML render
-    shows its outputs only.
+    With ``hide_code`` (a notebook for readers who will not open it), the notebook's
+    metadata asks ``corpus run`` for an HTML render without any code, parameters cells
+    included, and without log lines; its other code cells are also tagged
+    ``hide-input``.
     """
     built = []
     for kind, source in cells:
@@ -63,13 +65,13 @@ def notebook(name: str, cells: list[tuple[str, str]], *, hide_code: bool = False
             built.append(cell)
     for i, cell in enumerate(built):
         cell["id"] = f"{name[:2]}-{i:02d}"  # stable ids: rebuilding changes nothing
-    nb = new_notebook(
-        cells=built,
-        metadata={
-            "kernelspec": KERNEL,
-            "language_info": {"name": "python"},
-        },
-    )
+    metadata: dict[str, object] = {
+        "kernelspec": KERNEL,
+        "language_info": {"name": "python"},
+    }
+    if hide_code:
+        metadata["corpus"] = {"hide_code": True}
+    nb = new_notebook(cells=built, metadata=metadata)
     nbformat.validate(nb)
     nbformat.write(nb, HERE / f"{name}.ipynb")
 
@@ -596,7 +598,8 @@ group_field: str = "genre"  # document field the needs and topics are compared a
 term: str = ""  # defined term the sources are compared on; empty compares all definitions
 """,
     ),
-    ("code", SETUP.replace(", atomic_write_parquet", "")),  # the report writes CSV only
+    # The report writes CSV only, and shows readers no corpus handle.
+    ("code", SETUP.replace(", atomic_write_parquet", "").replace("\nc\n", "\n")),
     ("md", "## Le corpus en bref\n\nDétails : carnet `01-corpus`."),
     (
         "code",

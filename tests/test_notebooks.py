@@ -178,6 +178,10 @@ def test_demo_report_renders_plotly_in_chromium(demo_runs, tmp_path: Path) -> No
     _, _, first, _ = demo_runs
     report = first.report
     assert report is not None and report.is_file()
+    source = report.read_text(encoding="utf-8")
+    # Written for readers: no code (parameters included), no log lines.
+    assert 'class="jp-InputArea jp-Cell-inputArea"' not in source
+    assert "corpus_path" not in source and "INFO corpus" not in source
     dom = rendered_dom(report, tmp_path / "profile")
     assert dom.count('class="main-svg"') >= 2
 
