@@ -25,7 +25,6 @@ import pandas as pd
 
 from corpus.errors import TopicError, UsageError
 from corpus.store import fingerprint as make_fingerprint
-from corpus.topics.model import TopicModel
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
     from corpus.api import Corpus
     from corpus.topics.cache import CachedFit
     from corpus.topics.io import SavedTopics
+    from corpus.topics.model import TopicModel
 
 logger = logging.getLogger(__name__)
 
@@ -273,6 +273,7 @@ def fit_topics(
     from corpus.topics.align import align, realign
     from corpus.topics.cache import TopicFitCache, fit_key
     from corpus.topics.io import copy_model, save_model
+    from corpus.topics.model import TopicModel  # imports BERTopic (seconds): only to fit
 
     passages = corpus.passages
     documents = corpus.documents
