@@ -147,3 +147,19 @@ def test_a_corrupt_or_partial_entry_is_ignored_with_a_warning(
     assert len(fit_counter) == 3 and not third.from_cache
     assert fit_topics(handle, seed=7, write=False).from_cache  # rewritten whole
     assert len(fit_counter) == 3
+
+
+def test_a_hit_after_another_run_matches_a_fresh_fit_aligned_with_that_run(
+    corpus_dir: Path, fit_counter: list[int], tmp_path: Path
+) -> None:
+    handle = corpus.open(corpus_dir)
+    fit_topics(handle, seed=7)  # saved, then cached with the ids it got
+    fit_topics(handle, seed=8, n_topics=3)  # another model is saved, aligned with it
+    assert len(fit_counter) == 2
+    # Seed 7 again: the cached result stands only for the ids and labels a fresh fit
+    # aligned with the seed-8 model would get (else it is refitted).
+    served = fit_topics(handle, seed=7, write=False)
+    shutil.rmtree(handle.store.cache_dir(FIT_CACHE))
+    fresh = fit_topics(handle, seed=7, write=False)
+    assert not fresh.from_cache
+    assert _files(served, tmp_path / "served") == _files(fresh, tmp_path / "fresh")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from collections.abc import Iterable, Sequence
 from functools import cached_property
@@ -277,7 +278,7 @@ class TopicFitCache:
             The entry folder, or ``None`` if it could not be written (logged).
         """
         entry = self.root / key
-        tmp = self.root / f".{key}.tmp"
+        tmp = self.root / f".{key}.{os.getpid()}.tmp"  # two processes may store one key
         try:
             shutil.rmtree(tmp, ignore_errors=True)
             save_model(model, tmp, corpus_fingerprint=corpus_fingerprint)
@@ -305,7 +306,7 @@ class TopicFitCache:
             if entry.exists():  # an older or broken copy: replaced
                 shutil.rmtree(entry)
             tmp.rename(entry)
-        except OSError as exc:  # a full disk or a concurrent writer must not fail the fit
+        except Exception as exc:  # a full disk or a concurrent writer must not fail the fit
             logger.warning("could not store the topic fit in the cache: %s", exc)
             shutil.rmtree(tmp, ignore_errors=True)
             return None
