@@ -229,6 +229,10 @@ def _execute_step(
             progress_bar=False,
             log_output=False,
             execution_timeout=manifest.get("timeout"),
+            # Written once, at the end or at a failing cell: saving after every cell
+            # re-serialised the whole notebook (embedded plotly.js included) ~30 times a
+            # step, seconds of a warm run.
+            request_save_on_cell_execute=False,
         )
     except BaseException as exc:
         ok = False
