@@ -165,6 +165,9 @@ def test_demo_pipeline_second_run_gives_identical_tables(demo_runs) -> None:
         }
 
     assert tables(first) and tables(first) == tables(second)
+    # The second run did not refit the topic model: it was served from the fit cache.
+    topics_run = (second.run_dir / "05-topics.ipynb").read_text(encoding="utf-8")
+    assert "topic model read from the fit cache" in topics_run
     figures = [(s["name"], s["figures"]) for s in first.manifest["steps"]]
     assert figures == [(s["name"], s["figures"]) for s in second.manifest["steps"]]
     assert all(digests for _, digests in figures)
@@ -180,7 +183,7 @@ def test_demo_report_renders_plotly_in_chromium(demo_runs, tmp_path: Path) -> No
     assert report is not None and report.is_file()
     source = report.read_text(encoding="utf-8")
     # Written for readers: no code (parameters included), no log lines.
-    assert 'class="jp-InputArea jp-Cell-inputArea"' not in source
+    assert 'class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor"' not in source
     assert "corpus_path" not in source and "INFO corpus" not in source
     dom = rendered_dom(report, tmp_path / "profile")
     assert dom.count('class="main-svg"') >= 2

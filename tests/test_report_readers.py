@@ -53,7 +53,7 @@ def _executed(path: Path, *, for_readers: bool) -> Path:
 def test_a_notebook_for_readers_renders_outputs_only(tmp_path: Path) -> None:
     html = render_html(_executed(tmp_path / "report.ipynb", for_readers=True)).read_text()
     assert "secret-path" not in html and "injected-path" not in html  # no parameters
-    assert 'class="jp-InputArea jp-Cell-inputArea"' not in html  # no code
+    assert 'class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor"' not in html  # no code
     assert 'class="jp-InputPrompt jp-InputArea-prompt"' not in html  # no prompts
     assert "journal interne" not in html  # no log lines
     assert "12 définitions trouvées" in html  # printed results stay
@@ -63,7 +63,7 @@ def test_a_notebook_for_readers_renders_outputs_only(tmp_path: Path) -> None:
 def test_other_notebooks_keep_their_code_and_logs(tmp_path: Path) -> None:
     html = render_html(_executed(tmp_path / "lab.ipynb", for_readers=False)).read_text()
     assert "secret-path" in html and "injected-path" in html
-    assert html.count('class="jp-InputArea jp-Cell-inputArea"') == 4
+    assert html.count('class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor"') == 4
     assert "journal interne" in html
 
 
