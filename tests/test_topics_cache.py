@@ -163,3 +163,33 @@ def test_a_hit_after_another_run_matches_a_fresh_fit_aligned_with_that_run(
     fresh = fit_topics(handle, seed=7, write=False)
     assert not fresh.from_cache
     assert _files(served, tmp_path / "served") == _files(fresh, tmp_path / "fresh")
+
+
+def test_cli_says_when_the_fit_cache_served_the_topics(corpus_dir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from corpus.cli import app
+
+    runner = CliRunner()
+    args = ["topics", str(corpus_dir), "--seed", "7", "--out", str(tmp_path / "a")]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "from the fit cache" not in first.output
+    again = runner.invoke(app, [*args[:-1], str(tmp_path / "b")])
+    assert again.exit_code == 0, again.output
+    assert "from the fit cache" in again.output
+    for name in ("topics.csv", "passage_topics.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_the_cache_keeps_the_most_recently_used_entries(tmp_path: Path) -> None:
+    import os
+
+    cache = fit_cache_module.TopicFitCache(tmp_path, size=2)
+    for age, name in enumerate(["old", "middle", "new"]):
+        (tmp_path / name).mkdir()
+        marker = tmp_path / name / "complete.json"
+        marker.write_text(json.dumps({"key": name}), encoding="utf-8")
+        os.utime(marker, (1_000_000 + age, 1_000_000 + age))
+    cache._prune()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["middle", "new"]

@@ -10,6 +10,9 @@ available for kaleido).
 Exit codes: 0 ok; 2 bad option (a seed that is not an integer, unknown field, unknown
 backend); 5 data that cannot support topics (empty corpus, one document, identical
 passages, too few passages).
+
+The fitted result is cached in the corpus store: the same corpus, seed and options give
+the cached result (and the same files) without fitting again.
 """
 
 from __future__ import annotations
@@ -91,9 +94,10 @@ def _topics(
     for warning in result.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     model = result.model
+    cached = ", from the fit cache" if result.from_cache else ""
     typer.echo(
         f"{model.n_topics_} topics over {len(result.passage_topics)} passages "
-        f"({model.outlier_share_:.1%} outliers, {model.clustering_}) -> {out}"
+        f"({model.outlier_share_:.1%} outliers, {model.clustering_}{cached}) -> {out}"
     )
     for name in by or []:
         per = result.per_class(name)
