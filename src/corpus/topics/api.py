@@ -297,7 +297,11 @@ def fit_topics(
     key = fit_key(passages, settings, embeddings)
     cached = fit_cache.get(key)
     if cached is not None:
-        same_ids, cached_alignment = realign(cached, previous)
+        try:
+            same_ids, cached_alignment = realign(cached, previous)
+        except Exception as exc:  # as align() failing below: the fit runs without it
+            logger.warning("could not align with the previous topic model: %s", exc)
+            same_ids, cached_alignment = False, None
         if same_ids:
             result = _cached_result(cached, cached_alignment, documents, fp)
             if write:
@@ -305,7 +309,12 @@ def fit_topics(
             return result
         logger.info("the previous run's topic ids changed since this fit was cached: refitting")
     model.fit(passages, embeddings=embeddings)
-    alignment = align(model, previous) if previous is not None else None
+    alignment = None
+    if previous is not None:
+        try:
+            alignment = align(model, previous)
+        except Exception as exc:  # an old model that cannot be matched must not block a fit
+            logger.warning("could not align with the previous topic model: %s", exc)
     result = TopicResult(
         model=model,
         topics=topics_table(model),
