@@ -336,6 +336,7 @@ class TopicModel:
                 code="E-TOPICS-NO-VOCABULARY",
             )
         timings["lemmas"] = time.perf_counter() - start
+        logger.info("phase lemmas: %.1f s", timings["lemmas"])
 
         # Embeddings.
         start = time.perf_counter()
@@ -355,6 +356,7 @@ class TopicModel:
             embeddings = embeddings.copy()
             embeddings[zero] = embeddings[~zero].mean(axis=0)
         timings["embedding"] = time.perf_counter() - start
+        logger.info("phase embedding: %.1f s", timings["embedding"])
 
         # Clustering set-up.
         fallback = None
@@ -482,6 +484,7 @@ class TopicModel:
         timings["representation"] = (
             time.perf_counter() - start - timings.get("reduction", 0) - timings.get("clustering", 0)
         )
+        logger.info("phase representation: %.1f s", timings["representation"])
         start = time.perf_counter()
         if -1 in topics and len(set(topics) - {-1}) >= 1:
             new = model.reduce_outliers(
@@ -494,6 +497,7 @@ class TopicModel:
             if new != list(topics):
                 _quiet_update(model, analysed, new, vectorizer, self._representation_model())
         timings["outliers"] = time.perf_counter() - start
+        logger.info("phase outliers: %.1f s", timings["outliers"])
         return model
 
     # -- tables ----------------------------------------------------------------------------
@@ -637,12 +641,14 @@ class _TimedStep:
         start = time.perf_counter()
         self.inner.fit(X) if y is None else self.inner.fit(X, y=y)
         self.timings[self.phase] = time.perf_counter() - start
+        logger.info("phase %s: %.1f s", self.phase, self.timings[self.phase])
         return self
 
     def fit_transform(self, X: Any, y: Any = None) -> Any:
         start = time.perf_counter()
         out = self.inner.fit_transform(X) if y is None else self.inner.fit_transform(X, y=y)
         self.timings[self.phase] = time.perf_counter() - start
+        logger.info("phase %s: %.1f s", self.phase, self.timings[self.phase])
         return out
 
     def transform(self, X: Any) -> Any:
