@@ -14,7 +14,7 @@ from corpus.errors import EXIT_DATA, EXIT_USAGE, UsageError
 from corpus.topics.align import align
 from corpus.topics.evaluate import evaluate_model
 from corpus.topics.io import load_model, save_model
-from corpus.topics.model import MIN_PASSAGES_HDBSCAN, TopicModel
+from corpus.topics.model import MIN_PASSAGES_HDBSCAN, TopicModel, label_fits, make_label
 from corpus.topics.vectorizer import french_stop_words
 
 pytestmark = pytest.mark.slow
@@ -137,7 +137,13 @@ def test_save_load_and_align_keep_ids(fitted, passages, cache_dir, tmp_path):
     assert table["kept"].any()
     kept = table[table["kept"]]
     assert (kept["topic"] == kept["previous_topic"]).all()
-    assert (kept["label"] == kept["previous_label"]).all()
+    current_terms = dict(zip(grown.topic_info_["topic"], grown.topic_info_["terms"], strict=True))
+    for row in kept.itertuples():
+        # The old label is kept only while its terms are still the topic's top terms.
+        if label_fits(row.previous_label, current_terms[row.topic]):
+            assert row.label == row.previous_label
+        else:
+            assert row.label == make_label(current_terms[row.topic])
     assert table["topic"].is_unique
     fresh = table[~table["kept"]]
     assert (fresh["topic"] > part.topic_info_["topic"].max()).all()
@@ -254,3 +260,20 @@ def test_refit_on_cached_passages_loads_no_spacy_pipeline(fitted, passages, cach
     monkeypatch.setattr(vectorizer, "_load_nlp", refuse)
     again = TopicModel(random_state=3, cache_dir=cache_dir).fit(passages)
     assert np.array_equal(again.topics_, fitted.topics_)
+
+
+def test_align_keeps_an_old_label_only_while_its_terms_describe_the_topic(fitted, tmp_path):
+    """A matched topic whose words changed gets a label from its new words (issue 4, a)."""
+    save_model(fitted, tmp_path / "old")
+    previous = load_model(tmp_path / "old")
+    first = int(fitted.topic_info_.loc[fitted.topic_info_["topic"] >= 0, "topic"].iloc[0])
+    own_label = str(fitted.topic_info_.set_index("topic").loc[first, "label"])
+    # The previous run called this topic by words it no longer has among its top terms.
+    previous.topic_info_.loc[previous.topic_info_["topic"] == first, "label"] = "zzz, yyy"
+    table = align(fitted, previous)
+    row = table.set_index("topic").loc[first]
+    assert row["kept"]
+    assert row["previous_label"] == "zzz, yyy"
+    assert row["label"] == own_label
+    others = table[table["topic"] != first]
+    assert (others["label"] == others["previous_label"]).all()

@@ -539,8 +539,11 @@ class TopicModel:
             )
         info = pd.DataFrame(rows)
         if hasattr(self, "labels_override_"):
+            terms_of = dict(zip(info["topic"], info["terms"], strict=True))
             for topic, label in self.labels_override_.items():
-                info.loc[info["topic"] == topic, "label"] = label
+                # An old label survives only while it still describes the topic's words.
+                if label_fits(label, terms_of.get(topic, [])):
+                    info.loc[info["topic"] == topic, "label"] = label
         self.topic_info_ = info.sort_values("topic", kind="stable").reset_index(drop=True)
         self.centroids_ = {self.id_map_[k]: v for k, v in centroids.items()}
         self.n_topics_ = int((self.topic_info_["topic"] != -1).sum())
@@ -557,9 +560,16 @@ class TopicModel:
         }
 
     def set_topic_ids(self, id_map: dict[int, int], labels: dict[int, str] | None = None) -> None:
-        """Rename topics (internal BERTopic id -> public id) and optionally fix labels.
+        """Rename topics (internal BERTopic id -> public id) and optionally keep old labels.
 
-        Used by :mod:`corpus.topics.align` to keep identities across runs.
+        Used by :mod:`corpus.topics.align` to keep identities across runs. A label given in
+        ``labels`` replaces the topic's own label only if :func:`label_fits` its current top
+        terms: a topic matched to an old one whose words have since changed keeps the old id
+        but gets a label from its new words.
+
+        Args:
+            id_map: Internal BERTopic id -> public id.
+            labels: Public id -> label to keep (from the previous run).
         """
         self.id_map_ = {int(k): int(v) for k, v in id_map.items()}
         if labels:
@@ -575,6 +585,20 @@ class TopicModel:
         vocab = list(self.vectorizer_.get_feature_names_out())
         assert matrix.shape[0] == len(internal) or offset == 0
         return ids, matrix, vocab
+
+
+def label_fits(label: str, terms: Sequence[str]) -> bool:
+    """Whether every term of ``label`` (as written by :func:`make_label`) is in ``terms``.
+
+    Args:
+        label: A label, terms separated by ``", "``.
+        terms: A topic's current top terms.
+
+    Returns:
+        ``True`` when the label still describes the topic.
+    """
+    parts = [p.strip() for p in label.split(",") if p.strip()]
+    return bool(parts) and set(parts) <= set(terms)
 
 
 def make_label(terms: Sequence[str], n: int = 3) -> str:
