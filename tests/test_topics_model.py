@@ -14,7 +14,13 @@ from corpus.errors import EXIT_DATA, EXIT_USAGE, UsageError
 from corpus.topics.align import align
 from corpus.topics.evaluate import evaluate_model
 from corpus.topics.io import load_model, save_model
-from corpus.topics.model import MIN_PASSAGES_HDBSCAN, TopicModel, label_fits, make_label
+from corpus.topics.model import (
+    MIN_PASSAGES_HDBSCAN,
+    SMALL_TOPIC_SHARE,
+    TopicModel,
+    label_fits,
+    make_label,
+)
 from corpus.topics.vectorizer import french_stop_words
 
 pytestmark = pytest.mark.slow
@@ -107,6 +113,25 @@ def test_small_corpus_falls_back_to_kmeans_with_a_warning(passages, cache_dir):
     assert model.summary_["fallback"] == model.fallback_
     assert model.n_topics_ == 3
     assert model.outlier_share_ == 0.0
+
+
+def test_default_kmeans_merges_small_topics_into_their_nearest(passages, cache_dir):
+    small = passages.iloc[: MIN_PASSAGES_HDBSCAN - 10]
+    model = TopicModel(random_state=0, cache_dir=cache_dir).fit(small)
+    k, merged = model.params_used_["k"], model.params_used_["merged_small_topics"]
+    assert model.clustering_ == "kmeans"
+    assert merged >= 1  # k-means splits off topics of one or two passages here
+    assert model.n_topics_ == k - merged >= 2
+    sizes = model.topic_info_.set_index("topic")["size"]
+    assert sizes.min() >= SMALL_TOPIC_SHARE * len(small) / k
+    assert list(sizes.index) == list(range(model.n_topics_))
+    assert sizes.is_monotonic_decreasing
+    assert model.outlier_share_ == 0.0
+    again = TopicModel(random_state=0, cache_dir=cache_dir).fit(small)
+    pd.testing.assert_frame_equal(again.passage_topics_, model.passage_topics_)
+    pd.testing.assert_frame_equal(
+        again.topic_info_[["topic", "label", "size"]], model.topic_info_[["topic", "label", "size"]]
+    )
 
 
 def test_evaluation_compares_with_lda(fitted):

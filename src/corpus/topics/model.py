@@ -16,6 +16,10 @@ Size adaptation (``N`` = number of passages):
   ``min_topic_size`` is given). If HDBSCAN finds fewer than three clusters, or one cluster
   holds more than half of the passages, the k-means fallback is used as well (recorded in
   ``fallback_``).
+* When k-means ran with a k chosen by default, a topic with fewer than a third of an even
+  share of the passages (``N / (3k)``) is merged, whole, into the topic with the nearest
+  embedding centroid (k-means has no minimum cluster size; such topics' top terms are words
+  of two or three passages). A k asked for with ``n_topics`` is kept as it is.
 * ``n_topics`` given: k-means with ``k = n_topics`` on PCA-reduced embeddings, whatever
   ``N`` (HDBSCAN decides its own number of clusters).
 
@@ -57,6 +61,9 @@ MIN_PASSAGES = 4
 MIN_PASSAGES_HDBSCAN = 60
 #: HDBSCAN's result is replaced by k-means when one topic holds more than this share.
 MAX_TOPIC_SHARE = 0.5
+#: A k-means topic (k chosen by default) smaller than this share of an even split of the
+#: passages (``N / k``) is merged into its nearest topic: see ``TopicModel._merge_small_topics``.
+SMALL_TOPIC_SHARE = 1 / 3
 #: Accepted values of ``representation``.
 REPRESENTATIONS = ("coverage", "mmr", "keybert", "ctfidf")
 #: Weight of co-occurrence coherence in the coverage representation's term choice.
@@ -154,7 +161,7 @@ class TopicModel:
         fallback_: Why k-means was used (``None`` if it was not).
         outlier_share_: Share of passages left in topic ``-1`` (after reassignment).
         timings_: Seconds per phase (``lemmas``, ``embedding``, ``reduction``,
-            ``clustering``, ``representation``, ``outliers``).
+            ``clustering``, ``representation``, ``outliers``, ``merge``).
         summary_: Parameters used and figures (JSON-ready dict).
     """
 
@@ -395,6 +402,11 @@ class TopicModel:
             result = self._fit_bertopic(
                 analysed, embeddings, seed, vectorizer, clustering="kmeans", timings=timings
             )
+            if not wants_k:  # a k asked for is honoured; a k chosen by default is not sacred
+                start = time.perf_counter()
+                merged = self._merge_small_topics(result, analysed, embeddings, vectorizer)
+                self.params_used_["merged_small_topics"] = merged
+                timings["merge"] = time.perf_counter() - start
 
         self.bertopic_ = result
         self.vectorizer_ = result.vectorizer_model
@@ -499,6 +511,46 @@ class TopicModel:
         timings["outliers"] = time.perf_counter() - start
         logger.info("phase outliers: %.1f s", timings["outliers"])
         return model
+
+    def _merge_small_topics(
+        self, model: Any, analysed: list[str], embeddings: np.ndarray, vectorizer: Any
+    ) -> int:
+        """Merge k-means topics under :data:`SMALL_TOPIC_SHARE` of an even share.
+
+        k-means has no minimum cluster size, so on small corpora it splits off topics of a
+        dozen passages whose top terms are words seen in two or three passages. Each such
+        topic (smallest first) joins, whole, the topic whose embedding centroid is closest
+        to its own (cosine), until every topic holds at least ``SMALL_TOPIC_SHARE * N / k``
+        passages or two topics remain. Topics are then renumbered by decreasing size and
+        their representations recomputed.
+
+        Returns:
+            The number of topics merged away.
+        """
+        topics = np.asarray(model.topics_, dtype=np.int64)
+        ids = sorted(set(topics.tolist()) - {-1})
+        min_size = SMALL_TOPIC_SHARE * len(topics) / max(len(ids), 1)
+        unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
+        merged = 0
+        while len(ids) > 2:
+            sizes = {t: int((topics == t).sum()) for t in ids}
+            smallest = min(ids, key=lambda t: (sizes[t], t))
+            if sizes[smallest] >= min_size:
+                break
+            rest = [t for t in ids if t != smallest]
+            centroids = np.stack([unit[topics == t].mean(axis=0) for t in rest])
+            centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+            target = rest[int(np.argmax(centroids @ unit[topics == smallest].mean(axis=0)))]
+            topics[topics == smallest] = target
+            ids = rest
+            merged += 1
+        if merged:
+            by_size = sorted(ids, key=lambda t: (-int((topics == t).sum()), t))
+            renumber = {old: new for new, old in enumerate(by_size)} | {-1: -1}
+            new_topics = [renumber[int(t)] for t in topics]
+            _quiet_update(model, analysed, new_topics, vectorizer, self._representation_model())
+            logger.info("merged %d small topic(s) into their nearest topic", merged)
+        return merged
 
     # -- tables ----------------------------------------------------------------------------
     def _build_tables(self) -> None:
