@@ -15,6 +15,7 @@ from corpus.topics.align import align
 from corpus.topics.evaluate import evaluate_model
 from corpus.topics.io import load_model, save_model
 from corpus.topics.model import (
+    MIN_PASSAGE_TERMS,
     MIN_PASSAGES_HDBSCAN,
     SMALL_TOPIC_SHARE,
     TopicModel,
@@ -123,7 +124,11 @@ def test_default_kmeans_merges_small_topics_into_their_nearest(passages, cache_d
     assert merged >= 1  # k-means splits off topics of one or two passages here
     assert model.n_topics_ == k - merged >= 2
     sizes = model.topic_info_.set_index("topic")["size"]
-    assert sizes.min() >= SMALL_TOPIC_SHARE * len(small) / k
+    terms = np.asarray((model.vectorizer_.transform(model.analysed_) > 0).sum(axis=1)).ravel()
+    substantive = terms >= MIN_PASSAGE_TERMS
+    for topic in sizes.index:  # every topic holds its share of substantive passages
+        held = (substantive & (model.topics_ == topic)).sum()
+        assert held >= SMALL_TOPIC_SHARE * substantive.sum() / k
     assert list(sizes.index) == list(range(model.n_topics_))
     assert sizes.is_monotonic_decreasing
     assert model.outlier_share_ == 0.0

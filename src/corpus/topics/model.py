@@ -17,9 +17,11 @@ Size adaptation (``N`` = number of passages):
   holds more than half of the passages, the k-means fallback is used as well (recorded in
   ``fallback_``).
 * When k-means ran with a k chosen by default, a topic with fewer than a third of an even
-  share of the passages (``N / (3k)``) is merged, whole, into the topic with the nearest
-  embedding centroid (k-means has no minimum cluster size; such topics' top terms are words
-  of two or three passages). A k asked for with ``n_topics`` is kept as it is.
+  share (``S / (3k)``) of the ``S`` substantive passages (at least ``MIN_PASSAGE_TERMS``
+  vocabulary terms) is merged, whole, into the topic with the nearest embedding centroid.
+  k-means has no minimum cluster size: it splits off topics of a few passages, or of
+  headings ("Contexte", "Calendrier") whose words never occur together. A k asked for with
+  ``n_topics`` is kept as it is.
 * ``n_topics`` given: k-means with ``k = n_topics`` on PCA-reduced embeddings, whatever
   ``N`` (HDBSCAN decides its own number of clusters).
 
@@ -64,6 +66,9 @@ MAX_TOPIC_SHARE = 0.5
 #: A k-means topic (k chosen by default) smaller than this share of an even split of the
 #: passages (``N / k``) is merged into its nearest topic: see ``TopicModel._merge_small_topics``.
 SMALL_TOPIC_SHARE = 1 / 3
+#: Passages with fewer distinct vocabulary terms (headings such as "Contexte") do not count
+#: towards a topic's size when small k-means topics are merged.
+MIN_PASSAGE_TERMS = 3
 #: Accepted values of ``representation``.
 REPRESENTATIONS = ("coverage", "mmr", "keybert", "ctfidf")
 #: Weight of co-occurrence coherence in the coverage representation's term choice.
@@ -518,22 +523,32 @@ class TopicModel:
         """Merge k-means topics under :data:`SMALL_TOPIC_SHARE` of an even share.
 
         k-means has no minimum cluster size, so on small corpora it splits off topics of a
-        dozen passages whose top terms are words seen in two or three passages. Each such
-        topic (smallest first) joins, whole, the topic whose embedding centroid is closest
-        to its own (cosine), until every topic holds at least ``SMALL_TOPIC_SHARE * N / k``
-        passages or two topics remain. Topics are then renumbered by decreasing size and
-        their representations recomputed.
+        dozen passages whose top terms are words seen in two or three passages, or topics of
+        headings whose words never occur together. A topic's size here counts only its
+        substantive passages (at least :data:`MIN_PASSAGE_TERMS` vocabulary terms). Each
+        topic under ``SMALL_TOPIC_SHARE * S / k`` (``S`` substantive passages), smallest
+        first, joins, whole, the topic whose embedding centroid is closest to its own
+        (cosine), until none is left or two topics remain. Topics are then renumbered by
+        decreasing size and their representations recomputed.
+
+        Args:
+            model: The fitted BERTopic model (updated in place).
+            analysed: The analysed text of every passage.
+            embeddings: The passage embeddings.
+            vectorizer: The fitted vectorizer.
 
         Returns:
             The number of topics merged away.
         """
         topics = np.asarray(model.topics_, dtype=np.int64)
         ids = sorted(set(topics.tolist()) - {-1})
-        min_size = SMALL_TOPIC_SHARE * len(topics) / max(len(ids), 1)
+        terms_per_passage = np.asarray((vectorizer.transform(analysed) > 0).sum(axis=1)).ravel()
+        substantive = terms_per_passage >= MIN_PASSAGE_TERMS
+        min_size = SMALL_TOPIC_SHARE * substantive.sum() / max(len(ids), 1)
         unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
         merged = 0
         while len(ids) > 2:
-            sizes = {t: int((topics == t).sum()) for t in ids}
+            sizes = {t: int((substantive & (topics == t)).sum()) for t in ids}
             smallest = min(ids, key=lambda t: (sizes[t], t))
             if sizes[smallest] >= min_size:
                 break
