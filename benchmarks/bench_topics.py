@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import logging
 import platform
 import random
 import re
@@ -154,9 +155,30 @@ def run_lda(n: int, cache: str, seed: int, n_topics: int) -> dict:
     }
 
 
+class _PeakRss(logging.Filter):
+    """Append the process's peak RSS so far to each log line (memory per phase)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.peak_mb = _peak_mb()
+        return True
+
+
+def _log_phases() -> None:
+    """Log each phase's end to stderr with time stamp and peak RSS (progress of long runs)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_PeakRss())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(message)s (peak RSS %(peak_mb).0f MB)", "%H:%M:%S")
+    )
+    model_logger = logging.getLogger("corpus.topics.model")
+    model_logger.addHandler(handler)
+    model_logger.setLevel(logging.INFO)
+
+
 def _child(args: list[str]) -> dict:
+    # stderr is not captured: the child's phase log shows the progress of a long run.
     out = subprocess.run(
-        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True
+        [sys.executable, __file__, "--child", *args], check=True, stdout=subprocess.PIPE, text=True
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -168,6 +190,7 @@ def main() -> None:
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        _log_phases()
         kind, n, cache, seed, *rest = args.child
         if kind == "bertopic":
             result = run_bertopic(int(n), cache, int(seed))

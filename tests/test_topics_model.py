@@ -14,7 +14,14 @@ from corpus.errors import EXIT_DATA, EXIT_USAGE, UsageError
 from corpus.topics.align import align
 from corpus.topics.evaluate import evaluate_model
 from corpus.topics.io import load_model, save_model
-from corpus.topics.model import MIN_PASSAGES_HDBSCAN, TopicModel
+from corpus.topics.model import (
+    MIN_PASSAGE_TERMS,
+    MIN_PASSAGES_HDBSCAN,
+    SMALL_TOPIC_SHARE,
+    TopicModel,
+    label_fits,
+    make_label,
+)
 from corpus.topics.vectorizer import french_stop_words
 
 pytestmark = pytest.mark.slow
@@ -109,6 +116,29 @@ def test_small_corpus_falls_back_to_kmeans_with_a_warning(passages, cache_dir):
     assert model.outlier_share_ == 0.0
 
 
+def test_default_kmeans_merges_small_topics_into_their_nearest(passages, cache_dir):
+    small = passages.iloc[: MIN_PASSAGES_HDBSCAN - 10]
+    model = TopicModel(random_state=0, cache_dir=cache_dir).fit(small)
+    k, merged = model.params_used_["k"], model.params_used_["merged_small_topics"]
+    assert model.clustering_ == "kmeans"
+    assert merged >= 1  # k-means splits off topics of one or two passages here
+    assert model.n_topics_ == k - merged >= 2
+    sizes = model.topic_info_.set_index("topic")["size"]
+    terms = np.asarray((model.vectorizer_.transform(model.analysed_) > 0).sum(axis=1)).ravel()
+    substantive = terms >= MIN_PASSAGE_TERMS
+    for topic in sizes.index:  # every topic holds its share of substantive passages
+        held = (substantive & (model.topics_ == topic)).sum()
+        assert held >= SMALL_TOPIC_SHARE * substantive.sum() / k
+    assert list(sizes.index) == list(range(model.n_topics_))
+    assert sizes.is_monotonic_decreasing
+    assert model.outlier_share_ == 0.0
+    again = TopicModel(random_state=0, cache_dir=cache_dir).fit(small)
+    pd.testing.assert_frame_equal(again.passage_topics_, model.passage_topics_)
+    pd.testing.assert_frame_equal(
+        again.topic_info_[["topic", "label", "size"]], model.topic_info_[["topic", "label", "size"]]
+    )
+
+
 def test_evaluation_compares_with_lda(fitted):
     scores = evaluate_model(fitted)
     for key in ("bertopic", "lda"):
@@ -137,7 +167,13 @@ def test_save_load_and_align_keep_ids(fitted, passages, cache_dir, tmp_path):
     assert table["kept"].any()
     kept = table[table["kept"]]
     assert (kept["topic"] == kept["previous_topic"]).all()
-    assert (kept["label"] == kept["previous_label"]).all()
+    current_terms = dict(zip(grown.topic_info_["topic"], grown.topic_info_["terms"], strict=True))
+    for row in kept.itertuples():
+        # The old label is kept only while its terms are still the topic's top terms.
+        if label_fits(row.previous_label, current_terms[row.topic]):
+            assert row.label == row.previous_label
+        else:
+            assert row.label == make_label(current_terms[row.topic])
     assert table["topic"].is_unique
     fresh = table[~table["kept"]]
     assert (fresh["topic"] > part.topic_info_["topic"].max()).all()
@@ -254,3 +290,20 @@ def test_refit_on_cached_passages_loads_no_spacy_pipeline(fitted, passages, cach
     monkeypatch.setattr(vectorizer, "_load_nlp", refuse)
     again = TopicModel(random_state=3, cache_dir=cache_dir).fit(passages)
     assert np.array_equal(again.topics_, fitted.topics_)
+
+
+def test_align_keeps_an_old_label_only_while_its_terms_describe_the_topic(fitted, tmp_path):
+    """A matched topic whose words changed gets a label from its new words (issue 4, a)."""
+    save_model(fitted, tmp_path / "old")
+    previous = load_model(tmp_path / "old")
+    first = int(fitted.topic_info_.loc[fitted.topic_info_["topic"] >= 0, "topic"].iloc[0])
+    own_label = str(fitted.topic_info_.set_index("topic").loc[first, "label"])
+    # The previous run called this topic by words it no longer has among its top terms.
+    previous.topic_info_.loc[previous.topic_info_["topic"] == first, "label"] = "zzz, yyy"
+    table = align(fitted, previous)
+    row = table.set_index("topic").loc[first]
+    assert row["kept"]
+    assert row["previous_label"] == "zzz, yyy"
+    assert row["label"] == own_label
+    others = table[table["topic"] != first]
+    assert (others["label"] == others["previous_label"]).all()

@@ -16,6 +16,12 @@ Size adaptation (``N`` = number of passages):
   ``min_topic_size`` is given). If HDBSCAN finds fewer than three clusters, or one cluster
   holds more than half of the passages, the k-means fallback is used as well (recorded in
   ``fallback_``).
+* When k-means ran with a k chosen by default, a topic with fewer than a third of an even
+  share (``S / (3k)``) of the ``S`` substantive passages (at least ``MIN_PASSAGE_TERMS``
+  vocabulary terms) is merged, whole, into the topic with the nearest embedding centroid.
+  k-means has no minimum cluster size: it splits off topics of a few passages, or of
+  headings ("Contexte", "Calendrier") whose words never occur together. A k asked for with
+  ``n_topics`` is kept as it is.
 * ``n_topics`` given: k-means with ``k = n_topics`` on PCA-reduced embeddings, whatever
   ``N`` (HDBSCAN decides its own number of clusters).
 
@@ -57,6 +63,12 @@ MIN_PASSAGES = 4
 MIN_PASSAGES_HDBSCAN = 60
 #: HDBSCAN's result is replaced by k-means when one topic holds more than this share.
 MAX_TOPIC_SHARE = 0.5
+#: A k-means topic (k chosen by default) smaller than this share of an even split of the
+#: passages (``N / k``) is merged into its nearest topic: see ``TopicModel._merge_small_topics``.
+SMALL_TOPIC_SHARE = 1 / 3
+#: Passages with fewer distinct vocabulary terms (headings such as "Contexte") do not count
+#: towards a topic's size when small k-means topics are merged.
+MIN_PASSAGE_TERMS = 3
 #: Accepted values of ``representation``.
 REPRESENTATIONS = ("coverage", "mmr", "keybert", "ctfidf")
 #: Weight of co-occurrence coherence in the coverage representation's term choice.
@@ -154,7 +166,7 @@ class TopicModel:
         fallback_: Why k-means was used (``None`` if it was not).
         outlier_share_: Share of passages left in topic ``-1`` (after reassignment).
         timings_: Seconds per phase (``lemmas``, ``embedding``, ``reduction``,
-            ``clustering``, ``representation``, ``outliers``).
+            ``clustering``, ``representation``, ``outliers``, ``merge``).
         summary_: Parameters used and figures (JSON-ready dict).
     """
 
@@ -336,6 +348,7 @@ class TopicModel:
                 code="E-TOPICS-NO-VOCABULARY",
             )
         timings["lemmas"] = time.perf_counter() - start
+        logger.info("phase lemmas: %.1f s", timings["lemmas"])
 
         # Embeddings.
         start = time.perf_counter()
@@ -355,6 +368,7 @@ class TopicModel:
             embeddings = embeddings.copy()
             embeddings[zero] = embeddings[~zero].mean(axis=0)
         timings["embedding"] = time.perf_counter() - start
+        logger.info("phase embedding: %.1f s", timings["embedding"])
 
         # Clustering set-up.
         fallback = None
@@ -393,6 +407,11 @@ class TopicModel:
             result = self._fit_bertopic(
                 analysed, embeddings, seed, vectorizer, clustering="kmeans", timings=timings
             )
+            if not wants_k:  # a k asked for is honoured; a k chosen by default is not sacred
+                start = time.perf_counter()
+                merged = self._merge_small_topics(result, analysed, embeddings, vectorizer)
+                self.params_used_["merged_small_topics"] = merged
+                timings["merge"] = time.perf_counter() - start
 
         self.bertopic_ = result
         self.vectorizer_ = result.vectorizer_model
@@ -482,6 +501,7 @@ class TopicModel:
         timings["representation"] = (
             time.perf_counter() - start - timings.get("reduction", 0) - timings.get("clustering", 0)
         )
+        logger.info("phase representation: %.1f s", timings["representation"])
         start = time.perf_counter()
         if -1 in topics and len(set(topics) - {-1}) >= 1:
             new = model.reduce_outliers(
@@ -494,7 +514,58 @@ class TopicModel:
             if new != list(topics):
                 _quiet_update(model, analysed, new, vectorizer, self._representation_model())
         timings["outliers"] = time.perf_counter() - start
+        logger.info("phase outliers: %.1f s", timings["outliers"])
         return model
+
+    def _merge_small_topics(
+        self, model: Any, analysed: list[str], embeddings: np.ndarray, vectorizer: Any
+    ) -> int:
+        """Merge k-means topics under :data:`SMALL_TOPIC_SHARE` of an even share.
+
+        k-means has no minimum cluster size, so on small corpora it splits off topics of a
+        dozen passages whose top terms are words seen in two or three passages, or topics of
+        headings whose words never occur together. A topic's size here counts only its
+        substantive passages (at least :data:`MIN_PASSAGE_TERMS` vocabulary terms). Each
+        topic under ``SMALL_TOPIC_SHARE * S / k`` (``S`` substantive passages), smallest
+        first, joins, whole, the topic whose embedding centroid is closest to its own
+        (cosine), until none is left or two topics remain. Topics are then renumbered by
+        decreasing size and their representations recomputed.
+
+        Args:
+            model: The fitted BERTopic model (updated in place).
+            analysed: The analysed text of every passage.
+            embeddings: The passage embeddings.
+            vectorizer: The fitted vectorizer.
+
+        Returns:
+            The number of topics merged away.
+        """
+        topics = np.asarray(model.topics_, dtype=np.int64)
+        ids = sorted(set(topics.tolist()) - {-1})
+        terms_per_passage = np.asarray((vectorizer.transform(analysed) > 0).sum(axis=1)).ravel()
+        substantive = terms_per_passage >= MIN_PASSAGE_TERMS
+        min_size = SMALL_TOPIC_SHARE * substantive.sum() / max(len(ids), 1)
+        unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
+        merged = 0
+        while len(ids) > 2:
+            sizes = {t: int((substantive & (topics == t)).sum()) for t in ids}
+            smallest = min(ids, key=lambda t: (sizes[t], t))
+            if sizes[smallest] >= min_size:
+                break
+            rest = [t for t in ids if t != smallest]
+            centroids = np.stack([unit[topics == t].mean(axis=0) for t in rest])
+            centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+            target = rest[int(np.argmax(centroids @ unit[topics == smallest].mean(axis=0)))]
+            topics[topics == smallest] = target
+            ids = rest
+            merged += 1
+        if merged:
+            by_size = sorted(ids, key=lambda t: (-int((topics == t).sum()), t))
+            renumber = {old: new for new, old in enumerate(by_size)} | {-1: -1}
+            new_topics = [renumber[int(t)] for t in topics]
+            _quiet_update(model, analysed, new_topics, vectorizer, self._representation_model())
+            logger.info("merged %d small topic(s) into their nearest topic", merged)
+        return merged
 
     # -- tables ----------------------------------------------------------------------------
     def _build_tables(self) -> None:
@@ -535,8 +606,11 @@ class TopicModel:
             )
         info = pd.DataFrame(rows)
         if hasattr(self, "labels_override_"):
+            terms_of = dict(zip(info["topic"], info["terms"], strict=True))
             for topic, label in self.labels_override_.items():
-                info.loc[info["topic"] == topic, "label"] = label
+                # An old label survives only while it still describes the topic's words.
+                if label_fits(label, terms_of.get(topic, [])):
+                    info.loc[info["topic"] == topic, "label"] = label
         self.topic_info_ = info.sort_values("topic", kind="stable").reset_index(drop=True)
         self.centroids_ = {self.id_map_[k]: v for k, v in centroids.items()}
         self.n_topics_ = int((self.topic_info_["topic"] != -1).sum())
@@ -553,9 +627,16 @@ class TopicModel:
         }
 
     def set_topic_ids(self, id_map: dict[int, int], labels: dict[int, str] | None = None) -> None:
-        """Rename topics (internal BERTopic id -> public id) and optionally fix labels.
+        """Rename topics (internal BERTopic id -> public id) and optionally keep old labels.
 
-        Used by :mod:`corpus.topics.align` to keep identities across runs.
+        Used by :mod:`corpus.topics.align` to keep identities across runs. A label given in
+        ``labels`` replaces the topic's own label only if :func:`label_fits` its current top
+        terms: a topic matched to an old one whose words have since changed keeps the old id
+        but gets a label from its new words.
+
+        Args:
+            id_map: Internal BERTopic id -> public id.
+            labels: Public id -> label to keep (from the previous run).
         """
         self.id_map_ = {int(k): int(v) for k, v in id_map.items()}
         if labels:
@@ -571,6 +652,20 @@ class TopicModel:
         vocab = list(self.vectorizer_.get_feature_names_out())
         assert matrix.shape[0] == len(internal) or offset == 0
         return ids, matrix, vocab
+
+
+def label_fits(label: str, terms: Sequence[str]) -> bool:
+    """Whether every term of ``label`` (as written by :func:`make_label`) is in ``terms``.
+
+    Args:
+        label: A label, terms separated by ``", "``.
+        terms: A topic's current top terms.
+
+    Returns:
+        ``True`` when the label still describes the topic.
+    """
+    parts = [p.strip() for p in label.split(",") if p.strip()]
+    return bool(parts) and set(parts) <= set(terms)
 
 
 def make_label(terms: Sequence[str], n: int = 3) -> str:
@@ -637,12 +732,14 @@ class _TimedStep:
         start = time.perf_counter()
         self.inner.fit(X) if y is None else self.inner.fit(X, y=y)
         self.timings[self.phase] = time.perf_counter() - start
+        logger.info("phase %s: %.1f s", self.phase, self.timings[self.phase])
         return self
 
     def fit_transform(self, X: Any, y: Any = None) -> Any:
         start = time.perf_counter()
         out = self.inner.fit_transform(X) if y is None else self.inner.fit_transform(X, y=y)
         self.timings[self.phase] = time.perf_counter() - start
+        logger.info("phase %s: %.1f s", self.phase, self.timings[self.phase])
         return out
 
     def transform(self, X: Any) -> Any:
