@@ -28,7 +28,9 @@ registry (an entry-point scan of the installed packages) on every call, and a do
 data and span groups take about ten calls each way. Measured on 1,200 passages: writing
 the cache that way was 40% of a cold run and reading it back 55% of the cold time; with
 the JSON sidecar a warm re-run is 2-5% of the cold one. Records go through the same
-JSON round trip on a cold run, so cold and warm tables are identical.
+JSON round trip on a cold run, so cold and warm tables are identical. The files are
+written by a background thread (:class:`_ShardWriter`), so their fsyncs do not hold up
+the parsing; :func:`annotate` returns once every file is complete.
 
 Passages longer than :data:`MAX_UNIT_CHARS` (a 2 MB paragraph) are cut into chunks at
 sentence ends or spaces, so spaCy's length limit and memory are never hit; records keep
