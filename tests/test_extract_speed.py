@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,17 @@ def test_anchor_prefilter_finds_what_every_pattern_finds(fr_nlp: Language, compo
             expected.update((entry.id, sent.start + s, sent.start + e) for _, s, e in matcher(sent))
     found = {(m.entry.id, m.start, m.end) for m in patterns(doc)}
     assert found == expected and len(found) > 3
+
+
+def test_abandoned_multiprocess_annotation_leaves_no_worker(nlp: Language, tmp_path: Path) -> None:
+    passages = [(f"d{i}-0", f"d{i}", f"Texte {i} : un besoin.") for i in range(12)]
+    stream = annotate(
+        make_units(passages), nlp, cache_dir=tmp_path, pipeline_fp="mp", n_process=2, batch_size=2
+    )
+    first = next(stream)
+    assert first.records()["free_needs"][0]["text"] == "besoin"
+    assert multiprocessing.active_children()  # the workers are running
+    stream.close()  # the caller stops early
+    assert not multiprocessing.active_children()
+    assert (tmp_path / "mp").is_dir()  # what was queued is written, nothing half-done
+    assert not list((tmp_path / "mp").glob(".*.tmp"))

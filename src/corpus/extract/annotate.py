@@ -43,6 +43,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import multiprocessing.pool
 import re
 import shutil
 from collections import deque
@@ -423,10 +424,11 @@ def annotate(
             missing.append(group)
 
     workers = n_process > 1 and len(missing) > 1 and _can_fork()
+    pool: multiprocessing.pool.Pool | None = None
     if workers:
         # Worker processes parse whole documents and send back their serialised
-        # annotations (see _parse_in_workers).
-        worker_results = _parse_in_workers(
+        # annotations (see _start_workers).
+        pool, worker_results = _start_workers(
             missing, nlp, batch_size, n_process, docbin=folder is not None
         )
         stream: Iterator[tuple[Doc, int]] = iter(())
@@ -477,6 +479,8 @@ def annotate(
                 stats.n_words += len(unit.text.split())
                 yield AnnotatedUnit(unit, unit_records, shard, index)
     finally:
+        if pool is not None:
+            pool.terminate()
         if writer is not None:
             writer.close()
         if bar is not None:
@@ -557,24 +561,30 @@ def _worker_tasks(
     return tasks
 
 
-def _parse_in_workers(
+def _start_workers(
     groups: Sequence[Sequence[Unit]],
     nlp: Language,
     batch_size: int,
     n_process: int,
     *,
     docbin: bool,
-) -> Iterator[Serialised]:
-    """Serialised annotations of each group, in order, from ``n_process`` forked workers."""
+) -> tuple[multiprocessing.pool.Pool, Iterator[Serialised]]:
+    """Fork ``n_process`` workers; the serialised annotations of each group, in order.
+
+    The workers are forked here, at once, not on the first ``next``: by then the
+    parent's cache-writer thread may be running, and forking a process with a live
+    thread can leave a lock it held locked forever in the child. The caller terminates
+    the pool when done (or abandoned).
+    """
     global _WORKER_NLP
     tasks = _worker_tasks(groups, batch_size, docbin)
     _WORKER_NLP = nlp  # inherited by the forked workers
     try:
-        with multiprocessing.get_context("fork").Pool(min(n_process, len(tasks))) as pool:
-            for results in pool.imap(_parse_documents, tasks, chunksize=1):
-                yield from results
+        pool = multiprocessing.get_context("fork").Pool(min(n_process, len(tasks)))
     finally:
         _WORKER_NLP = None
+    results = pool.imap(_parse_documents, tasks, chunksize=1)
+    return pool, (item for task_results in results for item in task_results)
 
 
 def _shard_paths(folder: Path, key: str) -> tuple[Path, Path]:
