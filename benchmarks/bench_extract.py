@@ -8,7 +8,11 @@ Measures, over the same passages and in the same run:
 * both with ``n_process`` 1 and 2;
 * the warm re-run (every annotation from the DocBin cache, tables rebuilt) as a share of
   the cold time (target < 5%), and the no-op re-run of ``extract_corpus`` when the
-  stored tables are up to date.
+  stored tables are up to date;
+* the CPU time of both, workers included (steadier than wall time on a shared
+  machine), and their ratio;
+* where the cold time goes (``cold_split_seconds``): the model's parse, each of our
+  components, cache serialisation and writes, the tables (see :func:`cold_split`).
 
 Usage::
 
@@ -22,15 +26,28 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
+from spacy.language import Language
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DOCS = [REPO.parent / "shared" / "eval" / "docs", REPO / "corpora" / "demo"]
+#: Docs per ``nlp.pipe`` batch, the same for the bare model and the full pass.
+BATCH_SIZE = 32
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and of its finished child processes."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def load_tables(folders: list[Path], repeat: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -90,18 +107,27 @@ def bench(repeat: int, folders: list[Path], rounds: int) -> dict:
     }
     for n_process in (1, 2):
         bare_times, cold_times, warm_times = [], [], []
+        bare_cpu, cold_cpu = [], []
         for _ in range(rounds):  # interleaved, best of `rounds`, to damp noisy neighbours
-            started = time.perf_counter()
-            for _doc in bare.pipe(texts, batch_size=32, n_process=n_process):
+            started, cpu = time.perf_counter(), cpu_seconds()
+            for _doc in bare.pipe(texts, batch_size=BATCH_SIZE, n_process=n_process):
                 pass
             bare_times.append(time.perf_counter() - started)
+            bare_cpu.append(cpu_seconds() - cpu)
 
             cache = Path(tempfile.mkdtemp(prefix="bench-docbin-"))
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds()
             extract_tables(
-                documents, passages, full, pipeline_fp=fp, cache_dir=cache, n_process=n_process
+                documents,
+                passages,
+                full,
+                pipeline_fp=fp,
+                cache_dir=cache,
+                n_process=n_process,
+                batch_size=BATCH_SIZE,
             )
             cold_times.append(time.perf_counter() - started)
+            cold_cpu.append(cpu_seconds() - cpu)
 
             started = time.perf_counter()
             extract_tables(
@@ -118,8 +144,73 @@ def bench(repeat: int, folders: list[Path], rounds: int) -> dict:
             "ratio_full_to_bare": round(bare_s / cold_s, 3),
             "warm_share_of_cold": round(warm_s / cold_s, 4),
         }
+        # CPU time (this process and its finished workers): steadier than wall time when
+        # the machine is shared; with workers it also counts what parallelism hides.
+        run = results["runs"][f"n_process={n_process}"]
+        run["bare_cpu_seconds"] = round(min(bare_cpu), 3)
+        run["full_cold_cpu_seconds"] = round(min(cold_cpu), 3)
+        run["ratio_full_to_bare_cpu"] = round(min(bare_cpu) / min(cold_cpu), 3)
+    results["cold_split_seconds"] = cold_split(documents, passages, full, rounds)
     results["noop_rerun"] = noop_rerun(folders)
     return results
+
+
+def cold_split(
+    documents: pd.DataFrame, passages: pd.DataFrame, full: Language, rounds: int
+) -> dict[str, float]:
+    """Where the cold time goes, one stage at a time (n_process=1, best of ``rounds``).
+
+    ``parse``: the model's own components on the passages (our four disabled);
+    ``components``: each of ours on the parsed docs; ``cache_serialise``: DocBin and
+    JSON sidecar bytes; ``cache_write``: writing the files (fsync included; on a
+    background thread in the real pass, so mostly hidden); ``tables``: the record tables
+    and the document-level tables from the annotations.
+    """
+    from corpus.extract import annotate as ann
+    from corpus.extract.run import french_passages
+    from corpus.extract.tables import build_tables, records_to_frames
+    from corpus.nlp.pipeline import ALL
+
+    selected = french_passages(documents, passages)
+    units = ann.make_units(
+        list(zip(selected["passage_id"], selected["doc_id"], selected["text"], strict=True))
+    )
+    groups = [group for _, group in ann._group_by_document(units)]
+    best: dict[str, float] = {}
+
+    def keep(name: str, seconds: float) -> None:
+        best[name] = round(min(best.get(name, seconds), seconds), 3)
+
+    for _ in range(rounds):
+        started = time.perf_counter()
+        with full.select_pipes(disable=[n for n in full.pipe_names if n in ALL]):
+            docs = list(full.pipe((u.parse_text for u in units), batch_size=BATCH_SIZE))
+        keep("parse", time.perf_counter() - started)
+        for name in (n for n in full.pipe_names if n in ALL):
+            component = full.get_pipe(name)
+            started = time.perf_counter()
+            docs = [component(doc) for doc in docs]
+            keep(f"component {name}", time.perf_counter() - started)
+        folder = Path(tempfile.mkdtemp(prefix="bench-split-"))
+        serialise = write = 0.0
+        annotated = []
+        at = 0
+        for index, group in enumerate(groups):
+            group_docs, at = docs[at : at + len(group)], at + len(group)
+            started = time.perf_counter()
+            docbin, sidecar = ann._docbin_bytes(group_docs), ann._sidecar_bytes(group_docs)
+            serialise += time.perf_counter() - started
+            started = time.perf_counter()
+            ann._write_files(folder / f"{index}.spacy", folder / f"{index}.json", docbin, sidecar)
+            write += time.perf_counter() - started
+            for unit, doc in zip(group, group_docs, strict=True):
+                annotated.append(ann.AnnotatedUnit.from_doc(unit, doc, full))
+        keep("cache_serialise", serialise)
+        keep("cache_write", write)
+        started = time.perf_counter()
+        build_tables(records_to_frames(annotated, selected), selected, documents)
+        keep("tables", time.perf_counter() - started)
+    return best
 
 
 def noop_rerun(folders: list[Path]) -> dict:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from spacy.attrs import LEMMA, LOWER
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
@@ -388,6 +389,11 @@ class PatternSet:
                 for form in forms:
                     self._index.setdefault((attr, form), []).append(entry.id)
         self._order = {ident: i for i, ident in enumerate(self.entries)}
+        # The anchor index by string hash, so candidates() reads one integer array per
+        # doc instead of building a Token and two strings for every token.
+        self._by_hash: dict[str, dict[int, list[str]]] = {"LOWER": {}, "LEMMA": {}}
+        for (attr, form), idents in self._index.items():
+            self._by_hash[attr][vocab.strings.add(form)] = idents
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -398,17 +404,17 @@ class PatternSet:
         Entries without an anchor map to an empty list (they are run on the whole doc).
         """
         found: dict[str, list[int]] = {ident: [] for ident in self._always}
-        index = self._index
+        by_lower, by_lemma = self._by_hash["LOWER"], self._by_hash["LEMMA"]
         has_lemma = doc.has_annotation("LEMMA")
-        for token in doc:
-            hits = index.get(("LOWER", token.lower_))
+        for i, (lower, lemma) in enumerate(doc.to_array([LOWER, LEMMA]).tolist()):
+            hits = by_lower.get(lower)
             if has_lemma:
-                lemma_hits = index.get(("LEMMA", token.lemma_))
+                lemma_hits = by_lemma.get(lemma)
                 if lemma_hits:
                     hits = [*hits, *lemma_hits] if hits else lemma_hits
             if hits:
                 for ident in hits:
-                    found.setdefault(ident, []).append(token.i)
+                    found.setdefault(ident, []).append(i)
         return found
 
     def __call__(self, doc: Doc, bounds: list[tuple[int, int]] | None = None) -> list[Match]:
