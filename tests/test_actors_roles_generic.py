@@ -58,6 +58,12 @@ def found(nlp, text: str) -> dict[str, set[str]]:
             "ministère de l'Emploi",
             {"bailleur"},
         ),
+        (
+            "Le projet vient d'obtenir une subvention de 420 000 $ du Fonds Epsilon pour la "
+            "recherche.",
+            "Fonds Epsilon",
+            {"bailleur"},
+        ),
         # the agent of a multi-word cue
         (
             "Mis en œuvre par le Ministère de la Solidarité depuis 2022, le programme accompagne "
@@ -120,3 +126,10 @@ def test_job_title_is_not_an_organisation(nlp) -> None:
 def test_currency_codes_are_not_actors(nlp) -> None:
     names = set(found(nlp, "La Fondation Eta participera à hauteur de CHF 25'000 sur deux ans."))
     assert "CHF" not in names
+
+
+def test_setting_up_a_fund_is_funding(nlp) -> None:
+    text = "La Banque Omega a mis en place une ligne de garantie pour les coopératives."
+    assert found(nlp, text)["Banque Omega"] == {"bailleur"}
+    service = found(nlp, "La Ville de Valmont a mis en place un service de navettes.")
+    assert service["Ville de Valmont"] == {"porteur"}

@@ -279,9 +279,9 @@ def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         end = i - gap
         if gap and (end - 1 < sent.start or _text(doc[end]) not in _DE):
             continue
-        if gap and not all(t.pos_ in _COMPLEMENT_POS for t in doc[end + 1 : i]):
+        if gap and not all(t.pos_ in _COMPLEMENT_POS or _amount(t) for t in doc[end + 1 : i]):
             continue
-        if gap > 3 and not any(t.pos_ in ("NUM", "SYM") for t in doc[end + 1 : i]):
+        if gap > 3 and not any(_amount(t) for t in doc[end + 1 : i]):
             continue  # a long gap only for an amount: "une subvention de 420 000 $ du X"
         while end - 1 > sent.start and doc[end - 1].pos_ == "ADJ" and doc[end - 1].text.islower():
             # "un financement ponctuel de X"; "appui financier" is matched whole below
@@ -304,6 +304,11 @@ def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
 
 
 _COMPLEMENT_POS = frozenset(("NOUN", "ADJ", "ADP", "NUM", "SYM"))
+
+
+def _amount(token: Token) -> bool:
+    """A number or a currency sign (the tagger may call "420 000" determiners)."""
+    return token.like_num or token.pos_ in ("NUM", "SYM") or token.text in ("$", "€", "£")
 
 
 def _agent_verb(doc: Doc, par: int, sent: Span) -> Token | None:
@@ -511,6 +516,13 @@ def _after_subject_tail(doc: Doc, j: int, end: int, cues: RoleCues) -> int:
     return j
 
 
+def _funding_object(verb: Token, phrase: str, cues: RoleCues) -> bool:
+    """Whether a funding noun follows a multi-word cue closely (its object)."""
+    start = verb.i + len(phrase.split())
+    following = verb.doc[start : min(start + 5, len(verb.doc))]
+    return any(_lemma(t) in cues.funding_nouns or _text(t) in cues.funding_nouns for t in following)
+
+
 def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     doc = span.doc
     i = span.start - 1
@@ -528,7 +540,9 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         if verb.i > span.end and any(t.text in (":", ";") for t in doc[span.end : verb.i]):
             continue  # "X est une coopérative : ses membres participent" is not about X
         phrase = _phrase_at(cues, verb)
-        if phrase:
+        if phrase and phrase[0] == "porteur" and _funding_object(verb, phrase[1], cues):
+            yield RoleHit("bailleur", phrase[1])  # "X a mis en place un fonds de garantie"
+        elif phrase:
             yield RoleHit(*phrase)
         elif _lemma(verb) in cues.subject_roles:
             # "X a réalisé un portrait": the subject carries it ("réalisé par X" supports)
