@@ -133,3 +133,13 @@ def test_setting_up_a_fund_is_funding(nlp) -> None:
     assert found(nlp, text)["Banque Omega"] == {"bailleur"}
     service = found(nlp, "La Ville de Valmont a mis en place un service de navettes.")
     assert service["Ville de Valmont"] == {"porteur"}
+
+
+def test_citizen_and_market_categories(nlp) -> None:
+    doc = nlp(
+        "Les jeunes femmes et les mères du village vendent aux intermédiaires et aux éleveurs."
+    )
+    found_types = {(r["category"], r["sector"]) for r in doc._.actor_types}
+    assert ("jeune femme", "citoyens") in found_types
+    assert ("mère", "citoyens") in found_types
+    assert ("intermédiaire", "entreprise") in found_types
