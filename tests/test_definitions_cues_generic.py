@@ -60,6 +60,12 @@ def terms(nlp, text: str) -> list[str]:
             "Une bonne politique sociale, c'est une politique qui écoute les habitants.",
             "politique sociale",
         ),
+        (
+            "Pour moi, l'économie solidaire, c'est quand les habitants décident eux-mêmes de "
+            "ce qui les concerne.",
+            "économie solidaire",
+        ),
+        ("L'entraide, c'est quand chacun donne un peu de son temps aux autres.", "entraide"),
     ],
 )
 def test_cue_gives_the_term(nlp, text: str, term: str) -> None:
@@ -72,6 +78,7 @@ def test_cue_gives_the_term(nlp, text: str, term: str) -> None:
         "« Le chômage n'est pas une fatalité, c'est un problème politique », affirme le maire.",
         "Je vous appelle demain pour en parler. On en parle de temps en temps quand on se voit.",
         "Nous avons entendu la demande des habitants et nous y répondrons.",
+        "Hier, c'est quand il pleuvait que nous sommes partis.",
     ],
 )
 def test_no_definition(nlp, text: str) -> None:

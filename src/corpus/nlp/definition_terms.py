@@ -27,6 +27,8 @@ from corpus.nlp.definition_text import (
 
 #: A defined term longer than this (tokens) is cut to its head and adjectives.
 MAX_TERM_TOKENS = 7
+#: Words opening a point of view before a dislocated term ("Pour moi, X, c'est ...").
+_OPENERS = frozenset(("pour", "selon", "d'après", "d’après"))
 #: "Qu'est-ce qu'une X ?" (the term: group 1, without its article).
 _QUESTION = re.compile(
     r"\s*qu['’]est[- ]ce\s+(?:que\s+|qu['’]\s*)(?:(?:un|une|le|la|les|des)\s+|l['’]\s*)?"
@@ -212,9 +214,19 @@ class TermParser:
                 break
         if token.pos_ not in ("NOUN", "PROPN"):
             return None
-        # The noun phrase must open the sentence (after bullets and determiners).
+        # The noun phrase must open the sentence (after bullets and determiners, and after
+        # an opening "Pour moi," / "Selon X,").
+        opening = sent.start
+        if sent[0].lower_ in _OPENERS or (len(sent) > 1 and sent[1].lower_ in _OPENERS):
+            comma = next((t.i for t in doc[sent.start : token.i] if t.text == ","), None)
+            opening = comma + 1 if comma is not None else opening
         first = next(
-            (t for t in sent if not t.is_punct and not t.is_space and t.pos_ != "DET"), None
+            (
+                t
+                for t in doc[opening : sent.end]
+                if not t.is_punct and not t.is_space and t.pos_ != "DET"
+            ),
+            None,
         )
         left = min([token.i, *(t.i for t in token.subtree if t.i < token.i)])
         if first is None or first.i < left or doc[left].pos_ == "ADP":
