@@ -143,3 +143,14 @@ def test_citizen_and_market_categories(nlp) -> None:
     assert ("jeune femme", "citoyens") in found_types
     assert ("mère", "citoyens") in found_types
     assert ("intermédiaire", "entreprise") in found_types
+
+
+def test_name_keeps_its_place_complement(nlp) -> None:
+    actors = found(
+        nlp,
+        "Le fonds a été créé par la Table régionale de développement social du "
+        "Saguenay–Lac-Saint-Jean en 2019.",
+    )
+    assert actors == {
+        "Table régionale de développement social du Saguenay–Lac-Saint-Jean": {"porteur"}
+    }

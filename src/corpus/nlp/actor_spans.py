@@ -615,6 +615,18 @@ class SpanFinder:
             ):
                 cand = replace(cand, end=loc.end)
                 absorbed.add(loc.start)
+            elif cand.kind == "org" and cand.origin in ("ner", "pattern"):
+                # "Table régionale de développement social" + "du" + "Saguenay–Lac-Saint-Jean"
+                after = cand.end + 1
+                loc = locs.get(after)
+                if (
+                    loc is not None
+                    and fold(doc[cand.end].text) in _DE_WORDS
+                    and loc.start not in taken_starts
+                    and loc.end - cand.start <= MAX_TOKENS
+                ):
+                    cand = replace(cand, end=loc.end)
+                    absorbed.add(loc.start)
             out.append(cand)
         return [c for c in out if c.start not in absorbed]
 
