@@ -154,3 +154,10 @@ def test_name_keeps_its_place_complement(nlp) -> None:
     assert actors == {
         "Table régionale de développement social du Saguenay–Lac-Saint-Jean": {"porteur"}
     }
+
+
+def test_dot_separated_partner_list_and_title_dash(nlp) -> None:
+    names = set(found(nlp, "Nos partenaires : Région Réunion · Ville de Saint-Joseph · Kaz'Innov"))
+    assert {"Ville de Saint-Joseph", "Kaz'Innov"} <= names
+    assert not any("·" in n for n in names)
+    assert "Roul'Ensemble" in found(nlp, "Roul'Ensemble – Coopérative de mobilité des Hauts")

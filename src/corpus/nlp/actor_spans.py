@@ -32,7 +32,9 @@ _NAME_PREPS = frozenset(fold(w) for w in ("de", "du", "des", "d’", "en", "pour
 _NAME_DETS = frozenset(fold(w) for w in ("l’", "la", "le", "les"))
 _DE_WORDS = frozenset(fold(w) for w in ("de", "du", "des", "d'", "d’"))
 _EN_STOP = frozenset(fold(w) for w in ("partenariat", "collaboration", "lien", "tant", "charge"))
-_BREAK = frozenset(("|", "\n", "«", "»", "“", "”", '"', "(", ")", "[", "]", ":", ";", "/", "•"))
+_BREAK = frozenset(
+    ("|", "\n", "«", "»", "“", "”", '"', "(", ")", "[", "]", ":", ";", "/", "•", "·")
+)
 _LIST_MARKS = frozenset(("-", "–", "—", "•", ":", "|", "*", "·"))
 
 
@@ -380,7 +382,7 @@ class SpanFinder:
             pieces: list[tuple[int, int]] = []
             start = ent.start
             for tok in ent:
-                if tok.text in ("/", "|", "•", ",", ";"):
+                if tok.text in ("/", "|", "•", "·", ",", ";"):
                     pieces.append((start, tok.i))
                     start = tok.i + 1
             pieces.append((start, ent.end))
@@ -472,7 +474,7 @@ class SpanFinder:
                 doc[end - 1].pos_ in ("PUNCT", "ADP", "DET", "CCONJ", "SPACE")
                 and doc[end - 1].text not in (".",)
             )
-            or doc[end - 1].text in (".", "…")
+            or doc[end - 1].text in (".", "…", "–", "—", "·")
         ):
             end -= 1
         return start, end
