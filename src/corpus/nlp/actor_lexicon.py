@@ -157,6 +157,8 @@ class ActorLexicon:
     acronyms: frozenset[str]
     header_words: frozenset[str]
     source: Path
+    honorifics: frozenset[str] = frozenset()
+    job_titles: frozenset[str] = frozenset()
 
 
 def _read_yaml(path: Path) -> Any:
@@ -317,4 +319,6 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
         acronyms=frozenset(fold(w) for w in stop.get("acronyms") or []),
         header_words=frozenset(fold(w) for w in stop.get("header_words") or []),
         source=root,
+        honorifics=frozenset(fold(str(w)) for w in stop.get("honorifics") or []),
+        job_titles=frozenset(fold(str(w)) for w in stop.get("job_titles") or []),
     )

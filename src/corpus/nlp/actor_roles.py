@@ -38,6 +38,8 @@ _CLITICS = frozenset(
         "n'",
         "leur",
         "lui",
+        "l’",
+        "l'",
         "nous",
         "vous",
         "les",
@@ -273,12 +275,22 @@ def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     i = _previous_content(span, sent)
     if i < 0 or _text(doc[i]) not in _DE:
         return
-    for gap in (0, 2, 3):
+    for gap in range(7):
         end = i - gap
         if gap and (end - 1 < sent.start or _text(doc[end]) not in _DE):
             continue
-        if gap and not all(t.pos_ in ("NOUN", "ADJ", "ADP") for t in doc[end + 1 : i]):
+        if gap and not all(t.pos_ in _COMPLEMENT_POS or _amount(t) for t in doc[end + 1 : i]):
             continue
+        if gap > 3 and not any(_amount(t) for t in doc[end + 1 : i]):
+            continue  # a long gap only for an amount: "une subvention de 420 000 $ du X"
+        while end - 1 > sent.start and doc[end - 1].pos_ == "ADJ" and doc[end - 1].text.islower():
+            # "un financement ponctuel de X"; "appui financier" is matched whole below
+            pair = doc[end - 2 : end]
+            if cues.nouns.get(tuple(_lemma(t) for t in pair)) or cues.nouns.get(
+                tuple(_text(t) for t in pair)
+            ):
+                break
+            end -= 1
         for n in (2, 1):
             start = end - n
             if start < sent.start:
@@ -289,6 +301,14 @@ def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             if role:
                 yield RoleHit(role, doc[start : i + 1].text)
                 return
+
+
+_COMPLEMENT_POS = frozenset(("NOUN", "ADJ", "ADP", "NUM", "SYM"))
+
+
+def _amount(token: Token) -> bool:
+    """A number or a currency sign (the tagger may call "420 000" determiners)."""
+    return token.like_num or token.pos_ in ("NUM", "SYM") or token.text in ("$", "€", "£")
 
 
 def _agent_verb(doc: Doc, par: int, sent: Span) -> Token | None:
@@ -329,6 +349,12 @@ def _agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             return
     if i < 0 or _text(doc[i]) != "par":
         return
+    for back in (3, 4):  # "mis en œuvre par X", "mise sur pied en 2019 par X"
+        if i - back >= sent.start:
+            phrase = _phrase_at(cues, doc[i - back])
+            if phrase and doc[i - back].i + len(phrase[1].split()) >= i - 1:
+                yield RoleHit(phrase[0], f"{phrase[1]} par")
+                return
     verb = _agent_verb(doc, i, sent)
     if verb is None and i - 1 >= sent.start and _text(doc[i - 1]) in (",", "et", "ou", "puis"):
         # A later agent of the same participle: find the first "par" after a verb.
@@ -407,6 +433,8 @@ def _governing_verbs(
         j += 1
     elif relative_only:
         return out
+    else:
+        j = _after_subject_tail(doc, j, end, cues)
     skipped: list[Token] = []
     while j < end:
         tok = doc[j]
@@ -442,13 +470,57 @@ def _governing_verbs(
                     j += 2 if _text(doc[j + 1]) in (*_DE, "pour") else 1
                     continue
                 break
-            out.append(tok)
             if _lemma(tok) in _CONTROL and j + 1 < end and _text(doc[j + 1]) in (*_DE, "a", "à"):
+                # "X propose d'accueillir": the role is the infinitive's, not "proposer"'s
                 skipped = []
                 j += 2
                 continue
+            out.append(tok)
         break
     return out
+
+
+_TAIL_POS = frozenset(("DET", "PROPN", "NOUN", "ADJ", "NUM", "CCONJ", "PUNCT"))
+_TAIL_ADP = frozenset(fold(w) for w in ("de", "du", "des", "d'", "d’", "pour", "à", "en", "au"))
+
+
+def _after_subject_tail(doc: Doc, j: int, end: int, cues: RoleCues) -> int:
+    """Where the verb of a subject list or an apposition starts (``X, Y et Z l'ont
+    adopté``, ``X, l'agence régionale, finance``); ``j`` when the tail is neither."""
+    if j >= end or _text(doc[j]) not in (",", "et"):
+        return j
+    coordinated = False
+    k = j
+    while k < end and k - j < 20:
+        tok = doc[k]
+        text = _text(tok)
+        if text in (";", ":", ".", "?", "!") or "\n" in tok.text:
+            return j
+        if text == "et":
+            coordinated = True
+        if _text(doc[k - 1]) == "," and k > j and _looks_like_cue_verb(tok, cues):
+            break  # "X, l'agence régionale, finance": a verb the tagger took for a noun
+        if not (tok.pos_ in _TAIL_POS or (tok.pos_ == "ADP" and text in _TAIL_ADP)):
+            break
+        k += 1
+    if k >= end or all(t.pos_ == "PUNCT" or _text(t) == "et" for t in doc[j:k]):
+        return j
+    closed = _text(doc[k - 1]) == ","  # an apposition closed by a comma
+    verb_next = (
+        doc[k].pos_ in ("VERB", "AUX", "ADV")
+        or _text(doc[k]) in (*_CLITICS, "qui")
+        or _looks_like_cue_verb(doc[k], cues)
+    )
+    if verb_next and (coordinated or closed):
+        return k + 1 if _text(doc[k]) == "qui" else k
+    return j
+
+
+def _funding_object(verb: Token, phrase: str, cues: RoleCues) -> bool:
+    """Whether a funding noun follows a multi-word cue closely (its object)."""
+    start = verb.i + len(phrase.split())
+    following = verb.doc[start : min(start + 5, len(verb.doc))]
+    return any(_lemma(t) in cues.funding_nouns or _text(t) in cues.funding_nouns for t in following)
 
 
 def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -468,7 +540,9 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         if verb.i > span.end and any(t.text in (":", ";") for t in doc[span.end : verb.i]):
             continue  # "X est une coopérative : ses membres participent" is not about X
         phrase = _phrase_at(cues, verb)
-        if phrase:
+        if phrase and phrase[0] == "porteur" and _funding_object(verb, phrase[1], cues):
+            yield RoleHit("bailleur", phrase[1])  # "X a mis en place un fonds de garantie"
+        elif phrase:
             yield RoleHit(*phrase)
         elif _lemma(verb) in cues.subject_roles:
             # "X a réalisé un portrait": the subject carries it ("réalisé par X" supports)
@@ -500,13 +574,14 @@ def _appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
     j = span.end
     if j < sent.end and doc[j].text == ",":
         j += 1
-        while j < min(sent.end, span.end + 5):
+        while j < min(sent.end, span.end + 9):
             role = cues.titles.get(_text(doc[j])) or cues.titles.get(_lemma(doc[j]))
             after = _text(doc[j + 1]) if j + 1 < sent.end else ""
             if role and (after in _DE or after == ","):
                 yield RoleHit(role, doc[span.end : j + 1].text)
                 return
-            if doc[j].pos_ not in ("DET", "ADJ"):
+            # Another title first: "X, doctorante et coordonnatrice de ...".
+            if doc[j].pos_ not in ("DET", "ADJ", "NOUN", "CCONJ") and _text(doc[j]) != "a":
                 break
             j += 1
     i = span.start - 1
@@ -549,6 +624,27 @@ def _diffusion_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         if _lemma(doc[k]) in cues.diffusion_nouns:
             yield RoleHit("preneur", doc[k : i + 1].text)
             return
+
+
+def _entrusted_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """A task entrusted to the actor: ``L'évaluation est confiée à X``, ``confier
+    l'accompagnement à X``, ``X a été chargé de l'évaluation``: partenaire."""
+    doc = span.doc
+    i = _previous_content(span, sent)
+    if i >= 0 and _text(doc[i]) in ("a", "au", "aux"):
+        for k in range(i - 1, max(sent.start, i - 8) - 1, -1):
+            if _lemma(doc[k]) == "confier" or _text(doc[k]).startswith("confi"):
+                window = doc[max(sent.start, k - 6) : i]
+                if any(_lemma(t) in cues.support_nouns for t in window):
+                    yield RoleHit("partenaire", doc[k : i + 1].text)
+                return
+    j = span.end
+    while j < sent.end and j - span.end < 4 and doc[j].pos_ in ("AUX", "ADV"):
+        j += 1
+    if j + 2 < sent.end and _lemma(doc[j]) in ("charger", "mandater") and _text(doc[j + 1]) in _DE:
+        k = j + 2 + (_text(doc[j + 2]) in _DETERMINERS)
+        if k < sent.end and _lemma(doc[k]) in cues.support_nouns:
+            yield RoleHit("partenaire", doc[j : k + 1].text)
 
 
 def _weak_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -599,15 +695,19 @@ _STRONG_FINDERS = (
     _agent_cue,
     _subject_cues,
     _diffusion_cue,
+    _entrusted_cue,
 )
 
 
-def find_roles(span: Span, cues: RoleCues) -> list[RoleHit]:
+def find_roles(span: Span, cues: RoleCues, *, person: bool = False) -> list[RoleHit]:
     """Roles of the actor ``span`` stated or clearly implied by its sentence.
 
     Args:
         span: The actor mention (its doc must be parsed).
         cues: The role cues.
+        person: Whether the actor is a person: only a person carries a project by
+            chairing (``X préside la coopérative``); a body that chairs a committee
+            (``présidée par le Département``) does not.
 
     Returns:
         One hit per role (strong hits before weak ones), in a stable order.
@@ -626,6 +726,8 @@ def find_roles(span: Span, cues: RoleCues) -> list[RoleHit]:
         hits.extend(_copular_cue(span, sent, cues))
     if not hits:
         hits.extend(_weak_cue(span, sent, cues))
+    if not person:
+        hits = [h for h in hits if not fold(h.cue).startswith(_CHAIRING)]
     out: list[RoleHit] = []
     # Per role, a specific cue ("met à disposition") before a generic one ("soutenu par").
     for hit in sorted(hits, key=lambda h: is_generic_support(h.cue)):
@@ -636,6 +738,9 @@ def find_roles(span: Span, cues: RoleCues) -> list[RoleHit]:
     if any(h.role == "bailleur" for h in out):
         out = [h for h in out if not (h.role == "partenaire" and is_generic_support(h.cue))]
     return out
+
+
+_CHAIRING = ("presid",)
 
 
 def is_generic_support(cue: str) -> bool:
@@ -663,6 +768,7 @@ _GENERIC_SUPPORT = frozenset(
         "contribuer",
         "contribue",
         "contribuent",
+        "concours",
     )
 )
 

@@ -30,8 +30,11 @@ _ROMAN = re.compile(r"^[IVXLCDM]+[Ee]?$")
 _URLISH = re.compile(r"(www\.|https?:|@|\.(org|com|net|fr|ca|be|ch|qc)\b)", re.I)
 _NAME_PREPS = frozenset(fold(w) for w in ("de", "du", "des", "d’", "en", "pour", "sur", "et", "à"))
 _NAME_DETS = frozenset(fold(w) for w in ("l’", "la", "le", "les"))
+_DE_WORDS = frozenset(fold(w) for w in ("de", "du", "des", "d'", "d’"))
 _EN_STOP = frozenset(fold(w) for w in ("partenariat", "collaboration", "lien", "tant", "charge"))
-_BREAK = frozenset(("|", "\n", "«", "»", "“", "”", '"', "(", ")", "[", "]", ":", ";", "/", "•"))
+_BREAK = frozenset(
+    ("|", "\n", "«", "»", "“", "”", '"', "(", ")", "[", "]", ":", ";", "/", "•", "·")
+)
 _LIST_MARKS = frozenset(("-", "–", "—", "•", ":", "|", "*", "·"))
 
 
@@ -379,7 +382,7 @@ class SpanFinder:
             pieces: list[tuple[int, int]] = []
             start = ent.start
             for tok in ent:
-                if tok.text in ("/", "|", "•", ",", ";"):
+                if tok.text in ("/", "|", "•", "·", ",", ";"):
                     pieces.append((start, tok.i))
                     start = tok.i + 1
             pieces.append((start, ent.end))
@@ -471,7 +474,7 @@ class SpanFinder:
                 doc[end - 1].pos_ in ("PUNCT", "ADP", "DET", "CCONJ", "SPACE")
                 and doc[end - 1].text not in (".",)
             )
-            or doc[end - 1].text in (".", "…")
+            or doc[end - 1].text in (".", "…", "–", "—", "·")
         ):
             end -= 1
         return start, end
@@ -520,6 +523,24 @@ class SpanFinder:
             return False
         return True
 
+    def _without_honorific(self, doc: Doc, cand: Candidate) -> Candidate:
+        """``Mme Léa Pittet`` -> ``Léa Pittet`` (a person): the civility is not the name."""
+        start = cand.start
+        while start < cand.end - 1 and fold(doc[start].text) in self.lexicon.honorifics:
+            start += 1
+            if doc[start].text == "." and start < cand.end - 1:
+                start += 1
+        if start == cand.start or not _is_title(doc[start]):
+            return cand
+        return replace(cand, start=start, kind="person")
+
+    def _position(self, doc: Doc, cand: Candidate) -> bool:
+        """``Directrice de l'ESS``, ``Ministre de la Microfinance``: a job title."""
+        if cand.origin == "gazetteer" or cand.end - cand.start < 3:
+            return False
+        first, second = doc[cand.start], doc[cand.start + 1]
+        return fold(first.text) in self.lexicon.job_titles and fold(second.text) in _DE_WORDS
+
     # -- resolution ---------------------------------------------------------------------
     def candidates(self, doc: Doc) -> list[Candidate]:
         """The kept, non-overlapping candidates of ``doc`` in text order."""
@@ -529,7 +550,8 @@ class SpanFinder:
             *self._entities(doc),
             *self._acronyms(doc),
         ]
-        raw = [c for c in raw if self.keep(doc, c)]
+        raw = [self._without_honorific(doc, c) for c in raw]
+        raw = [c for c in raw if self.keep(doc, c) and not self._position(doc, c)]
         raw.sort(key=lambda c: (-(c.end - c.start), -_PRIORITY[c.origin], c.start))
         taken: list[Candidate] = []
         used: set[int] = set()
@@ -595,6 +617,18 @@ class SpanFinder:
             ):
                 cand = replace(cand, end=loc.end)
                 absorbed.add(loc.start)
+            elif cand.kind == "org" and cand.origin in ("ner", "pattern"):
+                # "Table régionale de développement social" + "du" + "Saguenay–Lac-Saint-Jean"
+                after = cand.end + 1
+                loc = locs.get(after)
+                if (
+                    loc is not None
+                    and fold(doc[cand.end].text) in _DE_WORDS
+                    and loc.start not in taken_starts
+                    and loc.end - cand.start <= MAX_TOKENS
+                ):
+                    cand = replace(cand, end=loc.end)
+                    absorbed.add(loc.start)
             out.append(cand)
         return [c for c in out if c.start not in absorbed]
 

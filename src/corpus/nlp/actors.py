@@ -270,7 +270,7 @@ class ActorFinder:
         cue_span = doc[descriptor[0] : span.end] if descriptor else span
         if cand.kind == "person" and self._keyword_sector(span, lexicon):
             cand = replace(cand, kind="org")  # "Dulac Consulting" tagged PER
-        for hit in find_roles(cue_span, lexicon.roles):
+        for hit in find_roles(cue_span, lexicon.roles, person=cand.kind == "person"):
             if all(r["role"] != hit.role for r in roles):
                 roles.append(self._role(hit.role, hit.cue, sent, weak=hit.weak))
         sector = descriptor[1] if descriptor else self._sector(span, cand, lexicon)

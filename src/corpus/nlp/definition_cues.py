@@ -19,6 +19,11 @@ from spacy.tokens import Doc, Span, Token
 from corpus.nlp.definition_terms import _SUBJECT_DEPS, MAX_TERM_TOKENS, TermParser
 from corpus.nlp.definition_text import _YEAR, _clean_term, clean_source
 
+#: Words that open the condition of "on parle de X lorsque ...".
+_CONDITIONS = frozenset(("lorsque", "lorsqu'", "lorsqu’", "quand", "si", "s'", "s’", "dès"))
+#: Words that open the defining noun phrase of "appeler X une N".
+_INDEFINITES = frozenset(("un", "une", "des", "toute", "tout", "toutes", "tous"))
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -105,6 +110,45 @@ class CueHandlers(TermParser):
         term = _clean_term(self._text(doc)[words[0].idx : words[-1].idx + len(words[-1])])
         nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
         return Candidate(cue, "definition", term, nouns[0] if nouns else words[0], cue.confidence)
+
+    def _parler_de(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
+        """ "On parle de X lorsque / quand / si ...": X is defined by the condition."""
+        if self._negated(anchor) or anchor.i + 1 >= sent.end:
+            return None
+        j = anchor.i + 2  # after "de"
+        k = j
+        while k < sent.end and k - j <= MAX_TERM_TOKENS and doc[k].lower_ not in _CONDITIONS:
+            if doc[k].is_punct and doc[k].text not in ("«", "»", "-", "'", "’"):
+                return None
+            k += 1
+        if k >= sent.end or doc[k].lower_ not in _CONDITIONS:
+            return None
+        return self._phrase_term(doc, cue, doc[j:k])
+
+    def _naming(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
+        """ "Je propose d'appeler X une réponse ...", "on nomme X tout ...": X is the term
+        (written without an article), the noun phrase after it defines it."""
+        if self._negated(anchor):
+            return None
+        j = anchor.i + 1
+        k = j
+        while k < sent.end and k - j <= MAX_TERM_TOKENS and doc[k].lower_ not in _INDEFINITES:
+            if doc[k].is_punct and doc[k].text not in ("«", "»", "-", "'", "’"):
+                return None
+            k += 1
+        if k >= sent.end or k == j or doc[j].pos_ == "DET":
+            return None
+        return self._phrase_term(doc, cue, doc[j:k])
+
+    def _phrase_term(self, doc: Doc, cue: Cue, phrase: Span) -> Candidate | None:
+        """A candidate whose term is ``phrase`` (without determiners); it needs a noun."""
+        words = [t for t in phrase if t.pos_ != "DET" and not (t.is_punct and t.text in "«»")]
+        nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
+        if not words or not (nouns or words[0].pos_ == "ADJ"):
+            return None  # "commun urbain" may be tagged as adjectives
+        term = _clean_term(self._text(doc)[words[0].idx : words[-1].idx + len(words[-1])])
+        head = nouns[0] if nouns else words[0]
+        return Candidate(cue, "definition", term, head, cue.confidence) if term else None
 
     def _apposition(self, doc: Doc, sent: Span, cue: Cue, start: int, end: int) -> Candidate | None:
         """ "X, une N qui ...," / "X, c'est-à-dire Y": X is defined by what follows."""

@@ -10,6 +10,8 @@ term a pronoun or a word such as "le terme" refers to.
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc, Span, Token
 
 from corpus.nlp.definition_text import (
@@ -25,6 +27,14 @@ from corpus.nlp.definition_text import (
 
 #: A defined term longer than this (tokens) is cut to its head and adjectives.
 MAX_TERM_TOKENS = 7
+#: Words opening a point of view before a dislocated term ("Pour moi, X, c'est ...").
+_OPENERS = frozenset(("pour", "selon", "d'après", "d’après"))
+#: "Qu'est-ce qu'une X ?" (the term: group 1, without its article).
+_QUESTION = re.compile(
+    r"\s*qu['’]est[- ]ce\s+(?:que\s+|qu['’]\s*)(?:(?:un|une|le|la|les|des)\s+|l['’]\s*)?"
+    r"([^?]{2,80}?)\s*\?\s*$",
+    re.IGNORECASE,
+)
 #: Verb tenses that make a statement narrative rather than definitional.
 _PAST_TENSES = {"Past", "Imp"}
 _SUBJECT_DEPS = ("nsubj", "nsubj:pass")
@@ -204,9 +214,19 @@ class TermParser:
                 break
         if token.pos_ not in ("NOUN", "PROPN"):
             return None
-        # The noun phrase must open the sentence (after bullets and determiners).
+        # The noun phrase must open the sentence (after bullets and determiners, and after
+        # an opening "Pour moi," / "Selon X,").
+        opening = sent.start
+        if sent[0].lower_ in _OPENERS or (len(sent) > 1 and sent[1].lower_ in _OPENERS):
+            comma = next((t.i for t in doc[sent.start : token.i] if t.text == ","), None)
+            opening = comma + 1 if comma is not None else opening
         first = next(
-            (t for t in sent if not t.is_punct and not t.is_space and t.pos_ != "DET"), None
+            (
+                t
+                for t in doc[opening : sent.end]
+                if not t.is_punct and not t.is_space and t.pos_ != "DET"
+            ),
+            None,
         )
         left = min([token.i, *(t.i for t in token.subtree if t.i < token.i)])
         if first is None or first.i < left or doc[left].pos_ == "ADP":
@@ -305,8 +325,15 @@ class TermParser:
                 else:
                     break
         tokens = [t for t in doc[lo : hi + 1]]
-        while tokens and tokens[0].pos_ in ("DET", "ADP"):
-            tokens = tokens[1:]
+        while tokens and (
+            tokens[0].pos_ in ("DET", "ADP")
+            or (
+                tokens[0].pos_ == "ADJ"
+                and tokens[0].i < head.i
+                and self._in("evaluative_modifiers", tokens[0].lemma_)
+            )
+        ):
+            tokens = tokens[1:]  # "une bonne innovation sociale": the term is the concept
         while tokens and tokens[-1].pos_ in ("DET", "ADP", "CCONJ", "PUNCT"):
             tokens = tokens[:-1]
         if not tokens:
@@ -322,6 +349,19 @@ class TermParser:
         if nmod is not None and nmod.pos_ in ("NOUN", "PROPN"):
             return self._term(nmod)
         return "", None
+
+    def _asked_term(self, sents: list[Span], si: int) -> tuple[str, Token | None] | None:
+        """The term of a question just before: "Qu'est-ce qu'une halte-garderie ?
+        C'est un service...": the answer defines it."""
+        if si == 0:
+            return None
+        previous = sents[si - 1]
+        asked = _QUESTION.match(previous.text)
+        if not asked:
+            return None
+        start = previous.start_char + asked.start(1)
+        head = next((t for t in previous if t.idx >= start and t.pos_ in ("NOUN", "PROPN")), None)
+        return (_clean_term(asked.group(1)), head) if head is not None else None
 
     def _previous_term(self, sents: list[Span], si: int) -> tuple[str, Token | None] | None:
         """The noun subject of the previous sentence, for a pronoun subject."""

@@ -312,12 +312,14 @@ class DefinitionFinder(CueHandlers):
                     last.n_sents += 1
                     continue
                 if definition is not None and definition.pronoun:
-                    previous = self._previous_term(sents, si)
+                    asked = self._asked_term(sents, si)
+                    previous = asked or self._previous_term(sents, si)
                     if previous is None:
                         definition = None
                     else:
                         definition.term, definition.head = previous
-                        definition.confidence -= 0.2
+                        if asked is None:  # the answer to "Qu'est-ce que X ?" is sure
+                            definition.confidence -= 0.2
                 if definition is None:
                     goal = next((c for c in candidates if c.kind == "goal"), None)
                     if goal is not None:
@@ -401,6 +403,10 @@ class DefinitionFinder(CueHandlers):
             return self._copula(doc, sent, cue, anchor)
         if cue.handler == "entendre":
             return self._entendre(doc, sent, cue, anchor)
+        if cue.handler == "parler_de":
+            return self._parler_de(doc, sent, cue, anchor)
+        if cue.handler == "naming":
+            return self._naming(doc, sent, cue, anchor)
         if cue.handler == "heading":
             return self._heading(doc, sent, cue, start, end)
         if cue.handler == "apposition":
@@ -529,6 +535,8 @@ class DefinitionFinder(CueHandlers):
         if subject is None or subject.i > anchor.i:
             subject = self._surface_subject(doc, sent, anchor)
         subject = self._same_quote(doc, sent, anchor, subject)
+        if subject is not None and any(c.dep_ == "cop" for c in subject.children):
+            return None  # "X n'est pas un N, c'est ...": N is a predicate, not the term
         if predicate.text[:1].isupper() and not predicate.is_sent_start:
             return None  # "les bailleurs sont la Fondation X": names, not a definition
         candidate = self._from_subject(doc, sent, cue, anchor, subject)
