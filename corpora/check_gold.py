@@ -1,7 +1,9 @@
-"""Consistency check of the blind set: raw files, metadata rows and gold files agree, and
-every gold definition text occurs verbatim (after whitespace normalisation) in its document.
+"""Consistency check of a gold set written for this project (``corpora/heldout``,
+``corpora/blind``): raw files, metadata rows and gold files agree, every gold definition
+text occurs verbatim (after whitespace normalisation) in its document, every actor name
+occurs in it, labels are valid and every need and stage label is used.
 
-Run: .venv/bin/python corpora/blind/check_gold.py
+Run: .venv/bin/python corpora/check_gold.py corpora/heldout corpora/blind
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import yaml
 
 from corpus.extract import gold as gold_labels
 
-HERE = Path(__file__).resolve().parent
 # The label sets of FORMAT.md, as the scorer defines them.
 NEEDS = set(gold_labels.NEEDS)
 STAGES = set(gold_labels.STAGES)
@@ -27,17 +28,18 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def main() -> int:
+def check(folder: Path) -> list[str]:
+    """The problems of the gold set in ``folder`` (empty when it is consistent)."""
     errors: list[str] = []
-    raw = sorted(p for p in (HERE / "raw").iterdir() if p.is_file())
-    with (HERE / "metadata.csv").open(encoding="utf-8", newline="") as fh:
+    raw = sorted(p for p in (folder / "raw").iterdir() if p.is_file())
+    with (folder / "metadata.csv").open(encoding="utf-8", newline="") as fh:
         rows = {r["file"]: r for r in csv.DictReader(fh)}
     needs_seen: set[str] = set()
     stages_seen: set[str] = set()
     for path in raw:
         if path.name not in rows:
             errors.append(f"{path.name}: no metadata row")
-        gold_path = HERE / "gold" / f"{path.stem}.yaml"
+        gold_path = folder / "gold" / f"{path.stem}.yaml"
         if not gold_path.exists():
             errors.append(f"{path.name}: no gold file")
             continue
@@ -66,20 +68,30 @@ def main() -> int:
         if not 150 <= n_words <= 1200:
             errors.append(f"{path.name}: {n_words} words")
     for name in rows:
-        if not (HERE / "raw" / name).exists():
+        if not (folder / "raw" / name).exists():
             errors.append(f"metadata row without file: {name}")
-    for gold_path in (HERE / "gold").glob("*.yaml"):
+    for gold_path in (folder / "gold").glob("*.yaml"):
         if not any(p.stem == gold_path.stem for p in raw):
             errors.append(f"gold file without document: {gold_path.name}")
     if NEEDS - needs_seen:
         errors.append(f"needs never used: {sorted(NEEDS - needs_seen)}")
     if STAGES - stages_seen:
         errors.append(f"stages never used: {sorted(STAGES - stages_seen)}")
-    for e in errors:
-        print(e)
-    print(f"{len(raw)} documents, {len(errors)} problems")
-    return 1 if errors else 0
+    return errors
+
+
+def main(folders: list[str]) -> int:
+    failed = False
+    for name in folders:
+        folder = Path(name)
+        errors = check(folder)
+        for error in errors:
+            print(f"{folder.name}: {error}")
+        n_docs = sum(1 for p in (folder / "raw").iterdir() if p.is_file())
+        print(f"{folder}: {n_docs} documents, {len(errors)} problems")
+        failed = failed or bool(errors)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:] or ["corpora/heldout", "corpora/blind"]))
