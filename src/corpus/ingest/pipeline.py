@@ -5,7 +5,8 @@ last run (``ingest_state.json`` in the store: raw path -> size, mtime_ns, sha256
 document paths it produced). An unchanged corpus costs one ``stat`` per file and no
 reading or parsing; only added or changed files are read, and a deleted file's rows
 leave the tables. A change of settings (``corpus.yaml`` ingest options, ``metadata.csv``,
-the boilerplate rules, the ingest code itself: a hash of its sources) re-reads everything.
+the boilerplate rules, the ingest code itself: a hash of its sources, the versions of the
+reader libraries) re-reads everything.
 
 Ingestion streams: files are read one at a time and their rows flushed every
 ``batch_size`` documents to temporary part files (:mod:`corpus.ingest.streaming`); the
@@ -26,6 +27,7 @@ Tables: ``documents`` sorted by path (an IRaMuTeQ file gives ``file.txt#1``,
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import logging
 import os
 import tempfile
@@ -66,9 +68,25 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Changes of the ingest sources are caught by :func:`code_fingerprint`; bump this to force
-#: a full re-read when something else changes the output (a reader library's new version).
+#: Changes of the ingest sources are caught by :func:`code_fingerprint` and those of the
+#: reader libraries by :func:`reader_library_versions`; bump this to force a full re-read
+#: when something else changes the output.
 INGEST_VERSION = 1
+#: Distributions whose version can change what a file reads as (text, metadata, language,
+#: MinHash): an upgrade of one re-reads every file.
+READER_DISTRIBUTIONS = (
+    "trafilatura",
+    "htmldate",
+    "lxml",
+    "pypdf",
+    "python-docx",
+    "odfpy",
+    "defusedxml",
+    "ftfy",
+    "charset-normalizer",
+    "py3langid",
+    "datasketch",
+)
 STATE_NAME = "ingest_state"
 #: Documents whose rows are held in memory before they are flushed to a part file.
 BATCH_SIZE = 256
@@ -382,12 +400,29 @@ def code_fingerprint() -> str:
     return fingerprint([(str(f.relative_to(package)), sha256_file(f)) for f in files])
 
 
+@functools.cache
+def reader_library_versions() -> dict[str, str]:
+    """Installed version of each of :data:`READER_DISTRIBUTIONS` (``"absent"`` if none).
+
+    Part of the settings fingerprint, so an upgrade of a reader library re-reads every
+    file instead of keeping tables an older version made.
+    """
+    versions = {}
+    for name in READER_DISTRIBUTIONS:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
 def _settings_fingerprint(corpus: Corpus, max_words: int) -> str:
     config = corpus.config
     sidecar = corpus.location.metadata_csv
     return fingerprint(
         INGEST_VERSION,
         code_fingerprint(),
+        sorted(reader_library_versions().items()),
         config.max_file_size_mb,
         config.near_duplicate_threshold,
         config.language,
