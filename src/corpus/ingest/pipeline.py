@@ -61,7 +61,7 @@ from corpus.ingest.streaming import (
     to_arrow,
     write_parquet_streaming,
 )
-from corpus.store import Store, atomic_write_parquet, fingerprint, sha256_bytes, sha256_file
+from corpus.store import Store, fingerprint, sha256_bytes, sha256_file
 
 if TYPE_CHECKING:
     from corpus.api import Corpus
@@ -364,25 +364,6 @@ def _signature_path(store: Store) -> Path:
     return store.cache_dir("ingest") / "minhash.parquet"
 
 
-def _read_signatures(store: Store) -> dict[str, np.ndarray]:
-    path = _signature_path(store)
-    if not path.exists():
-        return {}
-    frame = pd.read_parquet(path)
-    return {
-        doc_id: np.asarray(values, dtype=np.uint64)
-        for doc_id, values in zip(frame["doc_id"], frame["signature"], strict=True)
-    }
-
-
-def _write_signatures(store: Store, signatures: dict[str, np.ndarray]) -> None:
-    ids = sorted(signatures)
-    frame = pd.DataFrame(
-        {"doc_id": ids, "signature": [signatures[i].astype(np.uint64).tolist() for i in ids]}
-    )
-    atomic_write_parquet(_signature_path(store), frame)
-
-
 @functools.cache
 def code_fingerprint() -> str:
     """Hash of the ingest package's source files and resources.
@@ -544,7 +525,9 @@ def ingest_corpus(
         new_docs = _Columns(DOCUMENT_COLUMNS)
         new_passages = _Columns(PASSAGE_COLUMNS)
         new_rejected = _Columns(REJECTED_COLUMNS)
-        signatures = {} if full else _read_signatures(store)
+        signatures = duplicates.Signatures()
+        if not full:
+            signatures.read(_signature_path(store))
         bar = _progress_bar(progress, len(todo))
         task = bar.add_task("Ingesting", total=len(todo)) if bar is not None else None
         if bar is not None:
@@ -578,7 +561,7 @@ def ingest_corpus(
                         new_docs.append(document)
                         for passage in passages:
                             new_passages.append(passage)
-                        signatures[document["doc_id"]] = sig
+                        signatures.add(document["doc_id"], sig)
                     files[rel] = {
                         **entry,
                         "sha256": sha,
@@ -659,7 +642,7 @@ def _write_tables(
     stale_paths: set[str],
     built: _Built,
     new_rejected: _Columns,
-    signatures: dict[str, np.ndarray],
+    signatures: duplicates.Signatures,
     threshold: float,
     report: IngestReport,
 ) -> None:
@@ -704,14 +687,12 @@ def _write_tables(
     rejected = _concat(old_rejected, new_rejected.frame())
     rejected = rejected.sort_values("path", ignore_index=True)
 
-    wanted = set(doc_ids)
-    signatures = {k: v for k, v in signatures.items() if k in wanted}
     dupes = duplicates.find_duplicates(
         zip(index["doc_id"], index["path"], strict=True), signatures, threshold=threshold
     )
     store.write_table("rejected", rejected[REJECTED_COLUMNS])
     store.write_table("duplicates", dupes)
-    _write_signatures(store, signatures)
+    signatures.write(_signature_path(store), doc_ids)
     report.rejected = [RejectedFile(*row) for row in rejected.itertuples(index=False)]
     report.n_documents, report.n_passages, report.n_duplicates = (
         len(index),
