@@ -32,6 +32,7 @@ import logging
 import os
 import tempfile
 import time
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ from corpus.ingest.errors import (
 from corpus.ingest.language import detect_language
 from corpus.ingest.passages import MAX_WORDS, split_passages
 from corpus.ingest.readers import RawDocument, get_reader
+from corpus.ingest.state import FileState, StateBuilder
 from corpus.ingest.streaming import (
     DOCUMENT_SCHEMA,
     PASSAGE_SCHEMA,
@@ -87,7 +89,8 @@ READER_DISTRIBUTIONS = (
     "py3langid",
     "datasketch",
 )
-STATE_NAME = "ingest_state"
+#: The JSON state file of earlier versions (removed after a run; see :mod:`.state`).
+LEGACY_STATE_NAME = "ingest_state"
 #: Documents whose rows are held in memory before they are flushed to a part file.
 BATCH_SIZE = 256
 SKIPPED_NAMES = frozenset({"metadata.csv", "corpus.yaml", "Thumbs.db", "desktop.ini"})
@@ -360,6 +363,36 @@ def _json(obj: Any) -> str:
 
 
 # -- the stage -------------------------------------------------------------------------------
+def _state_path(store: Store) -> Path:
+    return store.cache_dir("ingest") / "state.parquet"
+
+
+def _walk(raw_dir: Path, skip_dirs: tuple[Path, ...]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Relative paths, sizes and mtimes (ns) of the raw files, in walk order."""
+    walked: list[str] = []
+    sizes = array("q")
+    mtimes = array("q")
+    for path in iter_raw_files(raw_dir, skip_dirs=skip_dirs):
+        info = _stat(path)
+        if info is None:  # vanished while we walked
+            continue
+        walked.append(_relative(path, raw_dir))
+        sizes.append(info.st_size)
+        mtimes.append(info.st_mtime_ns)
+    return walked, np.asarray(sizes, dtype=np.int64), np.asarray(mtimes, dtype=np.int64)
+
+
+def _unexpected(exc: Exception, rel: str) -> IngestError:
+    """An unexpected reader error as an :class:`IngestError` (logged with its traceback)."""
+    logger.debug("unexpected error on %s", rel, exc_info=True)
+    return IngestError(
+        f"unexpected {type(exc).__name__} while reading ({exc})",
+        path=rel,
+        hint="Report this with the file if you can; the rest was ingested.",
+        code="E-INGEST-FAILED",
+    )
+
+
 def _signature_path(store: Store) -> Path:
     return store.cache_dir("ingest") / "minhash.parquet"
 
@@ -458,46 +491,51 @@ def ingest_corpus(
     report = IngestReport()
     with store.lock():
         settings = _settings_fingerprint(corpus, max_words)
-        state = store.read_json(STATE_NAME) or {}
+        previous = FileState.read(_state_path(store))
         tables = ("documents", "passages", "rejected", "duplicates")
-        full = state.get("settings") != settings or not all(store.has_table(t) for t in tables)
-        known = set(state.get("files") or {})  # to tell "updated" from "added" on a full run
-        previous: dict[str, dict[str, Any]] = {} if full else dict(state.get("files") or {})
+        full = (
+            previous.settings != settings
+            or not all(store.has_table(t) for t in tables)
+            or not _signature_path(store).exists()
+        )
         skip_dirs: tuple[Path, ...] = (store.root,)
         if location.config_path is not None and raw_dir == location.path:
             skip_dirs += (location.path / "gold",)
 
-        files: dict[str, dict[str, Any]] = {}
-        todo: list[tuple[Path, str]] = []
+        walked, sizes, mtimes = _walk(raw_dir, skip_dirs)
+        rows = previous.match(walked)  # row of the last state per walked file, or -1
+        same_size = np.zeros(len(walked), dtype=bool)
+        if not full and len(previous):
+            known = rows >= 0
+            same_size[known] = previous.sizes[rows[known]] == sizes[known]
+        same_mtime = same_size.copy()
+        same_mtime[same_size] = previous.mtimes[rows[same_size]] == mtimes[same_size]
+        builder = StateBuilder(previous)
+        todo: list[str] = []
         state_dirty = full
-        for path in iter_raw_files(raw_dir, skip_dirs=skip_dirs):
-            rel = _relative(path, raw_dir)
-            old = previous.get(rel)
-            info = _stat(path)
-            if info is None:  # vanished while we walked
+        for i, rel in enumerate(walked):
+            row = int(rows[i])
+            if same_mtime[i]:
+                builder.keep(row, int(mtimes[i]))
+                report.unchanged.append(rel)
                 continue
-            if old is not None and old["size"] == info.st_size:
-                if old["mtime_ns"] == info.st_mtime_ns:
-                    files[rel] = old
-                    report.unchanged.append(rel)
-                    continue
+            if same_size[i]:
                 # a rejected file (sha256 None) or a link is not hashed: it may point outside
-                if (
-                    old.get("sha256")
-                    and not path.is_symlink()
-                    and (sha256_file(path) == old["sha256"])
-                ):
-                    files[rel] = {**old, "mtime_ns": info.st_mtime_ns}
+                recorded = previous.sha256(row)
+                path = raw_dir / rel
+                if recorded and not path.is_symlink() and sha256_file(path) == recorded:
+                    builder.keep(row, int(mtimes[i]))
                     report.unchanged.append(rel)
                     state_dirty = True
                     continue
-            (report.updated if old is not None or rel in known else report.added).append(rel)
-            todo.append((path, rel))
-        report.removed = sorted((set(previous) | known) - {rel for _, rel in todo} - set(files))
+            (report.updated if row >= 0 else report.added).append(rel)
+            todo.append(rel)
+        report.removed = previous.paths_missing_from(walked)
+        del walked, rows, same_size, same_mtime
 
         if not todo and not report.removed and not full:
             if state_dirty:
-                store.write_json(STATE_NAME, {**state, "files": files})
+                builder.write(_state_path(store), settings)
             rejected = store.read_table("rejected")
             report.rejected = [
                 RejectedFile(*row)
@@ -515,10 +553,9 @@ def ingest_corpus(
             rules=clean.load_rules(),
             max_words=max_words,
         )
-        stale_paths: set[str] = set()
-        for rel in report.updated + report.removed:
-            stale_paths.update((previous.get(rel) or {}).get("documents", [rel]))
-            stale_paths.add(rel)
+        changed = report.updated + report.removed
+        stale_rows = previous.match(changed)
+        stale_paths = set(changed) | set(previous.document_paths(stale_rows[stale_rows >= 0]))
 
         tmp = tempfile.TemporaryDirectory(prefix="parts-", dir=store.cache_dir("ingest"))
         built = _Built(Path(tmp.name))
@@ -533,40 +570,25 @@ def ingest_corpus(
         if bar is not None:
             bar.start()
         try:
-            for path, rel in todo:
+            for rel in todo:
+                path = raw_dir / rel
                 info = _stat(path)
-                entry: dict[str, Any] = {
-                    "size": info.st_size if info else -1,
-                    "mtime_ns": info.st_mtime_ns if info else -1,
-                }
+                size, mtime_ns = (info.st_size, info.st_mtime_ns) if info else (-1, -1)
                 try:
                     sha, docs = _process_file(path, rel, ctx)
-                except IngestError as exc:
-                    code = exc.code
-                    new_rejected.append({"path": rel, "code": code, "reason": str(exc)})
-                    logger.info("rejected: %s", exc)  # the CLI prints one line per file
-                    files[rel] = {**entry, "sha256": None, "documents": [], "rejected": code}
-                except Exception as exc:  # a reader bug must not stop the corpus
-                    logger.debug("unexpected error on %s", rel, exc_info=True)
-                    error = IngestError(
-                        f"unexpected {type(exc).__name__} while reading ({exc})",
-                        path=rel,
-                        hint="Report this with the file if you can; the rest was ingested.",
-                        code="E-INGEST-FAILED",
-                    )
+                except Exception as exc:  # a reader bug must not stop the corpus either
+                    error = exc if isinstance(exc, IngestError) else _unexpected(exc, rel)
                     new_rejected.append({"path": rel, "code": error.code, "reason": str(error)})
-                    files[rel] = {**entry, "sha256": None, "documents": [], "rejected": error.code}
+                    logger.info("rejected: %s", error)  # the CLI prints one line per file
+                    builder.add(rel, size, mtime_ns, sha256=None, documents=[], rejected=error.code)
                 else:
                     for document, passages, sig in docs:
                         new_docs.append(document)
                         for passage in passages:
                             new_passages.append(passage)
                         signatures.add(document["doc_id"], sig)
-                    files[rel] = {
-                        **entry,
-                        "sha256": sha,
-                        "documents": [d["path"] for d, _, _ in docs],
-                    }
+                    paths = [d["path"] for d, _, _ in docs]
+                    builder.add(rel, size, mtime_ns, sha256=sha, documents=paths)
                 if len(new_docs) >= max(1, batch_size):
                     built.flush(new_docs, new_passages)
                 if bar is not None:
@@ -588,9 +610,8 @@ def ingest_corpus(
                 bar.stop()
             tmp.cleanup()
 
-        store.write_json(
-            STATE_NAME, {"version": INGEST_VERSION, "settings": settings, "files": files}
-        )
+        builder.write(_state_path(store), settings)
+        store.json_path(LEGACY_STATE_NAME).unlink(missing_ok=True)  # the JSON state it replaces
     report.seconds = time.perf_counter() - started
     return report
 
