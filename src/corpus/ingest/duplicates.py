@@ -108,21 +108,25 @@ class Signatures:
             self._pending_ids, self._pending_rows = [], []
 
     def select(self, wanted: Iterable[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct ids (sorted) among ``wanted`` (all if ``None``) and their rows.
+        """The distinct ids among ``wanted`` (all if ``None``) and their rows.
 
-        The blocks are merged into one matrix (which replaces them), so the memory is
-        the matrix, not its pieces.
+        The blocks are merged into one matrix (which replaces them). When every id is
+        distinct and wanted (a full run) the matrix itself is returned, in the order the
+        ids were added; otherwise the ids are sorted and their rows copied.
         """
         self._stack()
         if not self._id_blocks:
             return np.zeros(0, dtype=str), np.zeros((0, self.num_perm), dtype=np.uint32)
-        ids = np.concatenate(self._id_blocks)
-        matrix = np.concatenate(self._row_blocks)
-        self._id_blocks, self._row_blocks = [ids], [matrix]
+        if len(self._id_blocks) > 1:
+            self._id_blocks = [np.concatenate(self._id_blocks)]
+            self._row_blocks = [np.concatenate(self._row_blocks)]
+        ids, matrix = self._id_blocks[0], self._row_blocks[0]
         unique, first = np.unique(ids, return_index=True)
         if wanted is not None:
             keep = np.isin(unique, np.asarray(list(wanted), dtype=str))
             unique, first = unique[keep], first[keep]
+        if len(unique) == len(ids):
+            return ids, matrix
         return unique, matrix[first]
 
     def read(self, path: Path) -> None:
@@ -183,7 +187,7 @@ def candidate_pairs(matrix: np.ndarray, threshold: float) -> list[tuple[int, int
 
 
 def find_duplicates(
-    docs: Iterable[tuple[str, str]],
+    docs: pd.DataFrame,
     signatures: Signatures,
     *,
     threshold: float = 0.8,
@@ -191,18 +195,16 @@ def find_duplicates(
     """Pairs of exact and near duplicates.
 
     Args:
-        docs: ``(doc_id, path)`` of every document.
+        docs: ``doc_id`` and ``path`` of every document (columns).
         signatures: MinHash signatures (those of other ids are ignored).
         threshold: Near-duplicate Jaccard threshold.
 
     Returns:
         The duplicates table (:data:`COLUMNS`), sorted.
     """
-    paths: dict[str, list[str]] = {}
-    for doc_id, path in docs:
-        paths.setdefault(doc_id, []).append(path)
     rows: list[dict[str, object]] = []
-    for doc_id, group in paths.items():
+    copies = docs[docs["doc_id"].duplicated(keep=False)]
+    for doc_id, group in copies.groupby("doc_id", sort=False)["path"]:
         for a, b in itertools.combinations(sorted(group), 2):
             rows.append(
                 {
@@ -214,15 +216,21 @@ def find_duplicates(
                     "similarity": 1.0,
                 }
             )
-    ids, matrix = signatures.select(paths)
+    ids, matrix = signatures.select(docs["doc_id"].unique())
+    near: list[tuple[str, str, float]] = []
     if len(ids) > 1:
         for i, j in candidate_pairs(matrix, threshold):
             similarity = float(np.count_nonzero(matrix[i] == matrix[j])) / matrix.shape[1]
-            if similarity < threshold:
-                continue
-            pair = (str(ids[i]), str(ids[j]))  # ids are sorted: pair[0] < pair[1]
-            for a, b in itertools.product(sorted(paths[pair[0]]), sorted(paths[pair[1]])):
-                first, second = (pair, (a, b)) if a <= b else ((pair[1], pair[0]), (b, a))
+            if similarity >= threshold:
+                low, high = sorted((str(ids[i]), str(ids[j])))
+                near.append((low, high, similarity))
+    if near:  # the paths of the few documents involved
+        involved = {doc_id for low, high, _ in near for doc_id in (low, high)}
+        selected = docs[docs["doc_id"].isin(involved)]
+        paths = {k: sorted(g) for k, g in selected.groupby("doc_id", sort=False)["path"]}
+        for pair_a, pair_b, similarity in near:
+            for a, b in itertools.product(paths[pair_a], paths[pair_b]):
+                first, second = ((pair_a, pair_b), (a, b)) if a <= b else ((pair_b, pair_a), (b, a))
                 rows.append(
                     {
                         "doc_id_a": first[0],

@@ -708,9 +708,7 @@ def _write_tables(
     rejected = _concat(old_rejected, new_rejected.frame())
     rejected = rejected.sort_values("path", ignore_index=True)
 
-    dupes = duplicates.find_duplicates(
-        zip(index["doc_id"], index["path"], strict=True), signatures, threshold=threshold
-    )
+    dupes = duplicates.find_duplicates(index[["doc_id", "path"]], signatures, threshold=threshold)
     store.write_table("rejected", rejected[REJECTED_COLUMNS])
     store.write_table("duplicates", dupes)
     signatures.write(_signature_path(store), doc_ids)
