@@ -1,20 +1,21 @@
 """The ingest stage: raw files -> documents, passages, rejected and duplicates tables.
 
 :func:`ingest_corpus` walks the raw folder and compares every file with the state of the
-last run (``ingest_state.json`` in the store: raw path -> size, mtime_ns, sha256 and the
-document paths it produced). An unchanged corpus costs one ``stat`` per file and no
-reading or parsing; only added or changed files are read, and a deleted file's rows
-leave the tables. A change of settings (``corpus.yaml`` ingest options, ``metadata.csv``,
-the boilerplate rules, the ingest code itself: a hash of its sources, the versions of the
-reader libraries) re-reads everything.
+last run (:mod:`corpus.ingest.state`, a Parquet table in the store's ingest cache: raw
+path, size, mtime_ns, sha256 and the document paths it produced). An unchanged corpus
+costs one ``stat`` per file and no reading or parsing; only added or changed files are
+read, and a deleted file's rows leave the tables. A change of settings (``corpus.yaml``
+ingest options, ``metadata.csv``, the boilerplate rules, the ingest code itself: a hash of
+its sources, the versions of the reader libraries) re-reads everything.
 
 Ingestion streams: files are read one at a time and their rows flushed every
 ``batch_size`` documents to temporary part files (:mod:`corpus.ingest.streaming`); the
-kept rows of the old tables are read row group by row group. Only a small index and the
-MinHash signatures stay in memory, and the tables are written row group by row group, so
-no document text is held beyond its batch (what remains grows by ~10 KB per document:
-see the README's benchmark). The whole update runs under the
-store's lock and every table is written atomically.
+kept rows of the old tables are read row group by row group. What stays in memory is
+compact: the file state as Arrow/numpy columns, a small index of the part files, the
+MinHash signatures as one ``uint32`` matrix (512 bytes a document), and the tables are
+written row group by row group, so no document text is held beyond its batch (what
+remains is well under 1 KB per document: see the README's benchmark). The whole update
+runs under the store's lock and every table is written atomically.
 
 Each bad file becomes one :class:`RejectedFile` (and one row of ``rejected``) while the
 rest is ingested; raw files are only ever read.
@@ -617,37 +618,92 @@ def ingest_corpus(
 
 
 class _Built:
-    """Part files of the documents and passages tables and their small index."""
+    """Part files of the documents and passages tables and their small index.
+
+    The index is kept as Arrow tables, one per part (no Python object per document: many
+    small long-lived objects made between the parsing ones would fragment the heap).
+    """
 
     def __init__(self, folder: Path) -> None:
         self.docs = Parts(folder, "documents")
         self.passages = Parts(folder, "passages")
-        self.doc_rows: list[tuple[str, str, int, int]] = []  # path, doc_id, part, row
-        self.old_runs: dict[str, list[tuple[int, int, int]]] = {}  # doc_id -> part, row, n
-        self.new_runs: dict[str, list[tuple[int, int, int]]] = {}
+        self._doc_rows: list[Any] = []  # per part: path, doc_id, part, row
+        self._runs: list[Any] = []  # per part: doc_id, part, start, count, old
 
     def add_docs(self, table: Any) -> None:
+        import pyarrow as pa
+
         part = self.docs.add(table)
-        paths = table.column("path").to_pylist()
-        ids = table.column("doc_id").to_pylist()
-        rows = enumerate(zip(paths, ids, strict=True))
-        self.doc_rows.extend((path, doc_id, part, row) for row, (path, doc_id) in rows)
+        rows = np.arange(table.num_rows, dtype=np.int64)
+        self._doc_rows.append(
+            pa.table(
+                {
+                    "path": table.column("path"),
+                    "doc_id": table.column("doc_id"),
+                    "part": pa.array(np.full(len(rows), part, dtype=np.int64)),
+                    "row": pa.array(rows),
+                }
+            )
+        )
 
     def add_passages(self, table: Any, *, old: bool) -> None:
+        """Write a part of passages and record its runs of rows, one document each.
+
+        A document's passages follow each other; two exact duplicates read in one batch
+        share a ``doc_id`` but give two runs (``index`` starts again at 0).
+        """
+        import pyarrow as pa
+
         if not table.num_rows:
             return
         part = self.passages.add(table)
-        ids = table.column("doc_id").to_pylist()
-        indexes = table.column("index").to_pylist()
-        start = 0
-        for row in range(1, len(ids) + 1):
-            if row == len(ids) or ids[row] != ids[start] or (not old and indexes[row] == 0):
-                run = (part, start, row - start)
-                if old:
-                    self.old_runs.setdefault(ids[start], []).append(run)
-                elif ids[start] not in self.new_runs:  # an exact duplicate: stored once
-                    self.new_runs[ids[start]] = [run]
-                start = row
+        ids = table.column("doc_id").to_numpy(zero_copy_only=False)
+        starts = np.ones(len(ids), dtype=bool)
+        starts[1:] = ids[1:] != ids[:-1]
+        if not old:
+            starts |= table.column("index").to_numpy() == 0
+        first = np.flatnonzero(starts)
+        self._runs.append(
+            pa.table(
+                {
+                    "doc_id": table.column("doc_id").take(pa.array(first)),
+                    "part": pa.array(np.full(len(first), part, dtype=np.int64)),
+                    "start": pa.array(first.astype(np.int64)),
+                    "count": pa.array(np.diff(np.append(first, len(ids))).astype(np.int64)),
+                    "old": pa.array(np.full(len(first), old)),
+                }
+            )
+        )
+
+    def index(self) -> pd.DataFrame:
+        """``path``, ``doc_id``, ``part``, ``row`` of every document, sorted by path."""
+        import pyarrow as pa
+
+        columns = ["path", "doc_id", "part", "row"]
+        if not self._doc_rows:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        index = pa.concat_tables(self._doc_rows).to_pandas()
+        return index.sort_values("path", ignore_index=True, key=_natural)
+
+    def passage_runs(self, doc_ids: list[str]) -> np.ndarray:
+        """``(part, start, count)`` runs of the passages of ``doc_ids``, in that order.
+
+        A document kept from the old tables keeps its old passages; a new one takes its
+        first run (an exact duplicate's passages are stored once).
+        """
+        import pyarrow as pa
+
+        if not self._runs or not doc_ids:
+            return np.zeros((0, 3), dtype=np.int64)
+        runs = pa.concat_tables(self._runs).to_pandas()
+        old = runs[runs["old"]]
+        new = runs[~runs["old"]].drop_duplicates("doc_id", keep="first")
+        new = new[~new["doc_id"].isin(old["doc_id"])]
+        chosen = pd.concat([old, new])
+        chosen["order"] = pd.Index(doc_ids).get_indexer(chosen["doc_id"])
+        chosen["seq"] = np.arange(len(chosen))
+        chosen = chosen[chosen["order"] >= 0].sort_values(["order", "seq"])
+        return chosen[["part", "start", "count"]].to_numpy(np.int64)
 
     def flush(self, docs: _Columns, passages: _Columns) -> None:
         """Move the rows held in memory to part files."""
@@ -677,8 +733,7 @@ def _write_tables(
             table = table.filter(pc.invert(pc.is_in(table.column("path"), value_set=stale)))
             if table.num_rows:
                 built.add_docs(table)
-    index = pd.DataFrame(built.doc_rows, columns=["path", "doc_id", "part", "row"])
-    index = index.sort_values("path", ignore_index=True, key=_natural)
+    index = built.index()
     doc_ids = list(dict.fromkeys(index["doc_id"]))
     if not full:
         keep = pa.array(doc_ids, pa.large_string())
@@ -687,9 +742,7 @@ def _write_tables(
             table = table.filter(pc.is_in(table.column("doc_id"), value_set=keep))
             built.add_passages(table, old=True)
 
-    runs: list[tuple[int, int, int]] = []
-    for doc_id in doc_ids:
-        runs.extend(built.old_runs.get(doc_id) or built.new_runs.get(doc_id) or [])
+    runs = built.passage_runs(doc_ids)
     passage_rows = runs_to_rows(runs)
     del runs
     doc_locations = (index["part"].to_numpy(np.int64), index["row"].to_numpy(np.int64))

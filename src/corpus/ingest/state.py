@@ -99,7 +99,9 @@ class StateBuilder:
         self._paths: list[str] = []
         self._sizes = array("q")
         self._mtimes = array("q")
-        self._sha256: list[str | None] = []
+        # hashes as 32 raw bytes each, not one str object per file (they live to the end)
+        self._digests = bytearray()
+        self._hashed = array("b")
         self._documents: list[list[str] | None] = []
         self._rejected: list[str | None] = []
 
@@ -122,7 +124,8 @@ class StateBuilder:
         self._paths.append(path)
         self._sizes.append(size)
         self._mtimes.append(mtime_ns)
-        self._sha256.append(sha256)
+        self._hashed.append(sha256 is not None)
+        self._digests += bytes.fromhex(sha256) if sha256 is not None else bytes(32)
         self._documents.append(None if documents in ([], [path]) else documents)
         self._rejected.append(rejected)
 
@@ -139,7 +142,10 @@ class StateBuilder:
                 "path": self._paths,
                 "size": pa.array(self._sizes, pa.int64()),
                 "mtime_ns": pa.array(self._mtimes, pa.int64()),
-                "sha256": self._sha256,
+                "sha256": [
+                    self._digests[32 * i : 32 * (i + 1)].hex() if hashed else None
+                    for i, hashed in enumerate(self._hashed)
+                ],
                 "documents": self._documents,
                 "rejected": self._rejected,
             },

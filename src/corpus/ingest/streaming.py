@@ -81,9 +81,9 @@ class Parts:
         return combined.take(pa.array(order, pa.int64()))
 
 
-def runs_to_rows(runs: list[tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray]:
+def runs_to_rows(runs: list[tuple[int, int, int]] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Expand ``(part, first row, count)`` runs to arrays of parts and rows."""
-    if not runs:
+    if len(runs) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     table = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
     counts = table[:, 2]
