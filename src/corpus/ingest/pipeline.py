@@ -1,19 +1,21 @@
 """The ingest stage: raw files -> documents, passages, rejected and duplicates tables.
 
 :func:`ingest_corpus` walks the raw folder and compares every file with the state of the
-last run (``ingest_state.json`` in the store: raw path -> size, mtime_ns, sha256 and the
-document paths it produced). An unchanged corpus costs one ``stat`` per file and no
-reading or parsing; only added or changed files are read, and a deleted file's rows
-leave the tables. A change of settings (``corpus.yaml`` ingest options, ``metadata.csv``,
-the boilerplate rules, the ingest code itself: a hash of its sources) re-reads everything.
+last run (:mod:`corpus.ingest.state`, a Parquet table in the store's ingest cache: raw
+path, size, mtime_ns, sha256 and the document paths it produced). An unchanged corpus
+costs one ``stat`` per file and no reading or parsing; only added or changed files are
+read, and a deleted file's rows leave the tables. A change of settings (``corpus.yaml``
+ingest options, ``metadata.csv``, the boilerplate rules, the ingest code itself: a hash of
+its sources, the versions of the reader libraries) re-reads everything.
 
 Ingestion streams: files are read one at a time and their rows flushed every
 ``batch_size`` documents to temporary part files (:mod:`corpus.ingest.streaming`); the
-kept rows of the old tables are read row group by row group. Only a small index and the
-MinHash signatures stay in memory, and the tables are written row group by row group, so
-no document text is held beyond its batch (what remains grows by ~10 KB per document:
-see the README's benchmark). The whole update runs under the
-store's lock and every table is written atomically.
+kept rows of the old tables are read row group by row group. What stays in memory is
+compact: the file state as Arrow/numpy columns, a small index of the part files, the
+MinHash signatures as one ``uint32`` matrix (512 bytes a document), and the tables are
+written row group by row group, so no document text is held beyond its batch (what
+remains is well under 1 KB per document: see the README's benchmark). The whole update
+runs under the store's lock and every table is written atomically.
 
 Each bad file becomes one :class:`RejectedFile` (and one row of ``rejected``) while the
 rest is ingested; raw files are only ever read.
@@ -26,10 +28,12 @@ Tables: ``documents`` sorted by path (an IRaMuTeQ file gives ``file.txt#1``,
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import logging
 import os
 import tempfile
 import time
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +54,7 @@ from corpus.ingest.errors import (
 from corpus.ingest.language import detect_language
 from corpus.ingest.passages import MAX_WORDS, split_passages
 from corpus.ingest.readers import RawDocument, get_reader
+from corpus.ingest.state import FileState, StateBuilder
 from corpus.ingest.streaming import (
     DOCUMENT_SCHEMA,
     PASSAGE_SCHEMA,
@@ -59,17 +64,34 @@ from corpus.ingest.streaming import (
     to_arrow,
     write_parquet_streaming,
 )
-from corpus.store import Store, atomic_write_parquet, fingerprint, sha256_bytes, sha256_file
+from corpus.store import Store, fingerprint, sha256_bytes, sha256_file
 
 if TYPE_CHECKING:
     from corpus.api import Corpus
 
 logger = logging.getLogger(__name__)
 
-#: Changes of the ingest sources are caught by :func:`code_fingerprint`; bump this to force
-#: a full re-read when something else changes the output (a reader library's new version).
+#: Changes of the ingest sources are caught by :func:`code_fingerprint` and those of the
+#: reader libraries by :func:`reader_library_versions`; bump this to force a full re-read
+#: when something else changes the output.
 INGEST_VERSION = 1
-STATE_NAME = "ingest_state"
+#: Distributions whose version can change what a file reads as (text, metadata, language,
+#: MinHash): an upgrade of one re-reads every file.
+READER_DISTRIBUTIONS = (
+    "trafilatura",
+    "htmldate",
+    "lxml",
+    "pypdf",
+    "python-docx",
+    "odfpy",
+    "defusedxml",
+    "ftfy",
+    "charset-normalizer",
+    "py3langid",
+    "datasketch",
+)
+#: The JSON state file of earlier versions (removed after a run; see :mod:`.state`).
+LEGACY_STATE_NAME = "ingest_state"
 #: Documents whose rows are held in memory before they are flushed to a part file.
 BATCH_SIZE = 256
 SKIPPED_NAMES = frozenset({"metadata.csv", "corpus.yaml", "Thumbs.db", "desktop.ini"})
@@ -342,27 +364,38 @@ def _json(obj: Any) -> str:
 
 
 # -- the stage -------------------------------------------------------------------------------
+def _state_path(store: Store) -> Path:
+    return store.cache_dir("ingest") / "state.parquet"
+
+
+def _walk(raw_dir: Path, skip_dirs: tuple[Path, ...]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Relative paths, sizes and mtimes (ns) of the raw files, in walk order."""
+    walked: list[str] = []
+    sizes = array("q")
+    mtimes = array("q")
+    for path in iter_raw_files(raw_dir, skip_dirs=skip_dirs):
+        info = _stat(path)
+        if info is None:  # vanished while we walked
+            continue
+        walked.append(_relative(path, raw_dir))
+        sizes.append(info.st_size)
+        mtimes.append(info.st_mtime_ns)
+    return walked, np.asarray(sizes, dtype=np.int64), np.asarray(mtimes, dtype=np.int64)
+
+
+def _unexpected(exc: Exception, rel: str) -> IngestError:
+    """An unexpected reader error as an :class:`IngestError` (logged with its traceback)."""
+    logger.debug("unexpected error on %s", rel, exc_info=True)
+    return IngestError(
+        f"unexpected {type(exc).__name__} while reading ({exc})",
+        path=rel,
+        hint="Report this with the file if you can; the rest was ingested.",
+        code="E-INGEST-FAILED",
+    )
+
+
 def _signature_path(store: Store) -> Path:
     return store.cache_dir("ingest") / "minhash.parquet"
-
-
-def _read_signatures(store: Store) -> dict[str, np.ndarray]:
-    path = _signature_path(store)
-    if not path.exists():
-        return {}
-    frame = pd.read_parquet(path)
-    return {
-        doc_id: np.asarray(values, dtype=np.uint64)
-        for doc_id, values in zip(frame["doc_id"], frame["signature"], strict=True)
-    }
-
-
-def _write_signatures(store: Store, signatures: dict[str, np.ndarray]) -> None:
-    ids = sorted(signatures)
-    frame = pd.DataFrame(
-        {"doc_id": ids, "signature": [signatures[i].astype(np.uint64).tolist() for i in ids]}
-    )
-    atomic_write_parquet(_signature_path(store), frame)
 
 
 @functools.cache
@@ -382,12 +415,29 @@ def code_fingerprint() -> str:
     return fingerprint([(str(f.relative_to(package)), sha256_file(f)) for f in files])
 
 
+@functools.cache
+def reader_library_versions() -> dict[str, str]:
+    """Installed version of each of :data:`READER_DISTRIBUTIONS` (``"absent"`` if none).
+
+    Part of the settings fingerprint, so an upgrade of a reader library re-reads every
+    file instead of keeping tables an older version made.
+    """
+    versions = {}
+    for name in READER_DISTRIBUTIONS:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
 def _settings_fingerprint(corpus: Corpus, max_words: int) -> str:
     config = corpus.config
     sidecar = corpus.location.metadata_csv
     return fingerprint(
         INGEST_VERSION,
         code_fingerprint(),
+        sorted(reader_library_versions().items()),
         config.max_file_size_mb,
         config.near_duplicate_threshold,
         config.language,
@@ -442,46 +492,51 @@ def ingest_corpus(
     report = IngestReport()
     with store.lock():
         settings = _settings_fingerprint(corpus, max_words)
-        state = store.read_json(STATE_NAME) or {}
+        previous = FileState.read(_state_path(store))
         tables = ("documents", "passages", "rejected", "duplicates")
-        full = state.get("settings") != settings or not all(store.has_table(t) for t in tables)
-        known = set(state.get("files") or {})  # to tell "updated" from "added" on a full run
-        previous: dict[str, dict[str, Any]] = {} if full else dict(state.get("files") or {})
+        full = (
+            previous.settings != settings
+            or not all(store.has_table(t) for t in tables)
+            or not _signature_path(store).exists()
+        )
         skip_dirs: tuple[Path, ...] = (store.root,)
         if location.config_path is not None and raw_dir == location.path:
             skip_dirs += (location.path / "gold",)
 
-        files: dict[str, dict[str, Any]] = {}
-        todo: list[tuple[Path, str]] = []
+        walked, sizes, mtimes = _walk(raw_dir, skip_dirs)
+        rows = previous.match(walked)  # row of the last state per walked file, or -1
+        same_size = np.zeros(len(walked), dtype=bool)
+        if not full and len(previous):
+            known = rows >= 0
+            same_size[known] = previous.sizes[rows[known]] == sizes[known]
+        same_mtime = same_size.copy()
+        same_mtime[same_size] = previous.mtimes[rows[same_size]] == mtimes[same_size]
+        builder = StateBuilder(previous)
+        todo: list[str] = []
         state_dirty = full
-        for path in iter_raw_files(raw_dir, skip_dirs=skip_dirs):
-            rel = _relative(path, raw_dir)
-            old = previous.get(rel)
-            info = _stat(path)
-            if info is None:  # vanished while we walked
+        for i, rel in enumerate(walked):
+            row = int(rows[i])
+            if same_mtime[i]:
+                builder.keep(row, int(mtimes[i]))
+                report.unchanged.append(rel)
                 continue
-            if old is not None and old["size"] == info.st_size:
-                if old["mtime_ns"] == info.st_mtime_ns:
-                    files[rel] = old
-                    report.unchanged.append(rel)
-                    continue
+            if same_size[i]:
                 # a rejected file (sha256 None) or a link is not hashed: it may point outside
-                if (
-                    old.get("sha256")
-                    and not path.is_symlink()
-                    and (sha256_file(path) == old["sha256"])
-                ):
-                    files[rel] = {**old, "mtime_ns": info.st_mtime_ns}
+                recorded = previous.sha256(row)
+                path = raw_dir / rel
+                if recorded and not path.is_symlink() and sha256_file(path) == recorded:
+                    builder.keep(row, int(mtimes[i]))
                     report.unchanged.append(rel)
                     state_dirty = True
                     continue
-            (report.updated if old is not None or rel in known else report.added).append(rel)
-            todo.append((path, rel))
-        report.removed = sorted((set(previous) | known) - {rel for _, rel in todo} - set(files))
+            (report.updated if row >= 0 else report.added).append(rel)
+            todo.append(rel)
+        report.removed = previous.paths_missing_from(walked)
+        del walked, rows, same_size, same_mtime
 
         if not todo and not report.removed and not full:
             if state_dirty:
-                store.write_json(STATE_NAME, {**state, "files": files})
+                builder.write(_state_path(store), settings)
             rejected = store.read_table("rejected")
             report.rejected = [
                 RejectedFile(*row)
@@ -499,56 +554,42 @@ def ingest_corpus(
             rules=clean.load_rules(),
             max_words=max_words,
         )
-        stale_paths: set[str] = set()
-        for rel in report.updated + report.removed:
-            stale_paths.update((previous.get(rel) or {}).get("documents", [rel]))
-            stale_paths.add(rel)
+        changed = report.updated + report.removed
+        stale_rows = previous.match(changed)
+        stale_paths = set(changed) | set(previous.document_paths(stale_rows[stale_rows >= 0]))
 
         tmp = tempfile.TemporaryDirectory(prefix="parts-", dir=store.cache_dir("ingest"))
         built = _Built(Path(tmp.name))
         new_docs = _Columns(DOCUMENT_COLUMNS)
         new_passages = _Columns(PASSAGE_COLUMNS)
         new_rejected = _Columns(REJECTED_COLUMNS)
-        signatures = {} if full else _read_signatures(store)
+        signatures = duplicates.Signatures()
+        if not full:
+            signatures.read(_signature_path(store))
         bar = _progress_bar(progress, len(todo))
         task = bar.add_task("Ingesting", total=len(todo)) if bar is not None else None
         if bar is not None:
             bar.start()
         try:
-            for path, rel in todo:
+            for rel in todo:
+                path = raw_dir / rel
                 info = _stat(path)
-                entry: dict[str, Any] = {
-                    "size": info.st_size if info else -1,
-                    "mtime_ns": info.st_mtime_ns if info else -1,
-                }
+                size, mtime_ns = (info.st_size, info.st_mtime_ns) if info else (-1, -1)
                 try:
                     sha, docs = _process_file(path, rel, ctx)
-                except IngestError as exc:
-                    code = exc.code
-                    new_rejected.append({"path": rel, "code": code, "reason": str(exc)})
-                    logger.info("rejected: %s", exc)  # the CLI prints one line per file
-                    files[rel] = {**entry, "sha256": None, "documents": [], "rejected": code}
-                except Exception as exc:  # a reader bug must not stop the corpus
-                    logger.debug("unexpected error on %s", rel, exc_info=True)
-                    error = IngestError(
-                        f"unexpected {type(exc).__name__} while reading ({exc})",
-                        path=rel,
-                        hint="Report this with the file if you can; the rest was ingested.",
-                        code="E-INGEST-FAILED",
-                    )
+                except Exception as exc:  # a reader bug must not stop the corpus either
+                    error = exc if isinstance(exc, IngestError) else _unexpected(exc, rel)
                     new_rejected.append({"path": rel, "code": error.code, "reason": str(error)})
-                    files[rel] = {**entry, "sha256": None, "documents": [], "rejected": error.code}
+                    logger.info("rejected: %s", error)  # the CLI prints one line per file
+                    builder.add(rel, size, mtime_ns, sha256=None, documents=[], rejected=error.code)
                 else:
                     for document, passages, sig in docs:
                         new_docs.append(document)
                         for passage in passages:
                             new_passages.append(passage)
-                        signatures[document["doc_id"]] = sig
-                    files[rel] = {
-                        **entry,
-                        "sha256": sha,
-                        "documents": [d["path"] for d, _, _ in docs],
-                    }
+                        signatures.add(document["doc_id"], sig)
+                    paths = [d["path"] for d, _, _ in docs]
+                    builder.add(rel, size, mtime_ns, sha256=sha, documents=paths)
                 if len(new_docs) >= max(1, batch_size):
                     built.flush(new_docs, new_passages)
                 if bar is not None:
@@ -570,45 +611,99 @@ def ingest_corpus(
                 bar.stop()
             tmp.cleanup()
 
-        store.write_json(
-            STATE_NAME, {"version": INGEST_VERSION, "settings": settings, "files": files}
-        )
+        builder.write(_state_path(store), settings)
+        store.json_path(LEGACY_STATE_NAME).unlink(missing_ok=True)  # the JSON state it replaces
     report.seconds = time.perf_counter() - started
     return report
 
 
 class _Built:
-    """Part files of the documents and passages tables and their small index."""
+    """Part files of the documents and passages tables and their small index.
+
+    The index is kept as Arrow tables, one per part (no Python object per document: many
+    small long-lived objects made between the parsing ones would fragment the heap).
+    """
 
     def __init__(self, folder: Path) -> None:
         self.docs = Parts(folder, "documents")
         self.passages = Parts(folder, "passages")
-        self.doc_rows: list[tuple[str, str, int, int]] = []  # path, doc_id, part, row
-        self.old_runs: dict[str, list[tuple[int, int, int]]] = {}  # doc_id -> part, row, n
-        self.new_runs: dict[str, list[tuple[int, int, int]]] = {}
+        self._doc_rows: list[Any] = []  # per part: path, doc_id, part, row
+        self._runs: list[Any] = []  # per part: doc_id, part, start, count, old
 
     def add_docs(self, table: Any) -> None:
+        import pyarrow as pa
+
         part = self.docs.add(table)
-        paths = table.column("path").to_pylist()
-        ids = table.column("doc_id").to_pylist()
-        rows = enumerate(zip(paths, ids, strict=True))
-        self.doc_rows.extend((path, doc_id, part, row) for row, (path, doc_id) in rows)
+        rows = np.arange(table.num_rows, dtype=np.int64)
+        self._doc_rows.append(
+            pa.table(
+                {
+                    "path": table.column("path"),
+                    "doc_id": table.column("doc_id"),
+                    "part": pa.array(np.full(len(rows), part, dtype=np.int64)),
+                    "row": pa.array(rows),
+                }
+            )
+        )
 
     def add_passages(self, table: Any, *, old: bool) -> None:
+        """Write a part of passages and record its runs of rows, one document each.
+
+        A document's passages follow each other; two exact duplicates read in one batch
+        share a ``doc_id`` but give two runs (``index`` starts again at 0).
+        """
+        import pyarrow as pa
+
         if not table.num_rows:
             return
         part = self.passages.add(table)
-        ids = table.column("doc_id").to_pylist()
-        indexes = table.column("index").to_pylist()
-        start = 0
-        for row in range(1, len(ids) + 1):
-            if row == len(ids) or ids[row] != ids[start] or (not old and indexes[row] == 0):
-                run = (part, start, row - start)
-                if old:
-                    self.old_runs.setdefault(ids[start], []).append(run)
-                elif ids[start] not in self.new_runs:  # an exact duplicate: stored once
-                    self.new_runs[ids[start]] = [run]
-                start = row
+        ids = table.column("doc_id").to_numpy(zero_copy_only=False)
+        starts = np.ones(len(ids), dtype=bool)
+        starts[1:] = ids[1:] != ids[:-1]
+        if not old:
+            starts |= table.column("index").to_numpy() == 0
+        first = np.flatnonzero(starts)
+        self._runs.append(
+            pa.table(
+                {
+                    "doc_id": table.column("doc_id").take(pa.array(first)),
+                    "part": pa.array(np.full(len(first), part, dtype=np.int64)),
+                    "start": pa.array(first.astype(np.int64)),
+                    "count": pa.array(np.diff(np.append(first, len(ids))).astype(np.int64)),
+                    "old": pa.array(np.full(len(first), old)),
+                }
+            )
+        )
+
+    def index(self) -> pd.DataFrame:
+        """``path``, ``doc_id``, ``part``, ``row`` of every document, sorted by path."""
+        import pyarrow as pa
+
+        columns = ["path", "doc_id", "part", "row"]
+        if not self._doc_rows:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        index = pa.concat_tables(self._doc_rows).to_pandas()
+        return index.sort_values("path", ignore_index=True, key=_natural)
+
+    def passage_runs(self, doc_ids: list[str]) -> np.ndarray:
+        """``(part, start, count)`` runs of the passages of ``doc_ids``, in that order.
+
+        A document kept from the old tables keeps its old passages; a new one takes its
+        first run (an exact duplicate's passages are stored once).
+        """
+        import pyarrow as pa
+
+        if not self._runs or not doc_ids:
+            return np.zeros((0, 3), dtype=np.int64)
+        runs = pa.concat_tables(self._runs).to_pandas()
+        old = runs[runs["old"]]
+        new = runs[~runs["old"]].drop_duplicates("doc_id", keep="first")
+        new = new[~new["doc_id"].isin(old["doc_id"])]
+        chosen = pd.concat([old, new])
+        chosen["order"] = pd.Index(doc_ids).get_indexer(chosen["doc_id"])
+        chosen["seq"] = np.arange(len(chosen))
+        chosen = chosen[chosen["order"] >= 0].sort_values(["order", "seq"])
+        return chosen[["part", "start", "count"]].to_numpy(np.int64)
 
     def flush(self, docs: _Columns, passages: _Columns) -> None:
         """Move the rows held in memory to part files."""
@@ -624,7 +719,7 @@ def _write_tables(
     stale_paths: set[str],
     built: _Built,
     new_rejected: _Columns,
-    signatures: dict[str, np.ndarray],
+    signatures: duplicates.Signatures,
     threshold: float,
     report: IngestReport,
 ) -> None:
@@ -638,8 +733,7 @@ def _write_tables(
             table = table.filter(pc.invert(pc.is_in(table.column("path"), value_set=stale)))
             if table.num_rows:
                 built.add_docs(table)
-    index = pd.DataFrame(built.doc_rows, columns=["path", "doc_id", "part", "row"])
-    index = index.sort_values("path", ignore_index=True, key=_natural)
+    index = built.index()
     doc_ids = list(dict.fromkeys(index["doc_id"]))
     if not full:
         keep = pa.array(doc_ids, pa.large_string())
@@ -648,9 +742,7 @@ def _write_tables(
             table = table.filter(pc.is_in(table.column("doc_id"), value_set=keep))
             built.add_passages(table, old=True)
 
-    runs: list[tuple[int, int, int]] = []
-    for doc_id in doc_ids:
-        runs.extend(built.old_runs.get(doc_id) or built.new_runs.get(doc_id) or [])
+    runs = built.passage_runs(doc_ids)
     passage_rows = runs_to_rows(runs)
     del runs
     doc_locations = (index["part"].to_numpy(np.int64), index["row"].to_numpy(np.int64))
@@ -669,14 +761,10 @@ def _write_tables(
     rejected = _concat(old_rejected, new_rejected.frame())
     rejected = rejected.sort_values("path", ignore_index=True)
 
-    wanted = set(doc_ids)
-    signatures = {k: v for k, v in signatures.items() if k in wanted}
-    dupes = duplicates.find_duplicates(
-        zip(index["doc_id"], index["path"], strict=True), signatures, threshold=threshold
-    )
+    dupes = duplicates.find_duplicates(index[["doc_id", "path"]], signatures, threshold=threshold)
     store.write_table("rejected", rejected[REJECTED_COLUMNS])
     store.write_table("duplicates", dupes)
-    _write_signatures(store, signatures)
+    signatures.write(_signature_path(store), doc_ids)
     report.rejected = [RejectedFile(*row) for row in rejected.itertuples(index=False)]
     report.n_documents, report.n_passages, report.n_duplicates = (
         len(index),

@@ -81,9 +81,9 @@ class Parts:
         return combined.take(pa.array(order, pa.int64()))
 
 
-def runs_to_rows(runs: list[tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray]:
+def runs_to_rows(runs: list[tuple[int, int, int]] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Expand ``(part, first row, count)`` runs to arrays of parts and rows."""
-    if not runs:
+    if len(runs) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     table = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
     counts = table[:, 2]
@@ -107,6 +107,10 @@ def write_parquet_streaming(
             stop = start + ROW_GROUP_ROWS
             chunk = parts.gather(part_of[start:stop], row_of[start:stop])
             writer.write_table(chunk.cast(schema), row_group_size=ROW_GROUP_ROWS)
+            del chunk
+            # Arrow's pool (mimalloc) keeps freed pages for reuse: without this each row
+            # group leaves some behind and the peak grows with the number of documents
+            pa.default_memory_pool().release_unused()
 
 
 def iter_table(path: Path, columns: list[str] | None = None) -> Any:
