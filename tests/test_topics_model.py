@@ -317,3 +317,10 @@ def test_short_passages_are_not_clustered_but_listed(fitted, passages):
     assert (fitted.topics_[short] >= 0).mean() > 0.8  # they follow their neighbours
     sizes = fitted.topic_info_.query("topic >= 0")["size"]
     assert sizes.is_monotonic_decreasing
+
+
+def test_short_passages_without_a_document_context_are_all_clustered(passages, cache_dir):
+    texts = passages["text"].tolist()  # a plain list: every passage is its own document
+    model = TopicModel(random_state=0, cache_dir=cache_dir).fit(texts)
+    assert model.params_used_["contentful_passages"] == len(texts)
+    assert model.outlier_share_ < 0.2

@@ -12,7 +12,8 @@ and clustered on their own they formed a topic of their own. Each short passage 
 the topic of the next contentful passage of its document (a heading introduces what
 follows), else of the previous one, else stays ``-1``; topics are renumbered by decreasing
 size and their representations computed over all passages. When fewer than
-``MIN_PASSAGES`` distinct passages are contentful, all passages are clustered.
+``MIN_PASSAGES`` distinct passages are contentful, or more than ``MAX_UNPLACED_SHARE`` of
+the passages are in documents without a contentful one, all passages are clustered.
 
 Size adaptation (``N`` = number of clustered passages):
 
@@ -83,6 +84,9 @@ MIN_PASSAGE_TERMS = 3
 #: words to place them. Each takes the topic of the next contentful passage of its document
 #: (a heading introduces what follows), else of the previous one, else stays ``-1``.
 MIN_CONTENT_TERMS = 10
+#: All passages are clustered when more than this share of them is in documents without a
+#: contentful passage (short answers, one passage per document): they would stay ``-1``.
+MAX_UNPLACED_SHARE = 0.1
 #: Accepted values of ``representation``.
 REPRESENTATIONS = ("coverage", "mmr", "keybert", "ctfidf")
 #: Weight of co-occurrence coherence in the coverage representation's term choice.
@@ -165,6 +169,14 @@ def propagate_topics(
             elif topics[r] == -1 and preceding is not None:
                 topics[r] = preceding
     return topics
+
+
+def _unplaced_share(doc_ids: np.ndarray, core: np.ndarray) -> float:
+    """Share of passages whose document has no passage in ``core``."""
+    if len(doc_ids) == 0:
+        return 0.0
+    placed = set(doc_ids[core].tolist())
+    return float(np.mean([d not in placed for d in doc_ids.tolist()]))
 
 
 def _by_size(topics: np.ndarray) -> np.ndarray:
@@ -456,7 +468,10 @@ class TopicModel:
 
         # Clustering on the contentful passages; short ones follow their neighbours.
         core = contentful(analysed)
-        if len({analysed[i] for i in core}) < MIN_PASSAGES:
+        if (
+            len({analysed[i] for i in core}) < MIN_PASSAGES
+            or _unplaced_share(frame["doc_id"].to_numpy(), core) > MAX_UNPLACED_SHARE
+        ):
             core = np.arange(n)
         core_analysed = [analysed[i] for i in core]
         result, fallback = self._cluster(
