@@ -15,10 +15,10 @@ from corpus.topics.align import align
 from corpus.topics.evaluate import evaluate_model
 from corpus.topics.io import load_model, save_model
 from corpus.topics.model import (
-    MIN_PASSAGE_TERMS,
     MIN_PASSAGES_HDBSCAN,
     SMALL_TOPIC_SHARE,
     TopicModel,
+    contentful,
     label_fits,
     make_label,
 )
@@ -121,14 +121,13 @@ def test_default_kmeans_merges_small_topics_into_their_nearest(passages, cache_d
     model = TopicModel(random_state=0, cache_dir=cache_dir).fit(small)
     k, merged = model.params_used_["k"], model.params_used_["merged_small_topics"]
     assert model.clustering_ == "kmeans"
-    assert merged >= 1  # k-means splits off topics of one or two passages here
     assert model.n_topics_ == k - merged >= 2
     sizes = model.topic_info_.set_index("topic")["size"]
-    terms = np.asarray((model.vectorizer_.transform(model.analysed_) > 0).sum(axis=1)).ravel()
-    substantive = terms >= MIN_PASSAGE_TERMS
-    for topic in sizes.index:  # every topic holds its share of substantive passages
-        held = (substantive & (model.topics_ == topic)).sum()
-        assert held >= SMALL_TOPIC_SHARE * substantive.sum() / k
+    core = contentful(model.analysed_)
+    assert model.params_used_["contentful_passages"] == len(core)
+    for topic in sizes.index:  # every topic holds its share of the clustered passages
+        held = (model.topics_[core] == topic).sum()
+        assert held >= SMALL_TOPIC_SHARE * len(core) / k
     assert list(sizes.index) == list(range(model.n_topics_))
     assert sizes.is_monotonic_decreasing
     assert model.outlier_share_ == 0.0
@@ -307,3 +306,21 @@ def test_align_keeps_an_old_label_only_while_its_terms_describe_the_topic(fitted
     assert row["label"] == own_label
     others = table[table["topic"] != first]
     assert (others["label"] == others["previous_label"]).all()
+
+
+def test_short_passages_are_not_clustered_but_listed(fitted, passages):
+    core = contentful(fitted.analysed_)
+    assert 0 < len(core) < len(passages)
+    assert fitted.params_used_["contentful_passages"] == len(core)
+    assert len(fitted.passage_topics_) == len(passages)
+    short = np.setdiff1d(np.arange(len(passages)), core)
+    assert (fitted.topics_[short] >= 0).mean() > 0.8  # they follow their neighbours
+    sizes = fitted.topic_info_.query("topic >= 0")["size"]
+    assert sizes.is_monotonic_decreasing
+
+
+def test_short_passages_without_a_document_context_are_all_clustered(passages, cache_dir):
+    texts = passages["text"].tolist()  # a plain list: every passage is its own document
+    model = TopicModel(random_state=0, cache_dir=cache_dir).fit(texts)
+    assert model.params_used_["contentful_passages"] == len(texts)
+    assert model.outlier_share_ < 0.2

@@ -5,7 +5,17 @@ everything (lemmas, embeddings, UMAP, clustering, c-TF-IDF, labels) and sets the
 attributes, whose names end in ``_``. One ``random_state`` seeds UMAP (run with
 ``n_jobs=1`` so it is deterministic), k-means and the LDA baseline.
 
-Size adaptation (``N`` = number of passages):
+Only *contentful* passages (at least ``MIN_CONTENT_TERMS`` = 10 distinct content lemmas
+after stop words and stop terms, about one full sentence) are embedded into clusters:
+headings ("Contexte", "Calendrier"), bylines and list labels have too few words to place,
+and clustered on their own they formed a topic of their own. Each short passage then takes
+the topic of the next contentful passage of its document (a heading introduces what
+follows), else of the previous one, else stays ``-1``; topics are renumbered by decreasing
+size and their representations computed over all passages. When fewer than
+``MIN_PASSAGES`` distinct passages are contentful, or more than ``MAX_UNPLACED_SHARE`` of
+the passages are in documents without a contentful one, all passages are clustered.
+
+Size adaptation (``N`` = number of clustered passages):
 
 * ``N < MIN_PASSAGES`` (4) distinct passages: :class:`TopicError` (exit code 5).
 * ``N < MIN_PASSAGES_HDBSCAN`` (60): too few for density clustering. A warning is logged,
@@ -69,6 +79,14 @@ SMALL_TOPIC_SHARE = 1 / 3
 #: Passages with fewer distinct vocabulary terms (headings such as "Contexte") do not count
 #: towards a topic's size when small k-means topics are merged.
 MIN_PASSAGE_TERMS = 3
+#: Passages with fewer distinct content lemmas (after stop words and stop terms) are not
+#: clustered: headings ("Contexte", "Calendrier"), bylines and one-line labels carry too few
+#: words to place them. Each takes the topic of the next contentful passage of its document
+#: (a heading introduces what follows), else of the previous one, else stays ``-1``.
+MIN_CONTENT_TERMS = 10
+#: All passages are clustered when more than this share of them is in documents without a
+#: contentful passage (short answers, one passage per document): they would stay ``-1``.
+MAX_UNPLACED_SHARE = 0.1
 #: Accepted values of ``representation``.
 REPRESENTATIONS = ("coverage", "mmr", "keybert", "ctfidf")
 #: Weight of co-occurrence coherence in the coverage representation's term choice.
@@ -94,6 +112,78 @@ def default_n_neighbors(n: int) -> int:
 def default_k(n: int) -> int:
     """Number of k-means clusters for a small corpus of ``n`` passages."""
     return _clamp(round(math.sqrt(n / 2)), 2, 6)
+
+
+def contentful(analysed: Sequence[str], min_terms: int | None = None) -> np.ndarray:
+    """Indices of the passages with at least ``min_terms`` distinct content lemmas.
+
+    Args:
+        analysed: Analysed (lemma) text of each passage.
+        min_terms: Threshold; ``None``: :data:`MIN_CONTENT_TERMS`.
+
+    Returns:
+        The sorted indices (``int64``).
+    """
+    low = MIN_CONTENT_TERMS if min_terms is None else min_terms
+    sizes = [len(set(text.split()) - {BOUNDARY}) for text in analysed]
+    return np.asarray([i for i, size in enumerate(sizes) if size >= low], dtype=np.int64)
+
+
+def propagate_topics(
+    doc_ids: np.ndarray, order: np.ndarray, core: np.ndarray, core_topics: np.ndarray
+) -> np.ndarray:
+    """Topics of all passages from the topics of the clustered (contentful) ones.
+
+    A passage outside ``core`` takes the topic of the next core passage of the same
+    document (in ``order``), else of the previous one; a document without any core
+    passage leaves its passages at ``-1``.
+
+    Args:
+        doc_ids: Document of each passage.
+        order: Position of each passage within its document.
+        core: Indices of the clustered passages.
+        core_topics: Their topics, aligned with ``core``.
+
+    Returns:
+        One topic per passage (``int64``).
+    """
+    n = len(doc_ids)
+    topics = np.full(n, -1, dtype=np.int64)
+    topics[core] = core_topics
+    is_core = np.zeros(n, dtype=bool)
+    is_core[core] = True
+    frame = pd.DataFrame({"doc": doc_ids, "order": order, "row": np.arange(n)})
+    ranked = frame.sort_values(["doc", "order", "row"], kind="stable")
+    for _, group in ranked.groupby("doc", sort=False):
+        rows = group["row"].to_numpy()
+        following: int | None = None
+        for r in rows[::-1]:  # backwards: the next core passage's topic
+            if is_core[r]:
+                following = int(topics[r])
+            elif following is not None:
+                topics[r] = following
+        preceding: int | None = None
+        for r in rows:  # forwards: passages after the last core one
+            if is_core[r]:
+                preceding = int(topics[r])
+            elif topics[r] == -1 and preceding is not None:
+                topics[r] = preceding
+    return topics
+
+
+def _unplaced_share(doc_ids: np.ndarray, core: np.ndarray) -> float:
+    """Share of passages whose document has no passage in ``core``."""
+    if len(doc_ids) == 0:
+        return 0.0
+    placed = set(doc_ids[core].tolist())
+    return float(np.mean([d not in placed for d in doc_ids.tolist()]))
+
+
+def _by_size(topics: np.ndarray) -> np.ndarray:
+    """Renumber topics ``0..k-1`` by decreasing size (ties: old id); ``-1`` stays."""
+    ids = sorted(set(topics.tolist()) - {-1}, key=lambda t: (-int((topics == t).sum()), t))
+    renumber = {old: new for new, old in enumerate(ids)} | {-1: -1}
+    return np.asarray([renumber[int(t)] for t in topics], dtype=np.int64)
 
 
 def _as_frame(passages: pd.DataFrame | Sequence[str]) -> pd.DataFrame:
@@ -370,19 +460,70 @@ class TopicModel:
         timings["embedding"] = time.perf_counter() - start
         logger.info("phase embedding: %.1f s", timings["embedding"])
 
-        # Clustering set-up.
-        fallback = None
-        if n < MIN_PASSAGES_HDBSCAN:
-            fallback = (
-                f"{n} passages is below {MIN_PASSAGES_HDBSCAN}, the minimum for density "
-                "clustering: k-means on PCA-reduced embeddings was used instead"
-            )
         vectorizer = build_vectorizer(n, ngram_range=self.ngram_range, min_df=self.min_df)
         try:
             vectorizer.fit(analysed)
         except ValueError:  # empty vocabulary at this min_df
             vectorizer = build_vectorizer(n, ngram_range=self.ngram_range, min_df=1)
 
+        # Clustering on the contentful passages; short ones follow their neighbours.
+        core = contentful(analysed)
+        if (
+            len({analysed[i] for i in core}) < MIN_PASSAGES
+            or _unplaced_share(frame["doc_id"].to_numpy(), core) > MAX_UNPLACED_SHARE
+        ):
+            core = np.arange(n)
+        core_analysed = [analysed[i] for i in core]
+        result, fallback = self._cluster(
+            core_analysed, embeddings[core], seed, vectorizer, warnings, timings
+        )
+        topics = np.asarray(result.topics_, dtype=np.int64)
+        self.params_used_["contentful_passages"] = len(core)
+        if len(core) < n:
+            order = frame["index"] if "index" in frame.columns else pd.Series(range(n))
+            topics = _by_size(
+                propagate_topics(frame["doc_id"].to_numpy(), order.to_numpy(), core, topics)
+            )
+            _quiet_update(
+                result, analysed, topics.tolist(), vectorizer, self._representation_model()
+            )
+            topics = np.asarray(result.topics_, dtype=np.int64)
+
+        self.bertopic_ = result
+        self.vectorizer_ = result.vectorizer_model
+        self.embeddings_ = embeddings
+        self.analysed_ = analysed
+        self.clustering_ = self.params_used_["clustering"]
+        self.fallback_ = fallback
+        self.warnings_ = warnings
+        self.timings_ = timings
+        self.topics_ = topics
+        self.passages_ = frame[["passage_id", "doc_id", "text"]].copy()
+        self.id_map_ = {int(t): int(t) for t in sorted(set(topics.tolist()))}
+        self._build_tables()
+        return self
+
+    def _cluster(
+        self,
+        analysed: list[str],
+        embeddings: np.ndarray,
+        seed: int,
+        vectorizer: Any,
+        warnings: list[str],
+        timings: dict[str, float],
+    ) -> tuple[Any, str | None]:
+        """HDBSCAN, or k-means when the corpus is small or HDBSCAN finds one big cluster.
+
+        Returns:
+            The fitted BERTopic model (on these passages only) and the fallback reason.
+        """
+        n = len(analysed)
+        fallback = None
+        if n < MIN_PASSAGES_HDBSCAN:
+            fallback = (
+                f"{n} passages is below {MIN_PASSAGES_HDBSCAN}, the minimum for density "
+                "clustering: k-means on PCA-reduced embeddings was used instead"
+            )
         result = None
         # A number of topics asked for is k-means' k: BERTopic's own reduction of HDBSCAN
         # topics (nr_topics) fails on these precomputed-embedding models.
@@ -412,21 +553,7 @@ class TopicModel:
                 merged = self._merge_small_topics(result, analysed, embeddings, vectorizer)
                 self.params_used_["merged_small_topics"] = merged
                 timings["merge"] = time.perf_counter() - start
-
-        self.bertopic_ = result
-        self.vectorizer_ = result.vectorizer_model
-        self.embeddings_ = embeddings
-        self.analysed_ = analysed
-        self.clustering_ = "kmeans" if fallback or wants_k else "hdbscan"
-        self.fallback_ = fallback
-        self.warnings_ = warnings
-        self.timings_ = timings
-        topics = np.asarray(result.topics_, dtype=np.int64)
-        self.topics_ = topics
-        self.passages_ = frame[["passage_id", "doc_id", "text"]].copy()
-        self.id_map_ = {int(t): int(t) for t in sorted(set(topics.tolist()))}
-        self._build_tables()
-        return self
+        return result, fallback
 
     def _fit_bertopic(
         self,
@@ -560,9 +687,7 @@ class TopicModel:
             ids = rest
             merged += 1
         if merged:
-            by_size = sorted(ids, key=lambda t: (-int((topics == t).sum()), t))
-            renumber = {old: new for new, old in enumerate(by_size)} | {-1: -1}
-            new_topics = [renumber[int(t)] for t in topics]
+            new_topics = _by_size(topics).tolist()
             _quiet_update(model, analysed, new_topics, vectorizer, self._representation_model())
             logger.info("merged %d small topic(s) into their nearest topic", merged)
         return merged
