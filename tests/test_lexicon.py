@@ -142,3 +142,60 @@ def test_anchor_prefilter_finds_what_a_full_matcher_finds(blank) -> None:
     expected = sorted((blank.vocab.strings[k], s, e) for k, s, e in full(doc))
     got = sorted((m.entry.id, m.start, m.end) for m in patterns(doc))
     assert got == expected and len(got) >= 6
+
+
+def test_required_token_precheck_keeps_every_match(blank) -> None:
+    # Each entry has required tokens besides its anchor; windows lacking one are skipped
+    # before the Matcher runs, and the matches must be those of a Matcher run on every
+    # sentence (optional, negated and zero-minimum tokens are never required).
+    from spacy.matcher import Matcher
+
+    raw = [
+        {"id": "a", "label": "x", "phrase": "besoin|besoins en logement"},
+        {"id": "b", "label": "x", "pattern": [{"LOWER": "aide"}, {"ORTH": "Sociale"}]},
+        {"id": "c", "label": "x", "pattern": [{"LOWER": "très", "OP": "+"}, {"LOWER": "isolées"}]},
+        {"id": "d", "label": "x", "pattern": [{"LOWER": "lutte"}, {"LOWER": "pas", "OP": "!"}]},
+        {
+            "id": "e",
+            "label": "x",
+            "pattern": [{"LOWER": "accès"}, {"OP": "{0,2}"}, {"LOWER": "soins"}],
+        },
+        {
+            "id": "f",
+            "label": "x",
+            "pattern": [{"LOWER": "petite"}, {"LOWER": "enfance", "OP": "?"}],
+        },
+        {
+            "id": "g",
+            "label": "x",
+            "pattern": [{"LOWER": "emploi"}, {"LOWER": "local", "OP": "{1,2}"}],
+        },
+    ]
+    entries = [entry_from_dict(obj) for obj in raw]
+    patterns = PatternSet(blank.vocab, entries)
+    full = Matcher(blank.vocab)
+    for entry in entries:
+        full.add(entry.id, [entry.pattern])
+    sentences = [
+        "Des besoins en logement pressants .",
+        "Un besoin de logement , une aide sociale .",
+        "Les Aide Sociale et aide aux personnes très très isolées .",
+        "Personnes isolées et très seules .",
+        "La lutte contre la pauvreté ; la lutte pas finie .",
+        "Un accès aux soins , un accès rapide et gratuit aux soins .",
+        "La petite enfance , la petite .",
+        "Un emploi local local , un emploi régional , un emploi .",
+    ]
+    doc = blank(" ".join(sentences))
+    bounds, at = [], 0
+    for sentence in sentences:
+        n = len(blank(sentence))
+        bounds.append((at, at + n))
+        at += n
+    assert at == len(doc)
+    expected = sorted(
+        (blank.vocab.strings[k], a + s, a + e) for a, b in bounds for k, s, e in full(doc[a:b])
+    )
+    got = sorted((m.entry.id, m.start, m.end) for m in patterns(doc, bounds))
+    assert got == expected
+    assert {ident for ident, _, _ in got} == set("abcdefg")

@@ -74,7 +74,10 @@ def test_fingerprint_depends_on_components() -> None:
 @pytest.mark.slow
 def test_missing_component_module_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
     # A component whose module cannot be imported (not written yet, or broken) must
-    # make the build fail, never silently give a pipeline without it.
+    # make the build fail, never silently give a pipeline without it. The per-process
+    # pipeline cache is emptied for this test only: an earlier test may have built this
+    # very pipeline (test_stages does), and a cache hit imports nothing.
+    monkeypatch.setattr(pipeline_module, "_CACHE", {})
     monkeypatch.setitem(sys.modules, "corpus.nlp.stages", None)
     with pytest.raises(ExtractionError, match="corpus_stages") as info:
         build_pipeline(components=["stages"])

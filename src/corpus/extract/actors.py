@@ -327,12 +327,13 @@ def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
         return _empty_actors()
     rows_out: list[dict[str, Any]] = []
     frame = mentions.sort_values(["doc_id", "start"], kind="stable")
-    for doc_id, group in frame.groupby("doc_id", sort=False):
-        rows = [
-            {str(k): v for k, v in r.items()}
-            for r in group.to_dict("records")
-            if _text(r.get("name"))
-        ]
+    # One to_dict for the whole table, grouped here: a to_dict per document cost more.
+    by_doc: dict[Any, list[dict[Any, Any]]] = {}
+    for record in frame.to_dict("records"):
+        if not pd.isna(record["doc_id"]):
+            by_doc.setdefault(record["doc_id"], []).append(record)
+    for doc_id, group in by_doc.items():
+        rows = [{str(k): v for k, v in r.items()} for r in group if _text(r.get("name"))]
         clusters = _link(rows)
         clusters.sort(key=lambda c: min(int(r["start"]) for r in c.rows))
         number = 0

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from spacy.attrs import ORTH
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
@@ -36,6 +37,12 @@ _BREAK = frozenset(
     ("|", "\n", "«", "»", "“", "”", '"', "(", ")", "[", "]", ":", ";", "/", "•", "·")
 )
 _LIST_MARKS = frozenset(("-", "–", "—", "•", ":", "|", "*", "·"))
+
+
+def token_texts(doc: Doc) -> list[str]:
+    """The text of each token of ``doc``, read from the ORTH array (no Token objects)."""
+    strings = doc.vocab.strings
+    return [strings[orth] for orth in doc.to_array(ORTH).tolist()]
 
 
 @dataclass(frozen=True)
@@ -444,12 +451,11 @@ class SpanFinder:
         return key in self.lexicon.acronyms
 
     def _acronyms(self, doc: Doc) -> Iterable[Candidate]:
-        for tok in doc:
-            text = tok.text
+        for i, text in enumerate(token_texts(doc)):
             if not text[:2].isupper() and not (text[:1].isupper() and text[1:2] in "&.-"):
                 continue
             if is_acronym(text) and not self.stop_acronym(text):
-                yield Candidate(tok.i, tok.i + 1, "acronym")
+                yield Candidate(i, i + 1, "acronym")
 
     @staticmethod
     def _in_capitals_run(doc: Doc, start: int, end: int) -> bool:
@@ -502,7 +508,7 @@ class SpanFinder:
         alpha = [t for t in span if t.is_alpha or any(c.isalpha() for c in t.text)]
         if not alpha or sum(c.isalpha() for c in text) < 2:
             return False
-        if self._header_line(doc, cand.start) and all(t.text.isupper() for t in alpha):
+        if all(t.text.isupper() for t in alpha) and self._header_line(doc, cand.start):
             return False
         folded = [fold(t.text) for t in alpha]
         if all(w in self.lexicon.concepts or is_function_word(w) for w in folded):
@@ -572,8 +578,9 @@ class SpanFinder:
         nearest capitalised words whose initials spell the acronym become the name."""
         out = list(cands)
         ends = {c.end: c for c in cands}
+        texts = token_texts(doc)
         for i in range(2, len(doc) - 1):
-            if doc[i - 1].text != "(" or doc[i + 1].text != ")" or not is_acronym(doc[i].text):
+            if texts[i - 1] != "(" or texts[i + 1] != ")" or not is_acronym(texts[i]):
                 continue
             if self.stop_acronym(doc[i].text):
                 continue

@@ -83,6 +83,10 @@ class Triggers:
         self.keys = keys or [""] * len(patterns)
         self.single = [len(p) == 1 and bool(k) for p, k in zip(patterns, self.keys, strict=True)]
         self._index: dict[str, dict[int, list[int]]] | None = None
+        self._columns: list[tuple[int, dict[int, list[int]]]] = []
+        self._checks: list[
+            tuple[list[tuple[int, set[int]]], list[tuple[int, set[int]]] | None]
+        ] = []
         self.specs: list[tuple[dict[str, set[int]], dict[str, set[int]] | None]] | None = []
         for pattern in patterns:
             first = self._spec(pattern[0]) if pattern else None
@@ -118,21 +122,33 @@ class Triggers:
                 attr = next(iter(first))
                 for value in first[attr]:
                     self._index[attr].setdefault(value, []).append(k)
+            # The same, by column of the token array, the specs as (column, values) pairs.
+            column = {attr: c for c, attr in enumerate(self._ATTRS)}
+            self._columns = [
+                (c, self._index[attr]) for c, attr in enumerate(self._ATTRS) if self._index[attr]
+            ]
+            self._checks = [
+                (
+                    [(column[a], v) for a, v in first.items()],
+                    None if second is None else [(column[a], v) for a, v in second.items()],
+                )
+                for first, second in self.specs
+            ]
+        checks = self._checks
         arrays = doc.to_array(list(self._ATTRS)).tolist()
         hits: list[tuple[int, int]] = []
         n = len(arrays)
         for i, row in enumerate(arrays):
-            values = dict(zip(self._ATTRS, row, strict=True))
-            for attr in self._ATTRS:
-                for k in self._index[attr].get(values[attr], ()):
-                    first, second = self.specs[k]
-                    if not all(values[a] in v for a, v in first.items()):
+            for c, index in self._columns:
+                for k in index.get(row[c], ()):
+                    opening, after = checks[k]
+                    if not all(row[a] in v for a, v in opening):
                         continue
-                    if second is not None:
+                    if after is not None:
                         if i + 1 >= n:
                             continue
-                        following = dict(zip(self._ATTRS, arrays[i + 1], strict=True))
-                        if not all(following[a] in v for a, v in second.items()):
+                        following = arrays[i + 1]
+                        if not all(following[a] in v for a, v in after):
                             continue
                     hits.append((i, k))
         return hits

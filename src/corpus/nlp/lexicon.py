@@ -354,6 +354,44 @@ def _anchor(pattern: list[dict[str, Any]]) -> tuple[str, frozenset[str]] | None:
     return attr, forms
 
 
+def _is_required(token: dict[str, Any]) -> bool:
+    """Whether a pattern token matches at least one doc token (no ``?*!``, no ``{0,n}``)."""
+    op = token.get("OP")
+    if op is None or op == "+":
+        return True
+    if isinstance(op, str) and op.startswith("{") and op.endswith("}"):
+        low = op[1:-1].split(",")[0].strip()
+        return low.isdigit() and int(low) >= 1
+    return False
+
+
+def _musts(pattern: list[dict[str, Any]]) -> list[tuple[str, frozenset[str]]]:
+    """``(attr, forms)`` of every required token matched by value or ``IN`` list.
+
+    Any match holds, for each of them, a token whose ``attr`` (``LOWER`` or ``LEMMA``) is
+    one of ``forms``: a necessary condition checked on the window's token values before
+    the matcher is run. ``ORTH``/``TEXT`` are read lower-cased (a looser test).
+    """
+    out: list[tuple[str, frozenset[str]]] = []
+    for token in pattern:
+        if not _is_required(token):
+            continue
+        for attr in ("LOWER", "LEMMA", "ORTH", "TEXT"):
+            value = token.get(attr)
+            if isinstance(value, str):
+                forms = frozenset([value])
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                forms = frozenset(str(v) for v in value["IN"])
+            else:
+                continue
+            if attr != "LEMMA":
+                # Lower-casing only loosens the test: a match still needs one of them.
+                out.append(("LOWER", frozenset(f.lower() for f in forms)))
+            else:
+                out.append(("LEMMA", forms))
+    return out
+
+
 class PatternSet:
     """Matchers over pattern entries, returning :class:`Match`.
 
@@ -369,6 +407,8 @@ class PatternSet:
         self._needs: dict[str, frozenset[str]] = {}
         self._index: dict[tuple[str, str], list[str]] = {}
         self._always: list[str] = []
+        #: Per entry, hashes one token of a window must have (one set per required token).
+        self._must_hashes: dict[str, list[tuple[int, frozenset[int]]]] = {}
         for entry in entries:
             self.entries[entry.id] = entry
             matcher = Matcher(vocab, validate=True)
@@ -381,6 +421,10 @@ class PatternSet:
                 ) from exc
             self._matchers[entry.id] = matcher
             self._needs[entry.id] = _required(entry.pattern)
+            self._must_hashes[entry.id] = [
+                (0 if attr == "LOWER" else 1, frozenset(vocab.strings.add(f) for f in forms))
+                for attr, forms in _musts(entry.pattern)
+            ]
             anchor = _anchor(entry.pattern)
             if anchor is None:
                 self._always.append(entry.id)
@@ -403,10 +447,14 @@ class PatternSet:
 
         Entries without an anchor map to an empty list (they are run on the whole doc).
         """
+        return self._candidates(doc, doc.to_array([LOWER, LEMMA]).tolist())
+
+    def _candidates(self, doc: Doc, values: list[list[int]]) -> dict[str, list[int]]:
+        """:meth:`candidates` from the doc's ``[LOWER, LEMMA]`` rows."""
         found: dict[str, list[int]] = {ident: [] for ident in self._always}
         by_lower, by_lemma = self._by_hash["LOWER"], self._by_hash["LEMMA"]
         has_lemma = doc.has_annotation("LEMMA")
-        for i, (lower, lemma) in enumerate(doc.to_array([LOWER, LEMMA]).tolist()):
+        for i, (lower, lemma) in enumerate(values):
             hits = by_lower.get(lower)
             if has_lemma:
                 lemma_hits = by_lemma.get(lemma)
@@ -430,19 +478,38 @@ class PatternSet:
             return []
         if bounds is None:
             bounds = sentence_bounds(doc)
+        values = doc.to_array([LOWER, LEMMA]).tolist()
+        annotated: dict[str, bool] = {}
+        # Per window, the sets of its LOWER and LEMMA hashes (built when first needed).
+        present: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
         found: set[tuple[str, int, int]] = set()
-        for ident, positions in self.candidates(doc).items():
-            if not all(doc.has_annotation(attr) for attr in self._needs[ident]):
+        for ident, positions in self._candidates(doc, values).items():
+            needs = self._needs[ident]
+            for attr in needs:
+                if attr not in annotated:
+                    annotated[attr] = doc.has_annotation(attr)
+            if not all(annotated[attr] for attr in needs):
                 continue
             matcher = self._matchers[ident]
             if not positions:
-                found.update((ident, start, end) for _, start, end in matcher(doc))
+                found.update(
+                    (ident, start, end) for _, start, end in matcher(doc, allow_missing=True)
+                )
                 continue
+            musts = self._must_hashes[ident]
             windows = {bounds[sentence_index(bounds, i)] for i in positions}
             for w_start, w_end in windows:
+                if musts:
+                    sets = present.get((w_start, w_end))
+                    if sets is None:
+                        rows = values[w_start:w_end]
+                        sets = ({row[0] for row in rows}, {row[1] for row in rows})
+                        present[(w_start, w_end)] = sets
+                    if any(hashes.isdisjoint(sets[which]) for which, hashes in musts):
+                        continue  # a required token has none of its forms here
                 found.update(
                     (ident, w_start + start, w_start + end)
-                    for _, start, end in matcher(doc[w_start:w_end])
+                    for _, start, end in matcher(doc[w_start:w_end], allow_missing=True)
                 )
         out = [Match(self.entries[ident], start, end) for ident, start, end in found]
         out.sort(key=lambda m: (m.start, -(m.end - m.start), m.entry.id))
