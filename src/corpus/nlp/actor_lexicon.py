@@ -132,6 +132,10 @@ class RoleCues:
     weak: frozenset[str] = frozenset()
     funding_nouns: frozenset[str] = frozenset()
     support_nouns: frozenset[str] = frozenset()
+    office_bodies: frozenset[str] = frozenset()
+    study_nouns: frozenset[str] = frozenset()
+    entrust_verbs: frozenset[str] = frozenset()
+    backing_nouns: frozenset[str] = frozenset()
     _stems: tuple[str, ...] = ()
 
     @property
@@ -299,6 +303,10 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
         weak=frozenset(fold(w) for w in raw.get("weak") or []),
         support_nouns=frozenset(fold(w) for w in raw.get("support_nouns") or []),
         funding_nouns=frozenset(fold(w) for w in raw.get("funding_nouns") or []),
+        office_bodies=frozenset(fold(w) for w in raw.get("office_bodies") or []),
+        study_nouns=frozenset(fold(w) for w in raw.get("study_nouns") or []),
+        entrust_verbs=frozenset(fold(w) for w in raw.get("entrust_verbs") or []),
+        backing_nouns=frozenset(fold(w) for w in raw.get("backing_nouns") or []),
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

@@ -523,6 +523,18 @@ def _funding_object(verb: Token, phrase: str, cues: RoleCues) -> bool:
     return any(_lemma(t) in cues.funding_nouns or _text(t) in cues.funding_nouns for t in following)
 
 
+def _object_in(verb: Token, nouns: frozenset[str], reach: int = 4) -> bool:
+    """Whether one of ``nouns`` comes within ``reach`` words after ``verb`` (its object:
+    ``mène une évaluation``, ``bénéficie du soutien``), before any punctuation."""
+    doc = verb.doc
+    for tok in doc[verb.i + 1 : min(verb.i + 1 + reach, len(doc))]:
+        if tok.is_punct:
+            return False
+        if _lemma(tok) in nouns or _text(tok) in nouns:
+            return True
+    return False
+
+
 def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     doc = span.doc
     i = span.start - 1
@@ -545,8 +557,17 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         elif phrase:
             yield RoleHit(*phrase)
         elif _lemma(verb) in cues.subject_roles:
-            # "X a réalisé un portrait": the subject carries it ("réalisé par X" supports)
-            yield RoleHit(cues.subject_roles[_lemma(verb)], verb.lemma_)
+            # "X a réalisé un portrait": the subject carries it ("réalisé par X" supports);
+            # "X mène une évaluation" is expertise.
+            if _object_in(verb, cues.study_nouns):
+                yield RoleHit("partenaire", verb.lemma_)
+            else:
+                yield RoleHit(cues.subject_roles[_lemma(verb)], verb.lemma_)
+        elif _lemma(verb) == "beneficier" and _object_in(
+            verb, cues.backing_nouns | cues.funding_nouns
+        ):
+            # "X bénéficie du soutien financier de Y": X is backed, it carries the project.
+            yield RoleHit("porteur", verb.lemma_)
         elif verb.pos_ in ("VERB", "AUX") or _looks_like_cue_verb(verb, cues):
             found = _verb_role(cues, verb)
             if found:
@@ -578,6 +599,8 @@ def _appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
             role = cues.titles.get(_text(doc[j])) or cues.titles.get(_lemma(doc[j]))
             after = _text(doc[j + 1]) if j + 1 < sent.end else ""
             if role and (after in _DE or after == ","):
+                if role == "porteur" and _office(doc, j + 1, sent.end, cues):
+                    return  # "X, président du Conseil communal": an office, not a project
                 yield RoleHit(role, doc[span.end : j + 1].text)
                 return
             # Another title first: "X, doctorante et coordonnatrice de ...".
@@ -589,6 +612,17 @@ def _appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
         role = cues.titles.get(_text(doc[i]))
         if role and doc[i].pos_ == "NOUN":
             yield RoleHit(role, doc[i].text)
+
+
+def _office(doc: Doc, start: int, end: int, cues: RoleCues) -> bool:
+    """Whether the complement of a title (from ``start`` to the next punctuation, at most
+    eight words) names an administration or an assembly (``du Conseil communal``)."""
+    for tok in doc[start : min(end, start + 8)]:
+        if tok.is_punct:
+            return False
+        if _lemma(tok) in cues.office_bodies or _text(tok) in cues.office_bodies:
+            return True
+    return False
 
 
 def _copular_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -608,10 +642,15 @@ def _copular_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             if not role or not (low < cop.i < high):
                 continue
             between = doc[low + 1 : high]
-            if any(t.pos_ == "VERB" and t.i != cop.i for t in between):
-                continue
+            if any(t.pos_ == "VERB" and t.i != cop.i and not _modifies(t, tok) for t in between):
+                continue  # "Les bailleurs mentionnés sont X": the participle is the noun's
             yield RoleHit(role, tok.text)
             return
+
+
+def _modifies(participle: Token, noun: Token) -> bool:
+    """A participle right after ``noun`` that qualifies it (``les bailleurs retenus``)."""
+    return participle.i == noun.i + 1 and "Part" in participle.morph.get("VerbForm", [])
 
 
 def _diffusion_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -633,7 +672,9 @@ def _entrusted_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     i = _previous_content(span, sent)
     if i >= 0 and _text(doc[i]) in ("a", "au", "aux"):
         for k in range(i - 1, max(sent.start, i - 8) - 1, -1):
-            if _lemma(doc[k]) == "confier" or _text(doc[k]).startswith("confi"):
+            if _lemma(doc[k]) in cues.entrust_verbs or _text(doc[k]).startswith(
+                tuple(v[:-2] for v in cues.entrust_verbs if v.endswith("er"))
+            ):
                 window = doc[max(sent.start, k - 6) : i]
                 if any(_lemma(t) in cues.support_nouns for t in window):
                     yield RoleHit("partenaire", doc[k : i + 1].text)
@@ -645,6 +686,37 @@ def _entrusted_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         k = j + 2 + (_text(doc[j + 2]) in _DETERMINERS)
         if k < sent.end and _lemma(doc[k]) in cues.support_nouns:
             yield RoleHit("partenaire", doc[j : k + 1].text)
+
+
+_BULLETS = frozenset(("-", "–", "—", "•", "·", "*", "+"))
+
+
+def _description_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """A list line ``- X : suivi et évaluation`` / ``X (département ...) : financement``:
+    the actor opens the line and the words after the colon say what it does."""
+    doc = span.doc
+    if any(
+        not (t.is_punct or _text(t) in _BULLETS or _text(t) in _DETERMINERS or t.is_space)
+        for t in doc[sent.start : span.start]
+    ):
+        return
+    colon = next(
+        (k for k in range(span.end, min(sent.end, span.end + 8)) if doc[k].text == ":"), None
+    )
+    if colon is None:
+        return
+    for tok in doc[colon + 1 : min(sent.end, colon + 4)]:
+        if tok.pos_ not in ("NOUN", "PROPN", "ADJ", "VERB"):
+            continue
+        lemma, text = _lemma(tok), _text(tok)
+        role = cues.nouns.get((lemma,)) or cues.nouns.get((text,))
+        if role is None and (lemma in cues.funding_nouns or text in cues.funding_nouns):
+            role = "bailleur"
+        if role is None and ({lemma, text} & (cues.support_nouns | cues.study_nouns)):
+            role = "partenaire"
+        if role:
+            yield RoleHit(role, doc[colon : tok.i + 1].text)
+        return
 
 
 def _weak_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -696,6 +768,7 @@ _STRONG_FINDERS = (
     _subject_cues,
     _diffusion_cue,
     _entrusted_cue,
+    _description_cue,
 )
 
 
@@ -718,7 +791,7 @@ def find_roles(span: Span, cues: RoleCues, *, person: bool = False) -> list[Role
         hits.extend(finder(span, sent, cues))
     if not hits:
         for governor in _governor_spans(span, sent):
-            for finder in (_before_cues, _agent_cue, _subject_cues):
+            for finder in (_before_cues, _agent_cue, _subject_cues, _entrusted_cue):
                 hits.extend(finder(governor, sent, cues))
             if hits:
                 break
@@ -728,6 +801,9 @@ def find_roles(span: Span, cues: RoleCues, *, person: bool = False) -> list[Role
         hits.extend(_weak_cue(span, sent, cues))
     if not person:
         hits = [h for h in hits if not fold(h.cue).startswith(_CHAIRING)]
+    else:
+        # "Membres du jury : X, Y": a person listed is not a partner body.
+        hits = [h for h in hits if not h.weak]
     out: list[RoleHit] = []
     # Per role, a specific cue ("met à disposition") before a generic one ("soutenu par").
     for hit in sorted(hits, key=lambda h: is_generic_support(h.cue)):

