@@ -96,3 +96,58 @@ def test_no_role(nlp, text: str, name: str) -> None:
 def test_title_of_a_body_still_carries(nlp) -> None:
     text = "« Nous voulions un lieu ouvert », explique Marie Roy, coordinatrice de la coopérative."
     assert roles_of(nlp, text).get("Marie Roy") == {"porteur"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        (
+            "Le projet a vu le jour avec la participation financière de la Fondation Zeta.",
+            "Fondation Zeta",
+            {"bailleur"},
+        ),
+        ("Le jardin est soutenu financièrement par la Région Alpha.", "Région Alpha", {"bailleur"}),
+        (
+            "Les travaux ont été réalisés grâce au mécénat de la Banque Omega.",
+            "Banque Omega",
+            {"bailleur"},
+        ),
+        (
+            "La dotation de la Fondation Zeta couvre les frais de la première année.",
+            "Fondation Zeta",
+            {"bailleur"},
+        ),
+        (
+            "La Fondation Zeta a débloqué une enveloppe de 50 000 euros pour le projet.",
+            "Fondation Zeta",
+            {"bailleur"},
+        ),
+        (
+            "Le réseau a été créé en 2015 sous l'égide de la Fédération Alpha.",
+            "Fédération Alpha",
+            {"porteur"},
+        ),
+        (
+            "La démarche est née sous l'impulsion de l'Association Beta.",
+            "Association Beta",
+            {"porteur"},
+        ),
+        (
+            "La Ville de Valmont a reproduit le modèle dans trois quartiers.",
+            "Ville de Valmont",
+            {"preneur"},
+        ),
+        (
+            "Le dispositif a été essaimé vers la Commune de Rivebelle en 2021.",
+            "Commune de Rivebelle",
+            {"preneur"},
+        ),
+        (
+            "Les ateliers sont animés avec l'appui technique de l'Agence Gamma.",
+            "Agence Gamma",
+            {"partenaire"},
+        ),
+    ],
+)
+def test_lexicon_cue(nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(nlp, text).get(name) == roles
