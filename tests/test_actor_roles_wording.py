@@ -151,3 +151,24 @@ def test_title_of_a_body_still_carries(nlp) -> None:
 )
 def test_lexicon_cue(nlp, text: str, name: str, roles: set[str]) -> None:
     assert roles_of(nlp, text).get(name) == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        # a name after a common noun phrase takes the cue before the phrase
+        (
+            "L'accompagnement est assuré par le réseau des incubateurs régionaux Kora Lab.",
+            "Kora Lab",
+            {"partenaire"},
+        ),
+        # a programme of a body: the body funds
+        (
+            "La résidence est financée par le programme HabitaPlus de la Société Alpha.",
+            "Société Alpha",
+            {"bailleur"},
+        ),
+    ],
+)
+def test_cue_through_a_noun_phrase(nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(nlp, text).get(name) == roles

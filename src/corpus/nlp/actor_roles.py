@@ -751,13 +751,31 @@ def _governor_spans(span: Span, sent: Span) -> list[Span]:
         if k < sent.start or doc[k].pos_ not in ("NOUN", "PROPN"):
             break
         k_start = k
-        if doc[k].pos_ == "PROPN" and k - 1 >= sent.start and doc[k - 1].pos_ == "NOUN":
+        named = doc[k].pos_ == "PROPN" or doc[k].text[:1].isupper()
+        if named and k - 1 >= sent.start and doc[k - 1].pos_ == "NOUN":
             k_start -= 1  # "le programme AccèsLogis de X"
         while k_start - 1 >= sent.start and doc[k_start - 1].pos_ in ("DET", "ADJ", "NUM"):
             k_start -= 1
         start = k_start
         out.append(doc[start : span.end])
     return out
+
+
+def _named_head(span: Span, sent: Span) -> Span | None:
+    """``le réseau des incubateurs régionaux X``: the common noun phrase the name
+    follows, so that a cue before it (``assuré par``) counts for the name."""
+    doc = span.doc
+    k = span.start - 1
+    if k < sent.start or doc[k].pos_ not in ("NOUN", "ADJ") or not doc[k].text.islower():
+        return None
+    while k >= sent.start and span.start - k <= 6:
+        tok = doc[k]
+        if tok.pos_ == "DET":
+            return doc[k : span.end]
+        if not (tok.pos_ in ("NOUN", "ADJ") and tok.text.islower()) and _text(tok) not in _DE:
+            return None
+        k -= 1
+    return None
 
 
 _STRONG_FINDERS = (
@@ -789,6 +807,12 @@ def find_roles(span: Span, cues: RoleCues, *, person: bool = False) -> list[Role
     hits: list[RoleHit] = []
     for finder in (*_STRONG_FINDERS, _appositive_cue):
         hits.extend(finder(span, sent, cues))
+    named = None if person else _named_head(span, sent)
+    if not hits and named is not None:
+        # "assuré par le réseau des incubateurs X"; a title before a person ("la
+        # professeure X") is not a body the person stands for.
+        for finder in (_before_cues, _agent_cue, _entrusted_cue):
+            hits.extend(finder(named, sent, cues))
     if not hits:
         for governor in _governor_spans(span, sent):
             for finder in (_before_cues, _agent_cue, _subject_cues, _entrusted_cue):
