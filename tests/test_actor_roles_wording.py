@@ -172,3 +172,14 @@ def test_lexicon_cue(nlp, text: str, name: str, roles: set[str]) -> None:
 )
 def test_cue_through_a_noun_phrase(nlp, text: str, name: str, roles: set[str]) -> None:
     assert roles_of(nlp, text).get(name) == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mme Claire Dumas (Verts) soutient le préavis.", "Claire Dumas"),
+        ("M. Paul Girard a présidé la séance d'ouverture.", "Paul Girard"),
+    ],
+)
+def test_procedural_object_gives_no_role(nlp, text: str, name: str) -> None:
+    assert not roles_of(nlp, text).get(name)

@@ -136,6 +136,7 @@ class RoleCues:
     study_nouns: frozenset[str] = frozenset()
     entrust_verbs: frozenset[str] = frozenset()
     backing_nouns: frozenset[str] = frozenset()
+    procedural_objects: frozenset[str] = frozenset()
     _stems: tuple[str, ...] = ()
 
     @property
@@ -307,6 +308,7 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
         study_nouns=frozenset(fold(w) for w in raw.get("study_nouns") or []),
         entrust_verbs=frozenset(fold(w) for w in raw.get("entrust_verbs") or []),
         backing_nouns=frozenset(fold(w) for w in raw.get("backing_nouns") or []),
+        procedural_objects=frozenset(fold(w) for w in raw.get("procedural_objects") or []),
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

@@ -551,6 +551,8 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         seen.add(verb.i)
         if verb.i > span.end and any(t.text in (":", ";") for t in doc[span.end : verb.i]):
             continue  # "X est une coopérative : ses membres participent" is not about X
+        if _object_in(verb, cues.procedural_objects, reach=3):
+            continue  # "X soutient le préavis", "X a présidé la séance": no project role
         phrase = _phrase_at(cues, verb)
         if phrase and phrase[0] == "porteur" and _funding_object(verb, phrase[1], cues):
             yield RoleHit("bailleur", phrase[1])  # "X a mis en place un fonds de garantie"
