@@ -183,3 +183,45 @@ def test_cue_through_a_noun_phrase(nlp, text: str, name: str, roles: set[str]) -
 )
 def test_procedural_object_gives_no_role(nlp, text: str, name: str) -> None:
     assert not roles_of(nlp, text).get(name)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        # the organisation created carries the project
+        (
+            "La coopérative Toit Commun, créée à Namur en 2009 par des locataires, rénove des "
+            "logements.",
+            "Toit Commun",
+            {"porteur"},
+        ),
+        (
+            "L'association Vélo Vert, entreprise d'insertion fondée en 2012, répare des vélos.",
+            "Vélo Vert",
+            {"porteur"},
+        ),
+        (
+            "En 2019, cinq voisins ont fondé la coopérative Panier Partagé.",
+            "Panier Partagé",
+            {"porteur"},
+        ),
+        # the body that receives funding carries the project
+        (
+            "Le Ministère accorde à l'Association Beta une aide financière de 40 000 euros.",
+            "Association Beta",
+            {"porteur"},
+        ),
+        (
+            "L'Association Beta a reçu une subvention de 20 000 euros pour son atelier.",
+            "Association Beta",
+            {"porteur"},
+        ),
+        (
+            "L'Association Beta, lauréate de l'appel à projets régional, ouvrira un second site.",
+            "Association Beta",
+            {"porteur"},
+        ),
+    ],
+)
+def test_created_or_funded_body_carries(nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(nlp, text).get(name) == roles

@@ -137,6 +137,9 @@ class RoleCues:
     entrust_verbs: frozenset[str] = frozenset()
     backing_nouns: frozenset[str] = frozenset()
     procedural_objects: frozenset[str] = frozenset()
+    creation_verbs: frozenset[str] = frozenset()
+    granting_verbs: frozenset[str] = frozenset()
+    receiving_verbs: frozenset[str] = frozenset()
     _stems: tuple[str, ...] = ()
 
     @property
@@ -309,6 +312,9 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
         entrust_verbs=frozenset(fold(w) for w in raw.get("entrust_verbs") or []),
         backing_nouns=frozenset(fold(w) for w in raw.get("backing_nouns") or []),
         procedural_objects=frozenset(fold(w) for w in raw.get("procedural_objects") or []),
+        creation_verbs=frozenset(fold(w) for w in raw.get("creation_verbs") or []),
+        granting_verbs=frozenset(fold(w) for w in raw.get("granting_verbs") or []),
+        receiving_verbs=frozenset(fold(w) for w in raw.get("receiving_verbs") or []),
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

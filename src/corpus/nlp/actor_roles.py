@@ -565,6 +565,8 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
                 yield RoleHit("partenaire", verb.lemma_)
             else:
                 yield RoleHit(cues.subject_roles[_lemma(verb)], verb.lemma_)
+        elif _lemma(verb) in cues.receiving_verbs and _object_in(verb, cues.funding_nouns):
+            yield RoleHit("porteur", verb.lemma_)  # "X a reçu une subvention de Y"
         elif _lemma(verb) == "beneficier" and _object_in(
             verb, cues.backing_nouns | cues.funding_nouns
         ):
@@ -690,6 +692,53 @@ def _entrusted_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             yield RoleHit("partenaire", doc[j : k + 1].text)
 
 
+def _created_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """The organisation a text says was created: ``X, créée en 2005 par des habitants``,
+    ``X, entreprise d'insertion fondée en 2013``, ``ils ont fondé X``: it carries the project."""
+    doc = span.doc
+    root = span.root
+    if (
+        root.dep_ == "obj"
+        and _lemma(root.head) in cues.creation_verbs
+        and root.head.i < span.start
+        and not _is_passive(root.head, [])
+    ):
+        yield RoleHit("porteur", root.head.text)
+        return
+    j = span.end
+    if j < sent.end and doc[j].text == ",":
+        j += 1
+    start = j
+    while j < sent.end and j - start <= 5:
+        tok = doc[j]
+        if _lemma(tok) in cues.creation_verbs and (
+            tok.pos_ in ("VERB", "ADJ") and "Part" in tok.morph.get("VerbForm", ["Part"])
+        ):
+            if j == start or doc[span.end].text == ",":
+                yield RoleHit("porteur", tok.text)
+            return
+        if not (tok.pos_ in ("DET", "NOUN", "ADJ") or _text(tok) in _DE):
+            return
+        j += 1
+
+
+def _recipient_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``Le ministère accorde à X une aide financière``, ``une subvention versée à X``:
+    the body that receives funding carries the project."""
+    doc = span.doc
+    i = _previous_content(span, sent)
+    if i < 0 or _text(doc[i]) not in ("a", "au", "aux"):
+        return
+    for k in range(i - 1, max(sent.start, i - 8) - 1, -1):
+        if _lemma(doc[k]) in cues.granting_verbs:
+            window = doc[max(sent.start, k - 6) : min(sent.end, span.end + 8)]
+            if any(
+                _lemma(t) in cues.funding_nouns or _text(t) in cues.funding_nouns for t in window
+            ):
+                yield RoleHit("porteur", doc[k : i + 1].text)
+            return
+
+
 _BULLETS = frozenset(("-", "–", "—", "•", "·", "*", "+"))
 
 
@@ -789,6 +838,7 @@ _STRONG_FINDERS = (
     _diffusion_cue,
     _entrusted_cue,
     _description_cue,
+    _recipient_cue,
 )
 
 
@@ -809,6 +859,8 @@ def find_roles(span: Span, cues: RoleCues, *, person: bool = False) -> list[Role
     hits: list[RoleHit] = []
     for finder in (*_STRONG_FINDERS, _appositive_cue):
         hits.extend(finder(span, sent, cues))
+    if not person:
+        hits.extend(_created_cue(span, sent, cues))
     named = None if person else _named_head(span, sent)
     if not hits and named is not None:
         # "assuré par le réseau des incubateurs X"; a title before a person ("la
