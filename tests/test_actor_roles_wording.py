@@ -225,3 +225,23 @@ def test_procedural_object_gives_no_role(nlp, text: str, name: str) -> None:
 )
 def test_created_or_funded_body_carries(nlp, text: str, name: str, roles: set[str]) -> None:
     assert roles_of(nlp, text).get(name) == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        (
+            "La Commune de Rivebelle a lancé à son tour un service semblable.",
+            "Commune de Rivebelle",
+            {"preneur"},
+        ),
+        ("La Ville de Valmont a adhéré au dispositif en 2022.", "Ville de Valmont", {"preneur"}),
+        (
+            "Utilisateurs : Mutuelle Alpha, Coopérative Beta.\n",
+            "Mutuelle Alpha",
+            {"preneur"},
+        ),
+    ],
+)
+def test_uptake(nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(nlp, text).get(name) == roles

@@ -536,6 +536,27 @@ def _object_in(verb: Token, nouns: frozenset[str], reach: int = 4) -> bool:
 
 
 def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """Roles from the verbs the actor is the subject of; ``X a lancé à son tour un
+    service semblable`` takes up a model (preneur) rather than carrying a new one."""
+    for hit, verb in _subject_hits(span, sent, cues):
+        if hit.role == "porteur" and _in_turn(verb, sent):
+            yield RoleHit("preneur", f"{hit.cue} à son tour")
+        else:
+            yield hit
+
+
+_IN_TURN = (("a", "son", "tour"), ("a", "leur", "tour"))
+
+
+def _in_turn(verb: Token, sent: Span) -> bool:
+    """``à son tour`` / ``à leur tour`` next to ``verb`` (within four words)."""
+    doc = verb.doc
+    lo, hi = max(sent.start, verb.i - 4), min(sent.end, verb.i + 7)
+    texts = [_text(t) for t in doc[lo:hi]]
+    return any(tuple(texts[k : k + 3]) in _IN_TURN for k in range(len(texts) - 2))
+
+
+def _subject_hits(span: Span, sent: Span, cues: RoleCues) -> Iterator[tuple[RoleHit, Token]]:
     doc = span.doc
     i = span.start - 1
     if i >= sent.start and doc[i].pos_ == "DET":
@@ -555,32 +576,32 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             continue  # "X soutient le préavis", "X a présidé la séance": no project role
         phrase = _phrase_at(cues, verb)
         if phrase and phrase[0] == "porteur" and _funding_object(verb, phrase[1], cues):
-            yield RoleHit("bailleur", phrase[1])  # "X a mis en place un fonds de garantie"
+            yield RoleHit("bailleur", phrase[1]), verb  # "X a mis en place un fonds de garantie"
         elif phrase:
-            yield RoleHit(*phrase)
+            yield RoleHit(*phrase), verb
         elif _lemma(verb) in cues.subject_roles:
             # "X a réalisé un portrait": the subject carries it ("réalisé par X" supports);
             # "X mène une évaluation" is expertise.
             if _object_in(verb, cues.study_nouns):
-                yield RoleHit("partenaire", verb.lemma_)
+                yield RoleHit("partenaire", verb.lemma_), verb
             else:
-                yield RoleHit(cues.subject_roles[_lemma(verb)], verb.lemma_)
+                yield RoleHit(cues.subject_roles[_lemma(verb)], verb.lemma_), verb
         elif _lemma(verb) in cues.receiving_verbs and _object_in(verb, cues.funding_nouns):
-            yield RoleHit("porteur", verb.lemma_)  # "X a reçu une subvention de Y"
+            yield RoleHit("porteur", verb.lemma_), verb  # "X a reçu une subvention de Y"
         elif _lemma(verb) == "beneficier" and _object_in(
             verb, cues.backing_nouns | cues.funding_nouns
         ):
             # "X bénéficie du soutien financier de Y": X is backed, it carries the project.
-            yield RoleHit("porteur", verb.lemma_)
+            yield RoleHit("porteur", verb.lemma_), verb
         elif verb.pos_ in ("VERB", "AUX") or _looks_like_cue_verb(verb, cues):
             found = _verb_role(cues, verb)
             if found:
-                yield RoleHit(*found)
+                yield RoleHit(*found), verb
         # Predicate nouns: "X est partenaire de", "X est le fondateur de".
         if verb.pos_ in ("NOUN",) and any(c.dep_ == "cop" for c in verb.children):
             role = cues.nouns.get((_lemma(verb),))
             if role:
-                yield RoleHit(role, verb.text)
+                yield RoleHit(role, verb.text), verb
         if depth >= 3:
             continue
         if _lemma(verb) in _NO_DESCENT:
