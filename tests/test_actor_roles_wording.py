@@ -245,3 +245,57 @@ def test_created_or_funded_body_carries(nlp, text: str, name: str, roles: set[st
 )
 def test_uptake(nlp, text: str, name: str, roles: set[str]) -> None:
     assert roles_of(nlp, text).get(name) == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        # a fronted agent clause belongs to its own agent, not to the subject after it
+        (
+            "Mis en œuvre par le Ministère depuis 2020, le Programme Jeunes Pousses accompagne "
+            "des groupements de jeunes.",
+            "Ministère",
+            {"porteur"},
+        ),
+        # an aid from a foundation is funding
+        (
+            "La coopérative a aussi reçu une aide de la Fondation Zeta pour l'achat des minibus.",
+            "Fondation Zeta",
+            {"bailleur"},
+        ),
+        # a funding noun a little further before the participle
+        (
+            "La troupe a pu compter sur le crédit d'impôt pour la production de spectacles géré "
+            "par la Société Alpha.",
+            "Société Alpha",
+            {"bailleur"},
+        ),
+    ],
+)
+def test_scope(nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(nlp, text).get(name) == roles
+
+
+def test_fronted_agent_not_given_to_subject(nlp) -> None:
+    text = (
+        "Mis en œuvre par le Ministère depuis 2020, le Programme Jeunes Pousses accompagne "
+        "des groupements de jeunes."
+    )
+    assert "porteur" not in (roles_of(nlp, text).get("Programme Jeunes Pousses") or set())
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "L'Association Beta gère déjà un service semblable dans deux communes.",
+            "Association Beta",
+        ),
+        (
+            "M. Paul Girard a présidé ce lundi, au Centre Alpha, la cérémonie d'ouverture.",
+            "Paul Girard",
+        ),
+    ],
+)
+def test_no_porteur(nlp, text: str, name: str) -> None:
+    assert "porteur" not in (roles_of(nlp, text).get(name) or set())

@@ -140,6 +140,7 @@ class RoleCues:
     creation_verbs: frozenset[str] = frozenset()
     granting_verbs: frozenset[str] = frozenset()
     receiving_verbs: frozenset[str] = frozenset()
+    similar_words: frozenset[str] = frozenset()
     _stems: tuple[str, ...] = ()
 
     @property
@@ -315,6 +316,7 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
         creation_verbs=frozenset(fold(w) for w in raw.get("creation_verbs") or []),
         granting_verbs=frozenset(fold(w) for w in raw.get("granting_verbs") or []),
         receiving_verbs=frozenset(fold(w) for w in raw.get("receiving_verbs") or []),
+        similar_words=frozenset(fold(w) for w in raw.get("similar_words") or []),
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

@@ -193,7 +193,7 @@ def _verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
         return None
     doc = verb.doc
     window = [
-        *doc[max(0, verb.i - 5) : verb.i],
+        *doc[max(0, verb.i - 8) : verb.i],
         *doc[verb.i + 1 : min(verb.i + 10, len(doc))],
         verb.head,
         *verb.children,
@@ -345,6 +345,8 @@ def _agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
                 break
             if tok.pos_ in ("VERB", "AUX") or tok.text in (".", ";", ":", "(", ")"):
                 return
+            if tok.pos_ == "ADP" and _text(tok) not in _DE:
+                return  # "mis en œuvre par X depuis 2022, Y accompagne": Y is no agent
         else:
             return
     if i < 0 or _text(doc[i]) != "par":
@@ -527,6 +529,12 @@ def _object_in(verb: Token, nouns: frozenset[str], reach: int = 4) -> bool:
     """Whether one of ``nouns`` comes within ``reach`` words after ``verb`` (its object:
     ``mène une évaluation``, ``bénéficie du soutien``), before any punctuation."""
     doc = verb.doc
+    for child in verb.children:
+        # "a présidé ce lundi, au Centre X, la cérémonie" (an object the parser may call
+        # an oblique: a noun with no preposition)
+        bare = child.dep_.startswith("obl") and not any(c.dep_ == "case" for c in child.children)
+        if (child.dep_ == "obj" or bare) and _lemma(child) in nouns:
+            return True
     for tok in doc[verb.i + 1 : min(verb.i + 1 + reach, len(doc))]:
         if tok.is_punct:
             return False
@@ -541,6 +549,8 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     for hit, verb in _subject_hits(span, sent, cues):
         if hit.role == "porteur" and _in_turn(verb, sent):
             yield RoleHit("preneur", f"{hit.cue} à son tour")
+        elif hit.role == "porteur" and _object_in(verb, cues.similar_words, reach=5):
+            continue  # "X gère déjà un service semblable": another project, its experience
         else:
             yield hit
 
