@@ -299,3 +299,31 @@ def test_fronted_agent_not_given_to_subject(nlp) -> None:
 )
 def test_no_porteur(nlp, text: str, name: str) -> None:
     assert "porteur" not in (roles_of(nlp, text).get(name) or set())
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        # inverted subjects of a relative clause opened by "où"
+        (
+            "Le service a été conçu par un comité où siègent des usagers, la Mutuelle Alpha et "
+            "le Centre Beta.",
+            "Centre Beta",
+            {"partenaire"},
+        ),
+        # an organisation that opens its doors is the structure carrying the project
+        (
+            "La coopérative Terre Commune ouvrira ses portes le 3 mars dans l'ancienne gare.",
+            "Terre Commune",
+            {"porteur"},
+        ),
+        # the body that writes the recommendations of a report is an expert partner
+        (
+            "L'Observatoire Alpha recommande à la Région de pérenniser le dispositif.",
+            "Observatoire Alpha",
+            {"partenaire"},
+        ),
+    ],
+)
+def test_more_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(nlp, text).get(name) == roles

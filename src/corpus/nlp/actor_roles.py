@@ -723,6 +723,25 @@ def _entrusted_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             yield RoleHit("partenaire", doc[j : k + 1].text)
 
 
+def _inverted_subject_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``un comité où siègent X, Y et Z``: subjects after their verb in a relative
+    clause opened by ``où``; the actor may be a later item of the list."""
+    doc = span.doc
+    for k in range(span.start - 1, max(sent.start, span.start - 30) - 1, -1):
+        tok = doc[k]
+        if tok.pos_ in ("VERB", "AUX"):
+            if k - 1 >= sent.start and _text(doc[k - 1]) == "ou" and doc[k - 1].pos_ == "PRON":
+                found = _verb_role(cues, tok)
+                if found:
+                    yield RoleHit(found[0], f"où {tok.text}")
+            return
+        if tok.text in (".", ";", ":", "(", ")") or (
+            tok.pos_ not in ("DET", "NOUN", "PROPN", "ADJ", "CCONJ", "PUNCT", "NUM")
+            and _text(tok) not in _DE
+        ):
+            return
+
+
 def _created_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     """The organisation a text says was created: ``X, créée en 2005 par des habitants``,
     ``X, entreprise d'insertion fondée en 2013``, ``ils ont fondé X``: it carries the project."""
@@ -870,6 +889,7 @@ _STRONG_FINDERS = (
     _entrusted_cue,
     _description_cue,
     _recipient_cue,
+    _inverted_subject_cue,
 )
 
 
