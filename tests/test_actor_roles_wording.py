@@ -327,3 +327,49 @@ def test_no_porteur(nlp, text: str, name: str) -> None:
 )
 def test_more_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
     assert roles_of(nlp, text).get(name) == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        (
+            "La Fondation Zeta apporte 20 % du budget de fonctionnement.",
+            "Fondation Zeta",
+            {"bailleur"},
+        ),
+        (
+            "Le projet est lauréat de l'appel à projets de la Fondation Zeta.",
+            "Fondation Zeta",
+            {"bailleur"},
+        ),
+        ("Ce projet bénéficie d'un prêt de la Banque Alpha.", "Banque Alpha", {"bailleur"}),
+        (
+            "Le Ministère a débloqué 2 millions de francs pour le programme.",
+            "Ministère",
+            {"bailleur"},
+        ),
+        ("Le projet de l'Association Beta vise les familles.", "Association Beta", {"porteur"}),
+        (
+            "L'Association Beta coordonne le projet avec quatre structures.",
+            "Association Beta",
+            {"porteur"},
+        ),
+        (
+            "Les membres du consortium sont la Mutuelle Alpha et le Centre Beta.",
+            "Mutuelle Alpha",
+            {"partenaire"},
+        ),
+        (
+            "La Commune de Rivebelle a déployé le dispositif chez elle à son tour.",
+            "Commune de Rivebelle",
+            {"preneur"},
+        ),
+    ],
+)
+def test_generic_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(nlp, text).get(name) == roles
+
+
+def test_a_project_line_gives_no_role(nlp) -> None:
+    text = "- Projet Alpha : ce projet, cité par le réseau, teste un outil de financement.\n"
+    assert not roles_of(nlp, text).get("Projet Alpha")

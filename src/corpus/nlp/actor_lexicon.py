@@ -141,6 +141,7 @@ class RoleCues:
     granting_verbs: frozenset[str] = frozenset()
     receiving_verbs: frozenset[str] = frozenset()
     similar_words: frozenset[str] = frozenset()
+    project_nouns: frozenset[str] = frozenset()
     _stems: tuple[str, ...] = ()
 
     @property
@@ -317,6 +318,7 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
         granting_verbs=frozenset(fold(w) for w in raw.get("granting_verbs") or []),
         receiving_verbs=frozenset(fold(w) for w in raw.get("receiving_verbs") or []),
         similar_words=frozenset(fold(w) for w in raw.get("similar_words") or []),
+        project_nouns=frozenset(fold(w) for w in raw.get("project_nouns") or []),
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

@@ -298,6 +298,8 @@ def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             words = tuple(_lemma(t) for t in doc[start:end])
             texts = tuple(_text(t) for t in doc[start:end])
             role = cues.nouns.get(words) or cues.nouns.get(texts)
+            if role and start - 1 >= sent.start and _text(doc[start - 1]) == "a":
+                return  # "l'appel à projets de X": the call's, not the project's
             if role:
                 yield RoleHit(role, doc[start : i + 1].text)
                 return
@@ -559,9 +561,9 @@ _IN_TURN = (("a", "son", "tour"), ("a", "leur", "tour"))
 
 
 def _in_turn(verb: Token, sent: Span) -> bool:
-    """``à son tour`` / ``à leur tour`` next to ``verb`` (within four words)."""
+    """``à son tour`` / ``à leur tour`` next to ``verb`` (a few words around it)."""
     doc = verb.doc
-    lo, hi = max(sent.start, verb.i - 4), min(sent.end, verb.i + 7)
+    lo, hi = max(sent.start, verb.i - 4), min(sent.end, verb.i + 10)
     texts = [_text(t) for t in doc[lo:hi]]
     return any(tuple(texts[k : k + 3]) in _IN_TURN for k in range(len(texts) - 2))
 
@@ -592,8 +594,11 @@ def _subject_hits(span: Span, sent: Span, cues: RoleCues) -> Iterator[tuple[Role
         elif _lemma(verb) in cues.subject_roles:
             # "X a réalisé un portrait": the subject carries it ("réalisé par X" supports);
             # "X mène une évaluation" is expertise.
+            default = cues.verbs.get(_lemma(verb), {}).get("default")
             if _object_in(verb, cues.study_nouns):
                 yield RoleHit("partenaire", verb.lemma_), verb
+            elif default and _object_in(verb, cues.project_nouns, reach=3):
+                yield RoleHit(default, verb.lemma_), verb  # "X coordonne le projet"
             else:
                 yield RoleHit(cues.subject_roles[_lemma(verb)], verb.lemma_), verb
         elif _lemma(verb) in cues.receiving_verbs and _object_in(verb, cues.funding_nouns):
@@ -810,6 +815,8 @@ def _description_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit
         if tok.pos_ not in ("NOUN", "PROPN", "ADJ", "VERB"):
             continue
         lemma, text = _lemma(tok), _text(tok)
+        if lemma in cues.project_nouns:
+            return  # "- Projet X : ce projet ..." describes a project, not a body
         role = cues.nouns.get((lemma,)) or cues.nouns.get((text,))
         if role is None and (lemma in cues.funding_nouns or text in cues.funding_nouns):
             role = "bailleur"
