@@ -317,12 +317,6 @@ def test_no_porteur(nlp, text: str, name: str) -> None:
             "Terre Commune",
             {"porteur"},
         ),
-        # the body that writes the recommendations of a report is an expert partner
-        (
-            "L'Observatoire Alpha recommande à la Région de pérenniser le dispositif.",
-            "Observatoire Alpha",
-            {"partenaire"},
-        ),
     ],
 )
 def test_more_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
@@ -373,3 +367,22 @@ def test_generic_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
 def test_a_project_line_gives_no_role(nlp) -> None:
     text = "- Projet Alpha : ce projet, cité par le réseau, teste un outil de financement.\n"
     assert not roles_of(nlp, text).get("Projet Alpha")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        (
+            "Les jeunes sont orientés par la Mission locale Alpha.",
+            "Mission locale Alpha",
+            {"partenaire"},
+        ),
+        (
+            "La Ville de Valmont et la Mutuelle Alpha ont signé une convention de partenariat.",
+            "Mutuelle Alpha",
+            {"partenaire"},
+        ),
+    ],
+)
+def test_partner_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(nlp, text).get(name) == roles
