@@ -386,3 +386,22 @@ def test_a_project_line_gives_no_role(nlp) -> None:
 )
 def test_partner_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
     assert roles_of(nlp, text).get(name) == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        # credits lines
+        ("Avec le soutien de : Fondation Zeta, Région Alpha.", "Fondation Zeta", {"bailleur"}),
+        ("Projet financé par : Fondation Zeta, Région Alpha.", "Région Alpha", {"bailleur"}),
+        # funding as the object of generic verbs, amounts
+        ("Les coûts sont couverts par la Fondation Zeta.", "Fondation Zeta", {"bailleur"}),
+        ("Le financement est assuré par la Région Alpha.", "Région Alpha", {"bailleur"}),
+        ("Le programme a reçu 200 000 euros de la Fondation Zeta.", "Fondation Zeta", {"bailleur"}),
+        # hosting and relaying are support
+        ("L'association est hébergée par la Maison Alpha.", "Maison Alpha", {"partenaire"}),
+        ("L'Agence Gamma relaie l'appel auprès de ses membres.", "Agence Gamma", {"partenaire"}),
+    ],
+)
+def test_credits_and_funding(nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(nlp, text).get(name) == roles
