@@ -405,3 +405,34 @@ def test_partner_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
 )
 def test_credits_and_funding(nlp, text: str, name: str, roles: set[str]) -> None:
     assert roles_of(nlp, text).get(name) == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        (
+            "Les bénéficiaires sont la Commune de Rivebelle et la Ville de Valmont.",
+            "Ville de Valmont",
+            {"preneur"},
+        ),
+        (
+            "La Commune de Rivebelle fait partie des bénéficiaires du programme.",
+            "Commune de Rivebelle",
+            {"preneur"},
+        ),
+        ("L'Association Beta a monté le projet en 2017.", "Association Beta", {"porteur"}),
+        (
+            "Sous la responsabilité de l'Association Beta, le chantier a démarré.",
+            "Association Beta",
+            {"porteur"},
+        ),
+        (
+            "Le projet, conduit par l'Association Beta, a démarré en 2017.",
+            "Association Beta",
+            {"porteur"},
+        ),
+        ("Le projet est mené par l'Association Beta.", "Association Beta", {"porteur"}),
+    ],
+)
+def test_carrying_and_benefiting(nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(nlp, text).get(name) == roles

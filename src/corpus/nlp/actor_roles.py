@@ -205,6 +205,9 @@ def _verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
         return entry["default"], verb.lemma_
     if "support" in entry and words & cues.support_nouns:
         return entry["support"], verb.lemma_
+    if _lemma(verb) in cues.subject_roles and words & cues.project_nouns:
+        # "le projet, conduit par X": leading the project itself
+        return cues.subject_roles[_lemma(verb)], verb.lemma_
     return None
 
 
