@@ -436,3 +436,13 @@ def test_credits_and_funding(nlp, text: str, name: str, roles: set[str]) -> None
 )
 def test_carrying_and_benefiting(nlp, text: str, name: str, roles: set[str]) -> None:
     assert roles_of(nlp, text).get(name) == roles
+
+
+def test_talking_with_is_no_partnership(nlp) -> None:
+    text = "La Ville proposera d'en discuter l'extension avec la Commune de Rivebelle."
+    assert not roles_of(nlp, text).get("Commune de Rivebelle")
+
+
+def test_working_with_is_partnership(nlp) -> None:
+    text = "La Ville a conçu l'atelier avec la Commune de Rivebelle."
+    assert roles_of(nlp, text).get("Commune de Rivebelle") == {"partenaire"}

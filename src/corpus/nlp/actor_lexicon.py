@@ -142,6 +142,7 @@ class RoleCues:
     receiving_verbs: frozenset[str] = frozenset()
     similar_words: frozenset[str] = frozenset()
     project_nouns: frozenset[str] = frozenset()
+    talk_verbs: frozenset[str] = frozenset()
     _stems: tuple[str, ...] = ()
 
     @property
@@ -319,6 +320,7 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
         receiving_verbs=frozenset(fold(w) for w in raw.get("receiving_verbs") or []),
         similar_words=frozenset(fold(w) for w in raw.get("similar_words") or []),
         project_nouns=frozenset(fold(w) for w in raw.get("project_nouns") or []),
+        talk_verbs=frozenset(fold(w) for w in raw.get("talk_verbs") or []),
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

@@ -268,7 +268,18 @@ def _before_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         if got[-1] != words[-1] and not (words[-1] in _DE and got[-1] in _DE):
             continue
         if tuple(got[:-1]) == words[:-1]:
+            if words == ("avec",) and _talk_before(doc, end - 1, sent, cues):
+                continue  # "en discuter avec X": a conversation, not a partnership
             yield RoleHit(role, doc[end - n : end].text)
+
+
+def _talk_before(doc: Doc, i: int, sent: Span, cues: RoleCues) -> bool:
+    """Whether a verb of talking governs ``avec`` at ``i`` (the nearest verb before it,
+    at most eight words back)."""
+    for tok in reversed(list(doc[max(sent.start, i - 8) : i])):
+        if tok.pos_ == "VERB":
+            return _lemma(tok) in cues.talk_verbs
+    return False
 
 
 def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
