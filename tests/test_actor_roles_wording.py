@@ -446,3 +446,8 @@ def test_talking_with_is_no_partnership(nlp) -> None:
 def test_working_with_is_partnership(nlp) -> None:
     text = "La Ville a conçu l'atelier avec la Commune de Rivebelle."
     assert roles_of(nlp, text).get("Commune de Rivebelle") == {"partenaire"}
+
+
+def test_apposed_origin_is_porteur(nlp) -> None:
+    text = "L'Association Beta, à l'origine du projet, compte 40 bénévoles."
+    assert roles_of(nlp, text).get("Association Beta") == {"porteur"}

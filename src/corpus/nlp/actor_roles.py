@@ -649,6 +649,12 @@ def _appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
     j = span.end
     if j < sent.end and doc[j].text == ",":
         j += 1
+        origin = tuple(_text(t) for t in doc[j : min(sent.end, j + 4)])
+        if origin[:3] in (("a", "l’", "origine"), ("a", "l'", "origine")) and (
+            len(origin) > 3 and origin[3] in _DE
+        ):
+            yield RoleHit("porteur", doc[j : j + 3].text)  # "X, à l'origine du projet,"
+            return
         while j < min(sent.end, span.end + 9):
             role = cues.titles.get(_text(doc[j])) or cues.titles.get(_lemma(doc[j]))
             after = _text(doc[j + 1]) if j + 1 < sent.end else ""
