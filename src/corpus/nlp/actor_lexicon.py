@@ -132,6 +132,17 @@ class RoleCues:
     weak: frozenset[str] = frozenset()
     funding_nouns: frozenset[str] = frozenset()
     support_nouns: frozenset[str] = frozenset()
+    office_bodies: frozenset[str] = frozenset()
+    study_nouns: frozenset[str] = frozenset()
+    entrust_verbs: frozenset[str] = frozenset()
+    backing_nouns: frozenset[str] = frozenset()
+    procedural_objects: frozenset[str] = frozenset()
+    creation_verbs: frozenset[str] = frozenset()
+    granting_verbs: frozenset[str] = frozenset()
+    receiving_verbs: frozenset[str] = frozenset()
+    similar_words: frozenset[str] = frozenset()
+    project_nouns: frozenset[str] = frozenset()
+    talk_verbs: frozenset[str] = frozenset()
     _stems: tuple[str, ...] = ()
 
     @property
@@ -299,6 +310,17 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
         weak=frozenset(fold(w) for w in raw.get("weak") or []),
         support_nouns=frozenset(fold(w) for w in raw.get("support_nouns") or []),
         funding_nouns=frozenset(fold(w) for w in raw.get("funding_nouns") or []),
+        office_bodies=frozenset(fold(w) for w in raw.get("office_bodies") or []),
+        study_nouns=frozenset(fold(w) for w in raw.get("study_nouns") or []),
+        entrust_verbs=frozenset(fold(w) for w in raw.get("entrust_verbs") or []),
+        backing_nouns=frozenset(fold(w) for w in raw.get("backing_nouns") or []),
+        procedural_objects=frozenset(fold(w) for w in raw.get("procedural_objects") or []),
+        creation_verbs=frozenset(fold(w) for w in raw.get("creation_verbs") or []),
+        granting_verbs=frozenset(fold(w) for w in raw.get("granting_verbs") or []),
+        receiving_verbs=frozenset(fold(w) for w in raw.get("receiving_verbs") or []),
+        similar_words=frozenset(fold(w) for w in raw.get("similar_words") or []),
+        project_nouns=frozenset(fold(w) for w in raw.get("project_nouns") or []),
+        talk_verbs=frozenset(fold(w) for w in raw.get("talk_verbs") or []),
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

@@ -193,7 +193,7 @@ def _verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
         return None
     doc = verb.doc
     window = [
-        *doc[max(0, verb.i - 5) : verb.i],
+        *doc[max(0, verb.i - 8) : verb.i],
         *doc[verb.i + 1 : min(verb.i + 10, len(doc))],
         verb.head,
         *verb.children,
@@ -205,6 +205,9 @@ def _verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
         return entry["default"], verb.lemma_
     if "support" in entry and words & cues.support_nouns:
         return entry["support"], verb.lemma_
+    if _lemma(verb) in cues.subject_roles and words & cues.project_nouns:
+        # "le projet, conduit par X": leading the project itself
+        return cues.subject_roles[_lemma(verb)], verb.lemma_
     return None
 
 
@@ -265,7 +268,18 @@ def _before_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         if got[-1] != words[-1] and not (words[-1] in _DE and got[-1] in _DE):
             continue
         if tuple(got[:-1]) == words[:-1]:
+            if words == ("avec",) and _talk_before(doc, end - 1, sent, cues):
+                continue  # "en discuter avec X": a conversation, not a partnership
             yield RoleHit(role, doc[end - n : end].text)
+
+
+def _talk_before(doc: Doc, i: int, sent: Span, cues: RoleCues) -> bool:
+    """Whether a verb of talking governs ``avec`` at ``i`` (the nearest verb before it,
+    at most eight words back)."""
+    for tok in reversed(list(doc[max(sent.start, i - 8) : i])):
+        if tok.pos_ == "VERB":
+            return _lemma(tok) in cues.talk_verbs
+    return False
 
 
 def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -298,6 +312,8 @@ def _noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             words = tuple(_lemma(t) for t in doc[start:end])
             texts = tuple(_text(t) for t in doc[start:end])
             role = cues.nouns.get(words) or cues.nouns.get(texts)
+            if role and start - 1 >= sent.start and _text(doc[start - 1]) == "a":
+                return  # "l'appel à projets de X": the call's, not the project's
             if role:
                 yield RoleHit(role, doc[start : i + 1].text)
                 return
@@ -345,6 +361,8 @@ def _agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
                 break
             if tok.pos_ in ("VERB", "AUX") or tok.text in (".", ";", ":", "(", ")"):
                 return
+            if tok.pos_ == "ADP" and _text(tok) not in _DE:
+                return  # "mis en œuvre par X depuis 2022, Y accompagne": Y is no agent
         else:
             return
     if i < 0 or _text(doc[i]) != "par":
@@ -523,7 +541,48 @@ def _funding_object(verb: Token, phrase: str, cues: RoleCues) -> bool:
     return any(_lemma(t) in cues.funding_nouns or _text(t) in cues.funding_nouns for t in following)
 
 
+def _object_in(verb: Token, nouns: frozenset[str], reach: int = 4) -> bool:
+    """Whether one of ``nouns`` comes within ``reach`` words after ``verb`` (its object:
+    ``mène une évaluation``, ``bénéficie du soutien``), before any punctuation."""
+    doc = verb.doc
+    for child in verb.children:
+        # "a présidé ce lundi, au Centre X, la cérémonie" (an object the parser may call
+        # an oblique: a noun with no preposition)
+        bare = child.dep_.startswith("obl") and not any(c.dep_ == "case" for c in child.children)
+        if (child.dep_ == "obj" or bare) and _lemma(child) in nouns:
+            return True
+    for tok in doc[verb.i + 1 : min(verb.i + 1 + reach, len(doc))]:
+        if tok.is_punct:
+            return False
+        if _lemma(tok) in nouns or _text(tok) in nouns:
+            return True
+    return False
+
+
 def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """Roles from the verbs the actor is the subject of; ``X a lancé à son tour un
+    service semblable`` takes up a model (preneur) rather than carrying a new one."""
+    for hit, verb in _subject_hits(span, sent, cues):
+        if hit.role == "porteur" and _in_turn(verb, sent):
+            yield RoleHit("preneur", f"{hit.cue} à son tour")
+        elif hit.role == "porteur" and _object_in(verb, cues.similar_words, reach=5):
+            continue  # "X gère déjà un service semblable": another project, its experience
+        else:
+            yield hit
+
+
+_IN_TURN = (("a", "son", "tour"), ("a", "leur", "tour"))
+
+
+def _in_turn(verb: Token, sent: Span) -> bool:
+    """``à son tour`` / ``à leur tour`` next to ``verb`` (a few words around it)."""
+    doc = verb.doc
+    lo, hi = max(sent.start, verb.i - 4), min(sent.end, verb.i + 10)
+    texts = [_text(t) for t in doc[lo:hi]]
+    return any(tuple(texts[k : k + 3]) in _IN_TURN for k in range(len(texts) - 2))
+
+
+def _subject_hits(span: Span, sent: Span, cues: RoleCues) -> Iterator[tuple[RoleHit, Token]]:
     doc = span.doc
     i = span.start - 1
     if i >= sent.start and doc[i].pos_ == "DET":
@@ -539,23 +598,39 @@ def _subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         seen.add(verb.i)
         if verb.i > span.end and any(t.text in (":", ";") for t in doc[span.end : verb.i]):
             continue  # "X est une coopérative : ses membres participent" is not about X
+        if _object_in(verb, cues.procedural_objects, reach=3):
+            continue  # "X soutient le préavis", "X a présidé la séance": no project role
         phrase = _phrase_at(cues, verb)
         if phrase and phrase[0] == "porteur" and _funding_object(verb, phrase[1], cues):
-            yield RoleHit("bailleur", phrase[1])  # "X a mis en place un fonds de garantie"
+            yield RoleHit("bailleur", phrase[1]), verb  # "X a mis en place un fonds de garantie"
         elif phrase:
-            yield RoleHit(*phrase)
+            yield RoleHit(*phrase), verb
         elif _lemma(verb) in cues.subject_roles:
-            # "X a réalisé un portrait": the subject carries it ("réalisé par X" supports)
-            yield RoleHit(cues.subject_roles[_lemma(verb)], verb.lemma_)
+            # "X a réalisé un portrait": the subject carries it ("réalisé par X" supports);
+            # "X mène une évaluation" is expertise.
+            default = cues.verbs.get(_lemma(verb), {}).get("default")
+            if _object_in(verb, cues.study_nouns):
+                yield RoleHit("partenaire", verb.lemma_), verb
+            elif default and _object_in(verb, cues.project_nouns, reach=3):
+                yield RoleHit(default, verb.lemma_), verb  # "X coordonne le projet"
+            else:
+                yield RoleHit(cues.subject_roles[_lemma(verb)], verb.lemma_), verb
+        elif _lemma(verb) in cues.receiving_verbs and _object_in(verb, cues.funding_nouns):
+            yield RoleHit("porteur", verb.lemma_), verb  # "X a reçu une subvention de Y"
+        elif _lemma(verb) == "beneficier" and _object_in(
+            verb, cues.backing_nouns | cues.funding_nouns
+        ):
+            # "X bénéficie du soutien financier de Y": X is backed, it carries the project.
+            yield RoleHit("porteur", verb.lemma_), verb
         elif verb.pos_ in ("VERB", "AUX") or _looks_like_cue_verb(verb, cues):
             found = _verb_role(cues, verb)
             if found:
-                yield RoleHit(*found)
+                yield RoleHit(*found), verb
         # Predicate nouns: "X est partenaire de", "X est le fondateur de".
         if verb.pos_ in ("NOUN",) and any(c.dep_ == "cop" for c in verb.children):
             role = cues.nouns.get((_lemma(verb),))
             if role:
-                yield RoleHit(role, verb.text)
+                yield RoleHit(role, verb.text), verb
         if depth >= 3:
             continue
         if _lemma(verb) in _NO_DESCENT:
@@ -574,10 +649,18 @@ def _appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
     j = span.end
     if j < sent.end and doc[j].text == ",":
         j += 1
+        origin = tuple(_text(t) for t in doc[j : min(sent.end, j + 4)])
+        if origin[:3] in (("a", "l’", "origine"), ("a", "l'", "origine")) and (
+            len(origin) > 3 and origin[3] in _DE
+        ):
+            yield RoleHit("porteur", doc[j : j + 3].text)  # "X, à l'origine du projet,"
+            return
         while j < min(sent.end, span.end + 9):
             role = cues.titles.get(_text(doc[j])) or cues.titles.get(_lemma(doc[j]))
             after = _text(doc[j + 1]) if j + 1 < sent.end else ""
             if role and (after in _DE or after == ","):
+                if role == "porteur" and _office(doc, j + 1, sent.end, cues):
+                    return  # "X, président du Conseil communal": an office, not a project
                 yield RoleHit(role, doc[span.end : j + 1].text)
                 return
             # Another title first: "X, doctorante et coordonnatrice de ...".
@@ -589,6 +672,17 @@ def _appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
         role = cues.titles.get(_text(doc[i]))
         if role and doc[i].pos_ == "NOUN":
             yield RoleHit(role, doc[i].text)
+
+
+def _office(doc: Doc, start: int, end: int, cues: RoleCues) -> bool:
+    """Whether the complement of a title (from ``start`` to the next punctuation, at most
+    eight words) names an administration or an assembly (``du Conseil communal``)."""
+    for tok in doc[start : min(end, start + 8)]:
+        if tok.is_punct:
+            return False
+        if _lemma(tok) in cues.office_bodies or _text(tok) in cues.office_bodies:
+            return True
+    return False
 
 
 def _copular_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -608,10 +702,15 @@ def _copular_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             if not role or not (low < cop.i < high):
                 continue
             between = doc[low + 1 : high]
-            if any(t.pos_ == "VERB" and t.i != cop.i for t in between):
-                continue
+            if any(t.pos_ == "VERB" and t.i != cop.i and not _modifies(t, tok) for t in between):
+                continue  # "Les bailleurs mentionnés sont X": the participle is the noun's
             yield RoleHit(role, tok.text)
             return
+
+
+def _modifies(participle: Token, noun: Token) -> bool:
+    """A participle right after ``noun`` that qualifies it (``les bailleurs retenus``)."""
+    return participle.i == noun.i + 1 and "Part" in participle.morph.get("VerbForm", [])
 
 
 def _diffusion_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -633,7 +732,9 @@ def _entrusted_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     i = _previous_content(span, sent)
     if i >= 0 and _text(doc[i]) in ("a", "au", "aux"):
         for k in range(i - 1, max(sent.start, i - 8) - 1, -1):
-            if _lemma(doc[k]) == "confier" or _text(doc[k]).startswith("confi"):
+            if _lemma(doc[k]) in cues.entrust_verbs or _text(doc[k]).startswith(
+                tuple(v[:-2] for v in cues.entrust_verbs if v.endswith("er"))
+            ):
                 window = doc[max(sent.start, k - 6) : i]
                 if any(_lemma(t) in cues.support_nouns for t in window):
                     yield RoleHit("partenaire", doc[k : i + 1].text)
@@ -645,6 +746,105 @@ def _entrusted_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         k = j + 2 + (_text(doc[j + 2]) in _DETERMINERS)
         if k < sent.end and _lemma(doc[k]) in cues.support_nouns:
             yield RoleHit("partenaire", doc[j : k + 1].text)
+
+
+def _inverted_subject_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``un comité où siègent X, Y et Z``: subjects after their verb in a relative
+    clause opened by ``où``; the actor may be a later item of the list."""
+    doc = span.doc
+    for k in range(span.start - 1, max(sent.start, span.start - 30) - 1, -1):
+        tok = doc[k]
+        if tok.pos_ in ("VERB", "AUX"):
+            if k - 1 >= sent.start and _text(doc[k - 1]) == "ou" and doc[k - 1].pos_ == "PRON":
+                found = _verb_role(cues, tok)
+                if found:
+                    yield RoleHit(found[0], f"où {tok.text}")
+            return
+        if tok.text in (".", ";", ":", "(", ")") or (
+            tok.pos_ not in ("DET", "NOUN", "PROPN", "ADJ", "CCONJ", "PUNCT", "NUM")
+            and _text(tok) not in _DE
+        ):
+            return
+
+
+def _created_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """The organisation a text says was created: ``X, créée en 2005 par des habitants``,
+    ``X, entreprise d'insertion fondée en 2013``, ``ils ont fondé X``: it carries the project."""
+    doc = span.doc
+    root = span.root
+    if (
+        root.dep_ == "obj"
+        and _lemma(root.head) in cues.creation_verbs
+        and root.head.i < span.start
+        and not _is_passive(root.head, [])
+    ):
+        yield RoleHit("porteur", root.head.text)
+        return
+    j = span.end
+    if j < sent.end and doc[j].text == ",":
+        j += 1
+    start = j
+    while j < sent.end and j - start <= 5:
+        tok = doc[j]
+        if _lemma(tok) in cues.creation_verbs and (
+            tok.pos_ in ("VERB", "ADJ") and "Part" in tok.morph.get("VerbForm", ["Part"])
+        ):
+            if j == start or doc[span.end].text == ",":
+                yield RoleHit("porteur", tok.text)
+            return
+        if not (tok.pos_ in ("DET", "NOUN", "ADJ") or _text(tok) in _DE):
+            return
+        j += 1
+
+
+def _recipient_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``Le ministère accorde à X une aide financière``, ``une subvention versée à X``:
+    the body that receives funding carries the project."""
+    doc = span.doc
+    i = _previous_content(span, sent)
+    if i < 0 or _text(doc[i]) not in ("a", "au", "aux"):
+        return
+    for k in range(i - 1, max(sent.start, i - 8) - 1, -1):
+        if _lemma(doc[k]) in cues.granting_verbs:
+            window = doc[max(sent.start, k - 6) : min(sent.end, span.end + 8)]
+            if any(
+                _lemma(t) in cues.funding_nouns or _text(t) in cues.funding_nouns for t in window
+            ):
+                yield RoleHit("porteur", doc[k : i + 1].text)
+            return
+
+
+_BULLETS = frozenset(("-", "–", "—", "•", "·", "*", "+"))
+
+
+def _description_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """A list line ``- X : suivi et évaluation`` / ``X (département ...) : financement``:
+    the actor opens the line and the words after the colon say what it does."""
+    doc = span.doc
+    if any(
+        not (t.is_punct or _text(t) in _BULLETS or _text(t) in _DETERMINERS or t.is_space)
+        for t in doc[sent.start : span.start]
+    ):
+        return
+    colon = next(
+        (k for k in range(span.end, min(sent.end, span.end + 8)) if doc[k].text == ":"), None
+    )
+    if colon is None:
+        return
+    for tok in doc[colon + 1 : min(sent.end, colon + 4)]:
+        if tok.pos_ not in ("NOUN", "PROPN", "ADJ", "VERB"):
+            continue
+        lemma, text = _lemma(tok), _text(tok)
+        if lemma in cues.project_nouns:
+            return  # "- Projet X : ce projet ..." describes a project, not a body
+        role = cues.nouns.get((lemma,)) or cues.nouns.get((text,))
+        if role is None and (lemma in cues.funding_nouns or text in cues.funding_nouns):
+            role = "bailleur"
+        if role is None and ({lemma, text} & (cues.support_nouns | cues.study_nouns)):
+            role = "partenaire"
+        if role:
+            yield RoleHit(role, doc[colon : tok.i + 1].text)
+        return
 
 
 def _weak_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -679,13 +879,31 @@ def _governor_spans(span: Span, sent: Span) -> list[Span]:
         if k < sent.start or doc[k].pos_ not in ("NOUN", "PROPN"):
             break
         k_start = k
-        if doc[k].pos_ == "PROPN" and k - 1 >= sent.start and doc[k - 1].pos_ == "NOUN":
+        named = doc[k].pos_ == "PROPN" or doc[k].text[:1].isupper()
+        if named and k - 1 >= sent.start and doc[k - 1].pos_ == "NOUN":
             k_start -= 1  # "le programme AccèsLogis de X"
         while k_start - 1 >= sent.start and doc[k_start - 1].pos_ in ("DET", "ADJ", "NUM"):
             k_start -= 1
         start = k_start
         out.append(doc[start : span.end])
     return out
+
+
+def _named_head(span: Span, sent: Span) -> Span | None:
+    """``le réseau des incubateurs régionaux X``: the common noun phrase the name
+    follows, so that a cue before it (``assuré par``) counts for the name."""
+    doc = span.doc
+    k = span.start - 1
+    if k < sent.start or doc[k].pos_ not in ("NOUN", "ADJ") or not doc[k].text.islower():
+        return None
+    while k >= sent.start and span.start - k <= 6:
+        tok = doc[k]
+        if tok.pos_ == "DET":
+            return doc[k : span.end]
+        if not (tok.pos_ in ("NOUN", "ADJ") and tok.text.islower()) and _text(tok) not in _DE:
+            return None
+        k -= 1
+    return None
 
 
 _STRONG_FINDERS = (
@@ -696,6 +914,9 @@ _STRONG_FINDERS = (
     _subject_cues,
     _diffusion_cue,
     _entrusted_cue,
+    _description_cue,
+    _recipient_cue,
+    _inverted_subject_cue,
 )
 
 
@@ -716,9 +937,17 @@ def find_roles(span: Span, cues: RoleCues, *, person: bool = False) -> list[Role
     hits: list[RoleHit] = []
     for finder in (*_STRONG_FINDERS, _appositive_cue):
         hits.extend(finder(span, sent, cues))
+    if not person:
+        hits.extend(_created_cue(span, sent, cues))
+    named = None if person else _named_head(span, sent)
+    if not hits and named is not None:
+        # "assuré par le réseau des incubateurs X"; a title before a person ("la
+        # professeure X") is not a body the person stands for.
+        for finder in (_before_cues, _agent_cue, _entrusted_cue):
+            hits.extend(finder(named, sent, cues))
     if not hits:
         for governor in _governor_spans(span, sent):
-            for finder in (_before_cues, _agent_cue, _subject_cues):
+            for finder in (_before_cues, _agent_cue, _subject_cues, _entrusted_cue):
                 hits.extend(finder(governor, sent, cues))
             if hits:
                 break
@@ -728,6 +957,9 @@ def find_roles(span: Span, cues: RoleCues, *, person: bool = False) -> list[Role
         hits.extend(_weak_cue(span, sent, cues))
     if not person:
         hits = [h for h in hits if not fold(h.cue).startswith(_CHAIRING)]
+    else:
+        # "Membres du jury : X, Y": a person listed is not a partner body.
+        hits = [h for h in hits if not h.weak]
     out: list[RoleHit] = []
     # Per role, a specific cue ("met à disposition") before a generic one ("soutenu par").
     for hit in sorted(hits, key=lambda h: is_generic_support(h.cue)):
