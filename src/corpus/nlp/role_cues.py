@@ -1,0 +1,414 @@
+"""Role cues around an actor other than its verbs: the words before it, a governing
+noun, a passive agent, a line label, an apposition, a copula, a task entrusted to it,
+funding granted to it, its creation, a description line and list cues.
+
+Each finder takes the mention, its sentence and the role cues and yields
+:class:`~corpus.nlp.role_words.RoleHit` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Span, Token
+
+from corpus.nlp.actor_lexicon import RoleCues
+from corpus.nlp.role_words import (
+    DE_WORDS,
+    DETERMINERS,
+    RoleHit,
+    folded_lemma,
+    folded_text,
+    is_passive,
+    participle_lemmas,
+    phrase_at,
+    previous_content,
+    verb_role,
+)
+
+
+def before_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    doc = span.doc
+    end = span.start
+    if end - 1 >= sent.start and folded_text(doc[end - 1]) in DETERMINERS:
+        end -= 1
+    longest = max((len(w) for w in cues.before), default=0)
+    window = [folded_text(t) for t in doc[max(sent.start, end - longest) : end]]
+    if not window:
+        return
+    for words, role in cues.before.items():
+        n = len(words)
+        if n > len(window):
+            continue
+        got = window[-n:]
+        if got[-1] != words[-1] and not (words[-1] in DE_WORDS and got[-1] in DE_WORDS):
+            continue
+        if tuple(got[:-1]) == words[:-1]:
+            if words == ("avec",) and _talk_before(doc, end - 1, sent, cues):
+                continue  # "en discuter avec X": a conversation, not a partnership
+            yield RoleHit(role, doc[end - n : end].text)
+
+
+def _talk_before(doc: Doc, i: int, sent: Span, cues: RoleCues) -> bool:
+    """Whether a verb of talking governs ``avec`` at ``i`` (the nearest verb before it,
+    at most eight words back)."""
+    for tok in reversed(list(doc[max(sent.start, i - 8) : i])):
+        if tok.pos_ == "VERB":
+            return folded_lemma(tok) in cues.talk_verbs
+    return False
+
+
+def noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``<nom> de X``: the noun before ``de`` (one or two words) is a cue; a short
+    complement may come between (``une subvention d'infrastructure de X``)."""
+    doc = span.doc
+    i = previous_content(span, sent)
+    if i < 0 or folded_text(doc[i]) not in DE_WORDS:
+        return
+    for gap in range(7):
+        end = i - gap
+        if gap and (end - 1 < sent.start or folded_text(doc[end]) not in DE_WORDS):
+            continue
+        if gap and not all(t.pos_ in _COMPLEMENT_POS or _amount(t) for t in doc[end + 1 : i]):
+            continue
+        if gap > 3 and not any(_amount(t) for t in doc[end + 1 : i]):
+            continue  # a long gap only for an amount: "une subvention de 420 000 $ du X"
+        while end - 1 > sent.start and doc[end - 1].pos_ == "ADJ" and doc[end - 1].text.islower():
+            # "un financement ponctuel de X"; "appui financier" is matched whole below
+            pair = doc[end - 2 : end]
+            if cues.nouns.get(tuple(folded_lemma(t) for t in pair)) or cues.nouns.get(
+                tuple(folded_text(t) for t in pair)
+            ):
+                break
+            end -= 1
+        for n in (2, 1):
+            start = end - n
+            if start < sent.start:
+                continue
+            words = tuple(folded_lemma(t) for t in doc[start:end])
+            texts = tuple(folded_text(t) for t in doc[start:end])
+            role = cues.nouns.get(words) or cues.nouns.get(texts)
+            if role and start - 1 >= sent.start and folded_text(doc[start - 1]) == "a":
+                return  # "l'appel à projets de X": the call's, not the project's
+            if role:
+                yield RoleHit(role, doc[start : i + 1].text)
+                return
+
+
+_COMPLEMENT_POS = frozenset(("NOUN", "ADJ", "ADP", "NUM", "SYM"))
+
+
+def _amount(token: Token) -> bool:
+    """A number or a currency sign (the tagger may call "420 000" determiners)."""
+    return token.like_num or token.pos_ in ("NUM", "SYM") or token.text in ("$", "€", "£")
+
+
+def _agent_verb(doc: Doc, par: int, sent: Span) -> Token | None:
+    """The participle before ``par``: adverbs and a short complement may come between
+    (``fondée en 2018 par X``, ``accompagnée depuis 2019 par X``)."""
+    j = par - 1
+    while j >= sent.start and doc[j].pos_ == "ADV":
+        j -= 1
+    if j >= sent.start and (
+        doc[j].pos_ in ("VERB", "ADJ", "AUX")
+        or (
+            doc[j].pos_ == "NOUN"
+            and doc[j].text.islower()
+            and participle_lemmas(folded_text(doc[j]))
+        )
+    ):
+        return doc[j]
+    for k in range(j, max(sent.start, par - 7) - 1, -1):
+        tok = doc[k]
+        if tok.pos_ == "VERB" and "Part" in tok.morph.get("VerbForm", []):
+            return tok
+        if tok.pos_ not in ("ADP", "NUM", "NOUN", "DET", "ADJ", "PROPN", "ADV", "CCONJ"):
+            return None
+    return None
+
+
+def agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``<participe> par X``, also ``soutenu par Y, ... et par X``."""
+    doc = span.doc
+    i = previous_content(span, sent)
+    if i >= 0 and folded_text(doc[i]) in (",", "et", "ou"):
+        # "financé par le Département, la Région X et la Fondation Y": a later item of
+        # the list of agents.
+        for k in range(i - 1, max(sent.start, i - 20) - 1, -1):
+            tok = doc[k]
+            if folded_text(tok) == "par":
+                i = k
+                break
+            if tok.pos_ in ("VERB", "AUX") or tok.text in (".", ";", ":", "(", ")"):
+                return
+            if tok.pos_ == "ADP" and folded_text(tok) not in DE_WORDS:
+                return  # "mis en œuvre par X depuis 2022, Y accompagne": Y is no agent
+        else:
+            return
+    if i < 0 or folded_text(doc[i]) != "par":
+        return
+    for back in (3, 4):  # "mis en œuvre par X", "mise sur pied en 2019 par X"
+        if i - back >= sent.start:
+            phrase = phrase_at(cues, doc[i - back])
+            if phrase and doc[i - back].i + len(phrase[1].split()) >= i - 1:
+                yield RoleHit(phrase[0], f"{phrase[1]} par")
+                return
+    verb = _agent_verb(doc, i, sent)
+    if (
+        verb is None
+        and i - 1 >= sent.start
+        and folded_text(doc[i - 1]) in (",", "et", "ou", "puis")
+    ):
+        # A later agent of the same participle: find the first "par" after a verb.
+        for k in range(i - 1, sent.start - 1, -1):
+            if folded_text(doc[k]) == "par":
+                verb = _agent_verb(doc, k, sent)
+                if verb is not None:
+                    break
+    if verb is None:
+        return
+    found = verb_role(cues, verb)
+    if found:
+        yield RoleHit(found[0], f"{verb.text} par")
+
+
+def label_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``Porteur du projet : X``, ``Partenaires : X, Y`` at the start of the line."""
+    doc = span.doc
+    colon = next((k for k in range(sent.start, span.start) if doc[k].text == ":"), None)
+    if colon is None or colon - sent.start > 5:
+        return
+    words = tuple(folded_text(t) for t in doc[sent.start : colon])
+    for n in range(len(words), 0, -1):
+        role = cues.labels.get(words[:n])
+        if role:
+            yield RoleHit(role, doc[sent.start : colon + 1].text)
+            return
+
+
+def appositive_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``X, directrice de ...``, ``X, premier client de ...``, ``la présidente X``."""
+    doc = span.doc
+    j = span.end
+    if j < sent.end and doc[j].text == ",":
+        j += 1
+        origin = tuple(folded_text(t) for t in doc[j : min(sent.end, j + 4)])
+        if origin[:3] in (("a", "l’", "origine"), ("a", "l'", "origine")) and (
+            len(origin) > 3 and origin[3] in DE_WORDS
+        ):
+            yield RoleHit("porteur", doc[j : j + 3].text)  # "X, à l'origine du projet,"
+            return
+        while j < min(sent.end, span.end + 9):
+            role = cues.titles.get(folded_text(doc[j])) or cues.titles.get(folded_lemma(doc[j]))
+            after = folded_text(doc[j + 1]) if j + 1 < sent.end else ""
+            if role and (after in DE_WORDS or after == ","):
+                if role == "porteur" and _office(doc, j + 1, sent.end, cues):
+                    return  # "X, président du Conseil communal": an office, not a project
+                yield RoleHit(role, doc[span.end : j + 1].text)
+                return
+            # Another title first: "X, doctorante et coordonnatrice de ...".
+            if doc[j].pos_ not in ("DET", "ADJ", "NOUN", "CCONJ") and folded_text(doc[j]) != "a":
+                break
+            j += 1
+    i = span.start - 1
+    if i >= sent.start:
+        role = cues.titles.get(folded_text(doc[i]))
+        if role and doc[i].pos_ == "NOUN":
+            yield RoleHit(role, doc[i].text)
+
+
+def _office(doc: Doc, start: int, end: int, cues: RoleCues) -> bool:
+    """Whether the complement of a title (from ``start`` to the next punctuation, at most
+    eight words) names an administration or an assembly (``du Conseil communal``)."""
+    for tok in doc[start : min(end, start + 8)]:
+        if tok.is_punct:
+            return False
+        if folded_lemma(tok) in cues.office_bodies or folded_text(tok) in cues.office_bodies:
+            return True
+    return False
+
+
+def copular_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``Les bailleurs sont X, Y et Z``; ``X et Y sont les principaux partenaires``: the
+    copula stands between the actor and the cue noun, with no other verb between."""
+    doc = span.doc
+    if any(t.text in (":", ";") for t in sent):
+        return
+    for cop in sent:
+        if cop.lemma_ != "être" or "Fin" not in cop.morph.get("VerbForm", []):
+            continue
+        for tok in sent:
+            if tok.pos_ != "NOUN" or folded_lemma(tok) not in cues.label_nouns:
+                continue
+            role = cues.nouns.get((folded_lemma(tok),))
+            low, high = sorted((tok.i, span.start if span.start > cop.i else span.end - 1))
+            if not role or not (low < cop.i < high):
+                continue
+            between = doc[low + 1 : high]
+            if any(t.pos_ == "VERB" and t.i != cop.i and not _modifies(t, tok) for t in between):
+                continue  # "Les bailleurs mentionnés sont X": the participle is the noun's
+            yield RoleHit(role, tok.text)
+            return
+
+
+def _modifies(participle: Token, noun: Token) -> bool:
+    """A participle right after ``noun`` that qualifies it (``les bailleurs retenus``)."""
+    return participle.i == noun.i + 1 and "Part" in participle.morph.get("VerbForm", [])
+
+
+def diffusion_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``l'essaimage du projet vers X``, ``l'extension du service à X``: X takes it up."""
+    doc = span.doc
+    i = previous_content(span, sent)
+    if i < 0 or folded_text(doc[i]) not in ("a", "vers", "aupres", "au", "aux"):
+        return
+    for k in range(i - 1, max(sent.start, i - 5) - 1, -1):
+        if folded_lemma(doc[k]) in cues.diffusion_nouns:
+            yield RoleHit("preneur", doc[k : i + 1].text)
+            return
+
+
+def entrusted_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """A task entrusted to the actor: ``L'évaluation est confiée à X``, ``confier
+    l'accompagnement à X``, ``X a été chargé de l'évaluation``: partenaire."""
+    doc = span.doc
+    i = previous_content(span, sent)
+    if i >= 0 and folded_text(doc[i]) in ("a", "au", "aux"):
+        for k in range(i - 1, max(sent.start, i - 8) - 1, -1):
+            if folded_lemma(doc[k]) in cues.entrust_verbs or folded_text(doc[k]).startswith(
+                tuple(v[:-2] for v in cues.entrust_verbs if v.endswith("er"))
+            ):
+                window = doc[max(sent.start, k - 6) : i]
+                if any(folded_lemma(t) in cues.support_nouns for t in window):
+                    yield RoleHit("partenaire", doc[k : i + 1].text)
+                return
+    j = span.end
+    while j < sent.end and j - span.end < 4 and doc[j].pos_ in ("AUX", "ADV"):
+        j += 1
+    if (
+        j + 2 < sent.end
+        and folded_lemma(doc[j]) in ("charger", "mandater")
+        and folded_text(doc[j + 1]) in DE_WORDS
+    ):
+        k = j + 2 + (folded_text(doc[j + 2]) in DETERMINERS)
+        if k < sent.end and folded_lemma(doc[k]) in cues.support_nouns:
+            yield RoleHit("partenaire", doc[j : k + 1].text)
+
+
+def inverted_subject_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``un comité où siègent X, Y et Z``: subjects after their verb in a relative
+    clause opened by ``où``; the actor may be a later item of the list."""
+    doc = span.doc
+    for k in range(span.start - 1, max(sent.start, span.start - 30) - 1, -1):
+        tok = doc[k]
+        if tok.pos_ in ("VERB", "AUX"):
+            if (
+                k - 1 >= sent.start
+                and folded_text(doc[k - 1]) == "ou"
+                and doc[k - 1].pos_ == "PRON"
+            ):
+                found = verb_role(cues, tok)
+                if found:
+                    yield RoleHit(found[0], f"où {tok.text}")
+            return
+        if tok.text in (".", ";", ":", "(", ")") or (
+            tok.pos_ not in ("DET", "NOUN", "PROPN", "ADJ", "CCONJ", "PUNCT", "NUM")
+            and folded_text(tok) not in DE_WORDS
+        ):
+            return
+
+
+def created_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """The organisation a text says was created: ``X, créée en 2005 par des habitants``,
+    ``X, entreprise d'insertion fondée en 2013``, ``ils ont fondé X``: it carries the project."""
+    doc = span.doc
+    root = span.root
+    if (
+        root.dep_ == "obj"
+        and folded_lemma(root.head) in cues.creation_verbs
+        and root.head.i < span.start
+        and not is_passive(root.head, [])
+    ):
+        yield RoleHit("porteur", root.head.text)
+        return
+    j = span.end
+    if j < sent.end and doc[j].text == ",":
+        j += 1
+    start = j
+    while j < sent.end and j - start <= 5:
+        tok = doc[j]
+        if folded_lemma(tok) in cues.creation_verbs and (
+            tok.pos_ in ("VERB", "ADJ") and "Part" in tok.morph.get("VerbForm", ["Part"])
+        ):
+            if j == start or doc[span.end].text == ",":
+                yield RoleHit("porteur", tok.text)
+            return
+        if not (tok.pos_ in ("DET", "NOUN", "ADJ") or folded_text(tok) in DE_WORDS):
+            return
+        j += 1
+
+
+def recipient_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``Le ministère accorde à X une aide financière``, ``une subvention versée à X``:
+    the body that receives funding carries the project."""
+    doc = span.doc
+    i = previous_content(span, sent)
+    if i < 0 or folded_text(doc[i]) not in ("a", "au", "aux"):
+        return
+    for k in range(i - 1, max(sent.start, i - 8) - 1, -1):
+        if folded_lemma(doc[k]) in cues.granting_verbs:
+            window = doc[max(sent.start, k - 6) : min(sent.end, span.end + 8)]
+            if any(
+                folded_lemma(t) in cues.funding_nouns or folded_text(t) in cues.funding_nouns
+                for t in window
+            ):
+                yield RoleHit("porteur", doc[k : i + 1].text)
+            return
+
+
+_BULLETS = frozenset(("-", "–", "—", "•", "·", "*", "+"))
+
+
+def description_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """A list line ``- X : suivi et évaluation`` / ``X (département ...) : financement``:
+    the actor opens the line and the words after the colon say what it does."""
+    doc = span.doc
+    if any(
+        not (
+            t.is_punct or folded_text(t) in _BULLETS or folded_text(t) in DETERMINERS or t.is_space
+        )
+        for t in doc[sent.start : span.start]
+    ):
+        return
+    colon = next(
+        (k for k in range(span.end, min(sent.end, span.end + 8)) if doc[k].text == ":"), None
+    )
+    if colon is None:
+        return
+    for tok in doc[colon + 1 : min(sent.end, colon + 4)]:
+        if tok.pos_ not in ("NOUN", "PROPN", "ADJ", "VERB"):
+            continue
+        lemma, text = folded_lemma(tok), folded_text(tok)
+        if lemma in cues.project_nouns:
+            return  # "- Projet X : ce projet ..." describes a project, not a body
+        role = cues.nouns.get((lemma,)) or cues.nouns.get((text,))
+        if role is None and (lemma in cues.funding_nouns or text in cues.funding_nouns):
+            role = "bailleur"
+        if role is None and ({lemma, text} & (cues.support_nouns | cues.study_nouns)):
+            role = "partenaire"
+        if role:
+            yield RoleHit(role, doc[colon : tok.i + 1].text)
+        return
+
+
+def weak_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """A list cue earlier in the sentence, then ``:`` or ``(`` before the actor."""
+    doc = span.doc
+    seen_break = False
+    for j in range(span.start - 1, sent.start - 1, -1):
+        text = folded_text(doc[j])
+        if text in (":", "("):
+            seen_break = True
+        elif seen_break and text in cues.weak:
+            yield RoleHit("partenaire", doc[j].text, weak=True)
+            return
