@@ -54,10 +54,6 @@ def sentence_of(span: Span) -> Span:
     return doc[start:end]
 
 
-def _ends_sentence(token: Token) -> bool:
-    return token.text in _TERMINATORS or "\n" in token.text
-
-
 @dataclass(frozen=True)
 class RoleHit:
     """One role found for a mention."""
