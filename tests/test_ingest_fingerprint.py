@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "ingest"))
 import ingest_builders as b
 
 import corpus
-from corpus.ingest import pipeline
+from corpus.ingest import settings_fingerprint
 
 
 def _small_corpus(tmp_path: Path) -> Path:
@@ -24,8 +24,8 @@ def _small_corpus(tmp_path: Path) -> Path:
 
 
 def test_reader_library_versions_are_the_installed_ones() -> None:
-    versions = pipeline.reader_library_versions()
-    assert set(versions) == set(pipeline.READER_DISTRIBUTIONS)
+    versions = settings_fingerprint.reader_library_versions()
+    assert set(versions) == set(settings_fingerprint.READER_DISTRIBUTIONS)
     for name in ("trafilatura", "pypdf", "python-docx", "odfpy", "ftfy", "charset-normalizer"):
         assert versions[name] == importlib.metadata.version(name)
 
@@ -38,8 +38,8 @@ def test_a_reader_library_upgrade_re_reads_every_file(
     handle.ingest()
     assert handle.ingest().unchanged == ["a.txt", "b.docx"]  # same versions: no work
 
-    upgraded = {**pipeline.reader_library_versions(), library: "999.0"}
-    monkeypatch.setattr(pipeline, "reader_library_versions", lambda: upgraded)
+    upgraded = {**settings_fingerprint.reader_library_versions(), library: "999.0"}
+    monkeypatch.setattr(settings_fingerprint, "reader_library_versions", lambda: upgraded)
     report = handle.ingest()
     assert report.updated == ["a.txt", "b.docx"] and not report.unchanged
     assert handle.ingest().unchanged == ["a.txt", "b.docx"]  # recorded: no work again

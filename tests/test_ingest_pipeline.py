@@ -16,7 +16,7 @@ import ingest_builders as b
 
 import corpus
 from corpus.errors import EXIT_OK
-from corpus.ingest import pipeline
+from corpus.ingest import pipeline, settings_fingerprint
 from corpus.ingest.pipeline import DOCUMENT_COLUMNS, PASSAGE_COLUMNS
 
 ARTICLE = (
@@ -263,7 +263,7 @@ def test_a_change_of_the_ingest_code_re_reads_every_file(
     assert handle.ingest().unchanged and counter.calls == []
 
     # Another version of the readers or the cleaning code: tables it made are stale.
-    monkeypatch.setattr(pipeline, "code_fingerprint", lambda: "another-version")
+    monkeypatch.setattr(settings_fingerprint, "code_fingerprint", lambda: "another-version")
     report = handle.ingest()
     assert sorted(counter.calls) == sorted(report.updated) and len(report.updated) == 6
     assert not report.unchanged

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from corpus.topics.model import (
+from corpus.topics.clustering import (
     MIN_CONTENT_TERMS,
-    _by_size,
-    _unplaced_share,
     contentful,
     propagate_topics,
+    renumber_by_size,
+    unplaced_share,
 )
 
 
@@ -41,10 +41,10 @@ def test_propagation_follows_the_order_within_documents_not_the_row_order():
 
 def test_by_size_renumbers_by_decreasing_size_and_keeps_outliers():
     topics = np.array([4, 4, 1, -1, 1, 1, 9])
-    assert _by_size(topics).tolist() == [1, 1, 0, -1, 0, 0, 2]
+    assert renumber_by_size(topics).tolist() == [1, 1, 0, -1, 0, 0, 2]
 
 
 def test_unplaced_share_counts_passages_of_documents_without_a_contentful_one():
     doc_ids = np.array(["a", "a", "b", "c", "c"])
-    assert _unplaced_share(doc_ids, np.array([0])) == 0.6
-    assert _unplaced_share(doc_ids, np.array([1, 2, 4])) == 0.0
+    assert unplaced_share(doc_ids, np.array([0])) == 0.6
+    assert unplaced_share(doc_ids, np.array([1, 2, 4])) == 0.0

@@ -12,16 +12,10 @@ from typer.testing import CliRunner
 
 from corpus.errors import EXIT_DATA, EXIT_USAGE, UsageError
 from corpus.topics.align import align
+from corpus.topics.clustering import MIN_PASSAGES_HDBSCAN, SMALL_TOPIC_SHARE, contentful
 from corpus.topics.evaluate import evaluate_model
 from corpus.topics.io import load_model, save_model
-from corpus.topics.model import (
-    MIN_PASSAGES_HDBSCAN,
-    SMALL_TOPIC_SHARE,
-    TopicModel,
-    contentful,
-    label_fits,
-    make_label,
-)
+from corpus.topics.model import TopicModel, label_fits, make_label
 from corpus.topics.vectorizer import french_stop_words
 
 pytestmark = pytest.mark.slow

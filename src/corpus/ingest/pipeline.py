@@ -4,9 +4,10 @@
 last run (:mod:`corpus.ingest.state`, a Parquet table in the store's ingest cache: raw
 path, size, mtime_ns, sha256 and the document paths it produced). An unchanged corpus
 costs one ``stat`` per file and no reading or parsing; only added or changed files are
-read, and a deleted file's rows leave the tables. A change of settings (``corpus.yaml``
-ingest options, ``metadata.csv``, the boilerplate rules, the ingest code itself: a hash of
-its sources, the versions of the reader libraries) re-reads everything.
+read, and a deleted file's rows leave the tables. A change of settings
+(:mod:`corpus.ingest.settings_fingerprint`: ``corpus.yaml`` ingest options,
+``metadata.csv``, the boilerplate rules, the ingest code itself, the versions of the
+reader libraries) re-reads everything.
 
 Ingestion streams: files are read one at a time and their rows flushed every
 ``batch_size`` documents to temporary part files (:mod:`corpus.ingest.streaming`); the
@@ -27,8 +28,6 @@ Tables: ``documents`` sorted by path (an IRaMuTeQ file gives ``file.txt#1``,
 
 from __future__ import annotations
 
-import functools
-import importlib.metadata
 import logging
 import os
 import tempfile
@@ -54,6 +53,7 @@ from corpus.ingest.errors import (
 from corpus.ingest.language import detect_language
 from corpus.ingest.passages import MAX_WORDS, split_passages
 from corpus.ingest.readers import RawDocument, get_reader
+from corpus.ingest.settings_fingerprint import settings_fingerprint
 from corpus.ingest.state import FileState, StateBuilder
 from corpus.ingest.streaming import (
     DOCUMENT_SCHEMA,
@@ -64,32 +64,13 @@ from corpus.ingest.streaming import (
     to_arrow,
     write_parquet_streaming,
 )
-from corpus.store import Store, fingerprint, sha256_bytes, sha256_file
+from corpus.store import Store, sha256_bytes, sha256_file
 
 if TYPE_CHECKING:
     from corpus.api import Corpus
 
 logger = logging.getLogger(__name__)
 
-#: Changes of the ingest sources are caught by :func:`code_fingerprint` and those of the
-#: reader libraries by :func:`reader_library_versions`; bump this to force a full re-read
-#: when something else changes the output.
-INGEST_VERSION = 1
-#: Distributions whose version can change what a file reads as (text, metadata, language,
-#: MinHash): an upgrade of one re-reads every file.
-READER_DISTRIBUTIONS = (
-    "trafilatura",
-    "htmldate",
-    "lxml",
-    "pypdf",
-    "python-docx",
-    "odfpy",
-    "defusedxml",
-    "ftfy",
-    "charset-normalizer",
-    "py3langid",
-    "datasketch",
-)
 #: The JSON state file of earlier versions (removed after a run; see :mod:`.state`).
 LEGACY_STATE_NAME = "ingest_state"
 #: Documents whose rows are held in memory before they are flushed to a part file.
@@ -398,55 +379,6 @@ def _signature_path(store: Store) -> Path:
     return store.cache_dir("ingest") / "minhash.parquet"
 
 
-@functools.cache
-def code_fingerprint() -> str:
-    """Hash of the ingest package's source files and resources.
-
-    Part of the settings fingerprint, so a change of the readers or the cleaning code
-    re-reads every file instead of serving tables an older version made (the manual
-    :data:`INGEST_VERSION` bump is easy to forget).
-    """
-    package = Path(__file__).resolve().parent
-    files = sorted(
-        path
-        for path in package.rglob("*")
-        if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".json", ".jsonl"}
-    )
-    return fingerprint([(str(f.relative_to(package)), sha256_file(f)) for f in files])
-
-
-@functools.cache
-def reader_library_versions() -> dict[str, str]:
-    """Installed version of each of :data:`READER_DISTRIBUTIONS` (``"absent"`` if none).
-
-    Part of the settings fingerprint, so an upgrade of a reader library re-reads every
-    file instead of keeping tables an older version made.
-    """
-    versions = {}
-    for name in READER_DISTRIBUTIONS:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
-
-
-def _settings_fingerprint(corpus: Corpus, max_words: int) -> str:
-    config = corpus.config
-    sidecar = corpus.location.metadata_csv
-    return fingerprint(
-        INGEST_VERSION,
-        code_fingerprint(),
-        sorted(reader_library_versions().items()),
-        config.max_file_size_mb,
-        config.near_duplicate_threshold,
-        config.language,
-        sha256_file(sidecar) if sidecar else None,
-        clean.rules_text(),
-        max_words,
-    )
-
-
 def _progress_bar(enabled: bool, total: int) -> Any:
     if not enabled or total < 2:
         return None
@@ -491,7 +423,7 @@ def ingest_corpus(
     raw_dir = location.raw_dir
     report = IngestReport()
     with store.lock():
-        settings = _settings_fingerprint(corpus, max_words)
+        settings = settings_fingerprint(corpus, max_words)
         previous = FileState.read(_state_path(store))
         tables = ("documents", "passages", "rejected", "duplicates")
         full = (

@@ -5,35 +5,12 @@ everything (lemmas, embeddings, UMAP, clustering, c-TF-IDF, labels) and sets the
 attributes, whose names end in ``_``. One ``random_state`` seeds UMAP (run with
 ``n_jobs=1`` so it is deterministic), k-means and the LDA baseline.
 
-Only *contentful* passages (at least ``MIN_CONTENT_TERMS`` = 10 distinct content lemmas
-after stop words and stop terms, about one full sentence) are embedded into clusters:
-headings ("Contexte", "Calendrier"), bylines and list labels have too few words to place,
-and clustered on their own they formed a topic of their own. Each short passage then takes
-the topic of the next contentful passage of its document (a heading introduces what
-follows), else of the previous one, else stays ``-1``; topics are renumbered by decreasing
-size and their representations computed over all passages. When fewer than
-``MIN_PASSAGES`` distinct passages are contentful, or more than ``MAX_UNPLACED_SHARE`` of
-the passages are in documents without a contentful one, all passages are clustered.
-
-Size adaptation (``N`` = number of clustered passages):
-
-* ``N < MIN_PASSAGES`` (4) distinct passages: :class:`TopicError` (exit code 5).
-* ``N < MIN_PASSAGES_HDBSCAN`` (60): too few for density clustering. A warning is logged,
-  ``fallback_`` is set and recorded in ``summary_``; UMAP is replaced by PCA and HDBSCAN by
-  k-means with ``k = n_topics`` or ``clamp(round(sqrt(N / 2)), 2, 6)``.
-* Otherwise UMAP (``n_neighbors = clamp(N // 10, 5, 15)``, 5 components, cosine) and
-  HDBSCAN (``min_cluster_size = clamp(round(sqrt(N) / 1.5), 5, 60)`` unless
-  ``min_topic_size`` is given). If HDBSCAN finds fewer than three clusters, or one cluster
-  holds more than half of the passages, the k-means fallback is used as well (recorded in
-  ``fallback_``).
-* When k-means ran with a k chosen by default, a topic with fewer than a third of an even
-  share (``S / (3k)``) of the ``S`` substantive passages (at least ``MIN_PASSAGE_TERMS``
-  vocabulary terms) is merged, whole, into the topic with the nearest embedding centroid.
-  k-means has no minimum cluster size: it splits off topics of a few passages, or of
-  headings ("Contexte", "Calendrier") whose words never occur together. A k asked for with
-  ``n_topics`` is kept as it is.
-* ``n_topics`` given: k-means with ``k = n_topics`` on PCA-reduced embeddings, whatever
-  ``N`` (HDBSCAN decides its own number of clusters).
+The clustering choices (which passages are clustered, UMAP + HDBSCAN or the k-means
+fallback, their sizes, the merge of small k-means topics) are made in
+:mod:`corpus.topics.clustering`; fewer than ``MIN_PASSAGES`` (4) distinct passages raise
+:class:`TopicError` (exit code 5). Short passages clustered out take the topic of their
+neighbours; topics are renumbered by decreasing size and their representations computed
+over all passages.
 
 Outliers (topic ``-1``) are then reassigned to the nearest topic centroid (cosine of the
 embeddings; ``outlier_threshold`` keeps the least similar ones as outliers) and the topic
@@ -43,7 +20,6 @@ representations are recomputed, so the model never leaves most passages unassign
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +29,17 @@ import numpy as np
 import pandas as pd
 
 from corpus.errors import TopicError, UsageError
+from corpus.topics.clustering import (
+    MAX_UNPLACED_SHARE,
+    MIN_PASSAGES_HDBSCAN,
+    build_clustering,
+    contentful,
+    hdbscan_rejection,
+    merge_small_topics,
+    propagate_topics,
+    renumber_by_size,
+    unplaced_share,
+)
 from corpus.topics.embeddings import embed_passages, make_embedder, remove_common_component
 from corpus.topics.representation import CoverageRepresentation
 from corpus.topics.vectorizer import (
@@ -69,121 +56,12 @@ logger = logging.getLogger(__name__)
 
 #: Fewest distinct passages a topic model is fitted on.
 MIN_PASSAGES = 4
-#: Below this many passages, k-means replaces UMAP + HDBSCAN.
-MIN_PASSAGES_HDBSCAN = 60
-#: HDBSCAN's result is replaced by k-means when one topic holds more than this share.
-MAX_TOPIC_SHARE = 0.5
-#: A k-means topic (k chosen by default) smaller than this share of an even split of the
-#: passages (``N / k``) is merged into its nearest topic: see ``TopicModel._merge_small_topics``.
-SMALL_TOPIC_SHARE = 1 / 3
-#: Passages with fewer distinct vocabulary terms (headings such as "Contexte") do not count
-#: towards a topic's size when small k-means topics are merged.
-MIN_PASSAGE_TERMS = 3
-#: Passages with fewer distinct content lemmas (after stop words and stop terms) are not
-#: clustered: headings ("Contexte", "Calendrier"), bylines and one-line labels carry too few
-#: words to place them. Each takes the topic of the next contentful passage of its document
-#: (a heading introduces what follows), else of the previous one, else stays ``-1``.
-MIN_CONTENT_TERMS = 10
-#: All passages are clustered when more than this share of them is in documents without a
-#: contentful passage (short answers, one passage per document): they would stay ``-1``.
-MAX_UNPLACED_SHARE = 0.1
 #: Accepted values of ``representation``.
 REPRESENTATIONS = ("coverage", "mmr", "keybert", "ctfidf")
 #: Weight of co-occurrence coherence in the coverage representation's term choice.
 COHERENCE = 0.7
 #: Label of the outlier topic.
 OUTLIER_LABEL = "(hors thème)"
-
-
-def _clamp(value: float, low: int, high: int) -> int:
-    return int(max(low, min(high, value)))
-
-
-def default_min_cluster_size(n: int) -> int:
-    """HDBSCAN ``min_cluster_size`` for ``n`` passages."""
-    return _clamp(round(math.sqrt(n) / 1.5), 5, 60)
-
-
-def default_n_neighbors(n: int) -> int:
-    """UMAP ``n_neighbors`` for ``n`` passages."""
-    return _clamp(n // 10, 5, 15)
-
-
-def default_k(n: int) -> int:
-    """Number of k-means clusters for a small corpus of ``n`` passages."""
-    return _clamp(round(math.sqrt(n / 2)), 2, 6)
-
-
-def contentful(analysed: Sequence[str], min_terms: int | None = None) -> np.ndarray:
-    """Indices of the passages with at least ``min_terms`` distinct content lemmas.
-
-    Args:
-        analysed: Analysed (lemma) text of each passage.
-        min_terms: Threshold; ``None``: :data:`MIN_CONTENT_TERMS`.
-
-    Returns:
-        The sorted indices (``int64``).
-    """
-    low = MIN_CONTENT_TERMS if min_terms is None else min_terms
-    sizes = [len(set(text.split()) - {BOUNDARY}) for text in analysed]
-    return np.asarray([i for i, size in enumerate(sizes) if size >= low], dtype=np.int64)
-
-
-def propagate_topics(
-    doc_ids: np.ndarray, order: np.ndarray, core: np.ndarray, core_topics: np.ndarray
-) -> np.ndarray:
-    """Topics of all passages from the topics of the clustered (contentful) ones.
-
-    A passage outside ``core`` takes the topic of the next core passage of the same
-    document (in ``order``), else of the previous one; a document without any core
-    passage leaves its passages at ``-1``.
-
-    Args:
-        doc_ids: Document of each passage.
-        order: Position of each passage within its document.
-        core: Indices of the clustered passages.
-        core_topics: Their topics, aligned with ``core``.
-
-    Returns:
-        One topic per passage (``int64``).
-    """
-    n = len(doc_ids)
-    topics = np.full(n, -1, dtype=np.int64)
-    topics[core] = core_topics
-    is_core = np.zeros(n, dtype=bool)
-    is_core[core] = True
-    frame = pd.DataFrame({"doc": doc_ids, "order": order, "row": np.arange(n)})
-    ranked = frame.sort_values(["doc", "order", "row"], kind="stable")
-    for _, group in ranked.groupby("doc", sort=False):
-        rows = group["row"].to_numpy()
-        following: int | None = None
-        for r in rows[::-1]:  # backwards: the next core passage's topic
-            if is_core[r]:
-                following = int(topics[r])
-            elif following is not None:
-                topics[r] = following
-        preceding: int | None = None
-        for r in rows:  # forwards: passages after the last core one
-            if is_core[r]:
-                preceding = int(topics[r])
-            elif topics[r] == -1 and preceding is not None:
-                topics[r] = preceding
-    return topics
-
-
-def _unplaced_share(doc_ids: np.ndarray, core: np.ndarray) -> float:
-    """Share of passages whose document has no passage in ``core``."""
-    if len(doc_ids) == 0:
-        return 0.0
-    placed = set(doc_ids[core].tolist())
-    return float(np.mean([d not in placed for d in doc_ids.tolist()]))
-
-
-def _by_size(topics: np.ndarray) -> np.ndarray:
-    """Renumber topics ``0..k-1`` by decreasing size (ties: old id); ``-1`` stays."""
-    ids = sorted(set(topics.tolist()) - {-1}, key=lambda t: (-int((topics == t).sum()), t))
-    renumber = {old: new for new, old in enumerate(ids)} | {-1: -1}
-    return np.asarray([renumber[int(t)] for t in topics], dtype=np.int64)
 
 
 def _as_frame(passages: pd.DataFrame | Sequence[str]) -> pd.DataFrame:
@@ -470,7 +348,7 @@ class TopicModel:
         core = contentful(analysed)
         if (
             len({analysed[i] for i in core}) < MIN_PASSAGES
-            or _unplaced_share(frame["doc_id"].to_numpy(), core) > MAX_UNPLACED_SHARE
+            or unplaced_share(frame["doc_id"].to_numpy(), core) > MAX_UNPLACED_SHARE
         ):
             core = np.arange(n)
         core_analysed = [analysed[i] for i in core]
@@ -481,7 +359,7 @@ class TopicModel:
         self.params_used_["contentful_passages"] = len(core)
         if len(core) < n:
             order = frame["index"] if "index" in frame.columns else pd.Series(range(n))
-            topics = _by_size(
+            topics = renumber_by_size(
                 propagate_topics(frame["doc_id"].to_numpy(), order.to_numpy(), core, topics)
             )
             _quiet_update(
@@ -532,14 +410,8 @@ class TopicModel:
             result = self._fit_bertopic(
                 analysed, embeddings, seed, vectorizer, clustering="hdbscan", timings=timings
             )
-            found = np.asarray(result.topics_)
-            n_found = len(set(found.tolist()) - {-1})
-            largest = max(np.bincount(found[found >= 0]).max() / n, 0.0) if n_found else 1.0
-            if n_found < 3 or largest > MAX_TOPIC_SHARE:
-                fallback = (
-                    f"HDBSCAN found {n_found} cluster(s) among {n} passages, the largest with "
-                    f"{largest:.0%} of them: k-means was used instead"
-                )
+            fallback = hdbscan_rejection(np.asarray(result.topics_), n)
+            if fallback is not None:
                 result = None
         if result is None:
             if fallback is not None:
@@ -550,7 +422,14 @@ class TopicModel:
             )
             if not wants_k:  # a k asked for is honoured; a k chosen by default is not sacred
                 start = time.perf_counter()
-                merged = self._merge_small_topics(result, analysed, embeddings, vectorizer)
+                topics, merged = merge_small_topics(
+                    np.asarray(result.topics_, dtype=np.int64), analysed, embeddings, vectorizer
+                )
+                if merged:
+                    _quiet_update(
+                        result, analysed, topics.tolist(), vectorizer, self._representation_model()
+                    )
+                    logger.info("merged %d small topic(s) into their nearest topic", merged)
                 self.params_used_["merged_small_topics"] = merged
                 timings["merge"] = time.perf_counter() - start
         return result, fallback
@@ -568,47 +447,16 @@ class TopicModel:
         from bertopic import BERTopic
         from bertopic.vectorizers import ClassTfidfTransformer
 
-        n = len(analysed)
-        n_distinct = len(set(analysed))
-        if clustering == "hdbscan":
-            from hdbscan import HDBSCAN
-            from umap import UMAP
-
-            n_neighbors = default_n_neighbors(n)
-            reducer: Any = UMAP(
-                n_neighbors=n_neighbors,
-                n_components=5,
-                min_dist=0.0,
-                metric="cosine",
-                random_state=seed,
-                n_jobs=1,
-                low_memory=True,
-            )
-            mcs = self.min_topic_size or default_min_cluster_size(n)
-            cluster: Any = HDBSCAN(
-                min_cluster_size=mcs,
-                min_samples=max(1, mcs // 2),
-                metric="euclidean",
-                cluster_selection_method="eom",
-                prediction_data=self.calculate_probabilities,
-            )
-            nr_topics = None
-            self.params_used_ = {
-                "clustering": "hdbscan",
-                "umap_n_neighbors": n_neighbors,
-                "min_cluster_size": mcs,
-                "min_samples": max(1, mcs // 2),
-            }
-        else:
-            from sklearn.cluster import KMeans
-            from sklearn.decomposition import PCA
-
-            k = min(self.n_topics or default_k(n), n_distinct - 1)
-            reducer = PCA(n_components=min(5, n - 1, embeddings.shape[1]), random_state=seed)
-            cluster = KMeans(n_clusters=max(2, k), n_init=10, random_state=seed)
-            nr_topics = None
-            self.params_used_ = {"clustering": "kmeans", "k": max(2, k)}
-
+        reducer, cluster, self.params_used_ = build_clustering(
+            clustering,
+            n=len(analysed),
+            n_distinct=len(set(analysed)),
+            n_dims=embeddings.shape[1],
+            seed=seed,
+            n_topics=self.n_topics,
+            min_topic_size=self.min_topic_size,
+            calculate_probabilities=self.calculate_probabilities,
+        )
         timed = _Timed(reducer, cluster, timings)
         model = BERTopic(
             embedding_model=make_embedder(self.embedding_backend, self.embedding_model),
@@ -618,7 +466,7 @@ class TopicModel:
             ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
             representation_model=self._representation_model(),
             top_n_words=self.top_n_words,
-            nr_topics=nr_topics,
+            nr_topics=None,
             calculate_probabilities=self.calculate_probabilities,
             min_topic_size=self.min_topic_size or 10,
             verbose=False,
@@ -643,54 +491,6 @@ class TopicModel:
         timings["outliers"] = time.perf_counter() - start
         logger.info("phase outliers: %.1f s", timings["outliers"])
         return model
-
-    def _merge_small_topics(
-        self, model: Any, analysed: list[str], embeddings: np.ndarray, vectorizer: Any
-    ) -> int:
-        """Merge k-means topics under :data:`SMALL_TOPIC_SHARE` of an even share.
-
-        k-means has no minimum cluster size, so on small corpora it splits off topics of a
-        dozen passages whose top terms are words seen in two or three passages, or topics of
-        headings whose words never occur together. A topic's size here counts only its
-        substantive passages (at least :data:`MIN_PASSAGE_TERMS` vocabulary terms). Each
-        topic under ``SMALL_TOPIC_SHARE * S / k`` (``S`` substantive passages), smallest
-        first, joins, whole, the topic whose embedding centroid is closest to its own
-        (cosine), until none is left or two topics remain. Topics are then renumbered by
-        decreasing size and their representations recomputed.
-
-        Args:
-            model: The fitted BERTopic model (updated in place).
-            analysed: The analysed text of every passage.
-            embeddings: The passage embeddings.
-            vectorizer: The fitted vectorizer.
-
-        Returns:
-            The number of topics merged away.
-        """
-        topics = np.asarray(model.topics_, dtype=np.int64)
-        ids = sorted(set(topics.tolist()) - {-1})
-        terms_per_passage = np.asarray((vectorizer.transform(analysed) > 0).sum(axis=1)).ravel()
-        substantive = terms_per_passage >= MIN_PASSAGE_TERMS
-        min_size = SMALL_TOPIC_SHARE * substantive.sum() / max(len(ids), 1)
-        unit = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12)
-        merged = 0
-        while len(ids) > 2:
-            sizes = {t: int((substantive & (topics == t)).sum()) for t in ids}
-            smallest = min(ids, key=lambda t: (sizes[t], t))
-            if sizes[smallest] >= min_size:
-                break
-            rest = [t for t in ids if t != smallest]
-            centroids = np.stack([unit[topics == t].mean(axis=0) for t in rest])
-            centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-            target = rest[int(np.argmax(centroids @ unit[topics == smallest].mean(axis=0)))]
-            topics[topics == smallest] = target
-            ids = rest
-            merged += 1
-        if merged:
-            new_topics = _by_size(topics).tolist()
-            _quiet_update(model, analysed, new_topics, vectorizer, self._representation_model())
-            logger.info("merged %d small topic(s) into their nearest topic", merged)
-        return merged
 
     # -- tables ----------------------------------------------------------------------------
     def _build_tables(self) -> None:
