@@ -199,3 +199,39 @@ def test_required_token_precheck_keeps_every_match(blank) -> None:
     got = sorted((m.entry.id, m.start, m.end) for m in patterns(doc, bounds))
     assert got == expected
     assert {ident for ident, _, _ in got} == set("abcdefg")
+
+
+def test_max_length_of_patterns() -> None:
+    from corpus.nlp.lexicon import _max_length
+
+    assert _max_length([{"LOWER": "a"}, {"LOWER": "b", "OP": "?"}, {"OP": "!"}]) == 3
+    assert _max_length([{"LOWER": "a"}, {"OP": "{0,8}"}, {"LOWER": "b", "OP": "{2}"}]) == 11
+    assert _max_length([{"LOWER": "a"}, {"POS": "ADV", "OP": "*"}]) is None
+    assert _max_length([{"LOWER": "a", "OP": "+"}]) is None
+    assert _max_length([{"LOWER": "a", "OP": "{1,}"}]) is None
+
+
+def test_anchor_windows_find_what_a_sentence_run_finds(blank) -> None:
+    # Bounded patterns run on the tokens around their anchors only: anchors far apart
+    # in one long sentence, at its edges, and close enough for windows to merge.
+    from spacy.matcher import Matcher
+
+    raw = [
+        ("e", [{"LOWER": "accès"}, {"OP": "{0,2}"}, {"LOWER": "soins"}]),
+        ("f", [{"LOWER": "petite"}, {"LOWER": "enfance", "OP": "?"}]),
+        ("h", [{"LOWER": "les", "OP": "?"}, {"LOWER": "aînés"}]),
+    ]
+    entries = [entry_from_dict({"id": i, "label": "x", "pattern": p}) for i, p in raw]
+    patterns = PatternSet(blank.vocab, entries)
+    full = Matcher(blank.vocab)
+    for entry in entries:
+        full.add(entry.id, [entry.pattern])
+    filler = " ".join(["mot"] * 30)
+    text = (
+        f"aînés accès aux soins {filler} petite enfance petite {filler} les aînés "
+        f"accès rapide aux soins accès soins {filler} petite"
+    )
+    doc = blank(text)
+    expected = sorted((blank.vocab.strings[k], s, e) for k, s, e in full(doc))
+    got = sorted((m.entry.id, m.start, m.end) for m in patterns(doc, [(0, len(doc))]))
+    assert got == expected and len(got) >= 8

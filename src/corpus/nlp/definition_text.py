@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 import numpy
+from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.tokens import Doc, Span, Token
 
 _OPEN_QUOTES = {"«": "»", "“": "”", "„": "”"}
@@ -82,6 +83,9 @@ class Triggers:
         self.vocab = vocab
         self.keys = keys or [""] * len(patterns)
         self.single = [len(p) == 1 and bool(k) for p, k in zip(patterns, self.keys, strict=True)]
+        #: Per pattern, its fixed token count and its ``{"POS": X, "OP": "*"}`` tokens
+        #: (by POS id), or None when a match's length has no bound this can read.
+        self.lengths = [_length_bound(p) for p in patterns]
         self._index: dict[str, dict[int, list[int]]] | None = None
         self._columns: list[tuple[int, dict[int, list[int]]]] = []
         self._checks: list[
@@ -152,6 +156,68 @@ class Triggers:
                             continue
                     hits.append((i, k))
         return hits
+
+    def window_end(self, doc: Doc, hits: list[tuple[int, int]], start: int, end: int) -> int:
+        """Where matching may stop: past the longest match the triggered patterns allow.
+
+        A pattern starting at trigger ``i`` spans at most its fixed tokens plus, per
+        ``{"POS": X, "OP": "*"}`` token, the longest run of ``X`` tokens in
+        ``[start, end)``. One token more is kept, so the Matcher sees the token after
+        each match, as it does on the whole sentence.
+
+        Args:
+            doc: The doc.
+            hits: ``(token index, pattern index)`` from :meth:`positions`.
+            start: First token given to the Matcher.
+            end: End of the sentence.
+        """
+        furthest = start
+        runs: dict[int, int] = {}
+        pos: list[int] | None = None
+        for i, k in hits:
+            bound = self.lengths[k]
+            if bound is None:
+                return end
+            fixed, stars = bound
+            reach = i + fixed
+            for tag, count in stars.items():
+                if tag not in runs:
+                    if pos is None:
+                        pos = doc.to_array("POS")[start:end].tolist()
+                    runs[tag] = _longest_run(pos, tag)
+                reach += count * runs[tag]
+            furthest = max(furthest, reach)
+        return min(end, furthest + 1)
+
+
+def _length_bound(pattern: list[dict[str, Any]]) -> tuple[int, dict[int, int]] | None:
+    """A pattern's fixed token count and its POS-starred tokens (see ``window_end``)."""
+    fixed = 0
+    stars: dict[int, int] = {}
+    for token in pattern:
+        op = token.get("OP")
+        if op is None or op in ("!", "?", "1"):
+            fixed += 1
+        elif op == "*" and set(token) == {"POS", "OP"} and token["POS"] in POS_IDS:
+            tag = POS_IDS[token["POS"]]
+            stars[tag] = stars.get(tag, 0) + 1
+        elif isinstance(op, str) and op.startswith("{") and op.endswith("}"):
+            high = op[1:-1].split(",")[-1].strip()
+            if not high.isdigit():
+                return None
+            fixed += int(high)
+        else:
+            return None
+    return fixed, stars
+
+
+def _longest_run(values: list[int], value: int) -> int:
+    """Length of the longest run of ``value`` in ``values``."""
+    best = current = 0
+    for v in values:
+        current = current + 1 if v == value else 0
+        best = max(best, current)
+    return best
 
 
 def expand_first(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

@@ -272,8 +272,14 @@ class DefinitionFinder(CueHandlers):
                 continue
             # No match starts before the sentence's first trigger: matching from there
             # finds the same matches, in the same order, over fewer tokens.
-            offset = sent.start if positions is None else min(i for i, _ in found_here)
-            for match_id, start, end in matcher(doc[offset : sent.end]):
+            if positions is None:
+                offset, stop = sent.start, sent.end
+            else:
+                offset = min(i for i, _ in found_here)
+                # Nor does any end past the longest the triggered patterns allow: the
+                # Matcher builds Tokens for every token it is given.
+                stop = triggers.window_end(doc, found_here, offset, sent.end)
+            for match_id, start, end in matcher(doc[offset:stop]):
                 cue = self._cues[doc.vocab.strings[match_id]]
                 by_sent.setdefault(si, []).append((cue, offset + start, offset + end))
         if not by_sent:

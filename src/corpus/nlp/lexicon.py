@@ -365,6 +365,47 @@ def _is_required(token: dict[str, Any]) -> bool:
     return False
 
 
+def _max_length(pattern: list[dict[str, Any]]) -> int | None:
+    """The most tokens a match of ``pattern`` can span; None if unbounded (``*``, ``+``).
+
+    Args:
+        pattern: A spaCy Matcher pattern.
+
+    Returns:
+        The sum of each token's largest repeat count, or None when one has no bound.
+    """
+    total = 0
+    for token in pattern:
+        op = token.get("OP")
+        if op is None or op in ("!", "?", "1"):
+            total += 1
+        elif isinstance(op, str) and op.startswith("{") and op.endswith("}"):
+            high = op[1:-1].split(",")[-1].strip()
+            if not high.isdigit():  # "{n,}": no upper bound
+                return None
+            total += int(high)
+        else:  # "*", "+" or an operator this reading does not know
+            return None
+    return total
+
+
+def _windows(positions: list[int], length: int, start: int, end: int) -> list[tuple[int, int]]:
+    """Token windows around anchor positions, merged, clipped to ``[start, end)``.
+
+    A match of at most ``length`` tokens holding an anchor at ``p`` lies in
+    ``[p - length + 1, p + length)``; overlapping or touching windows are merged so
+    that no match is found in two of them.
+    """
+    out: list[tuple[int, int]] = []
+    for p in sorted(positions):
+        lo, hi = max(start, p - length + 1), min(end, p + length)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
 def _musts(pattern: list[dict[str, Any]]) -> list[tuple[str, frozenset[str]]]:
     """``(attr, forms)`` of every required token matched by value or ``IN`` list.
 
@@ -409,6 +450,8 @@ class PatternSet:
         self._always: list[str] = []
         #: Per entry, hashes one token of a window must have (one set per required token).
         self._must_hashes: dict[str, list[tuple[int, frozenset[int]]]] = {}
+        #: Per entry, the most tokens a match spans (None: unbounded).
+        self._lengths: dict[str, int | None] = {}
         for entry in entries:
             self.entries[entry.id] = entry
             matcher = Matcher(vocab, validate=True)
@@ -425,6 +468,7 @@ class PatternSet:
                 (0 if attr == "LOWER" else 1, frozenset(vocab.strings.add(f) for f in forms))
                 for attr, forms in _musts(entry.pattern)
             ]
+            self._lengths[entry.id] = _max_length(entry.pattern)
             anchor = _anchor(entry.pattern)
             if anchor is None:
                 self._always.append(entry.id)
@@ -497,8 +541,11 @@ class PatternSet:
                 )
                 continue
             musts = self._must_hashes[ident]
-            windows = {bounds[sentence_index(bounds, i)] for i in positions}
-            for w_start, w_end in windows:
+            length = self._lengths[ident]
+            windows: dict[tuple[int, int], list[int]] = {}
+            for i in positions:
+                windows.setdefault(bounds[sentence_index(bounds, i)], []).append(i)
+            for (w_start, w_end), anchors in windows.items():
                 if musts:
                     sets = present.get((w_start, w_end))
                     if sets is None:
@@ -507,10 +554,18 @@ class PatternSet:
                         present[(w_start, w_end)] = sets
                     if any(hashes.isdisjoint(sets[which]) for which, hashes in musts):
                         continue  # a required token has none of its forms here
-                found.update(
-                    (ident, w_start + start, w_start + end)
-                    for _, start, end in matcher(doc[w_start:w_end], allow_missing=True)
+                # The Matcher builds two Tokens per token it is given: a bounded pattern
+                # only gets the tokens around its anchors, where all its matches lie.
+                spans = (
+                    [(w_start, w_end)]
+                    if length is None
+                    else _windows(anchors, length, w_start, w_end)
                 )
+                for s_start, s_end in spans:
+                    found.update(
+                        (ident, s_start + start, s_start + end)
+                        for _, start, end in matcher(doc[s_start:s_end], allow_missing=True)
+                    )
         out = [Match(self.entries[ident], start, end) for ident, start, end in found]
         out.sort(key=lambda m: (m.start, -(m.end - m.start), m.entry.id))
         return out
