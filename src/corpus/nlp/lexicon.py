@@ -328,20 +328,9 @@ def _anchor(pattern: list[dict[str, Any]]) -> tuple[str, frozenset[str]] | None:
     """
     best: tuple[int, str, frozenset[str]] | None = None
     for token in pattern:
-        if token.get("OP") in ("?", "*") or (
-            isinstance(token.get("OP"), str) and token["OP"].startswith("{0")
-        ):
+        if not _is_required(token):
             continue
-        for attr in ("LOWER", "LEMMA", "ORTH", "TEXT"):
-            if attr not in token:
-                continue
-            value = token[attr]
-            if isinstance(value, str):
-                forms = frozenset([value])
-            elif isinstance(value, dict) and set(value) == {"IN"}:
-                forms = frozenset(str(v) for v in value["IN"])
-            else:
-                continue
+        for attr, forms in _value_forms(token):
             if not forms:
                 continue
             key = (min(len(f) for f in forms), attr, forms)
@@ -363,6 +352,17 @@ def _is_required(token: dict[str, Any]) -> bool:
         low = op[1:-1].split(",")[0].strip()
         return low.isdigit() and int(low) >= 1
     return False
+
+
+def _value_forms(token: dict[str, Any]) -> Iterator[tuple[str, frozenset[str]]]:
+    """``(attr, forms)`` for each of ``LOWER``/``LEMMA``/``ORTH``/``TEXT`` a pattern token
+    matches by value or by ``IN`` list."""
+    for attr in ("LOWER", "LEMMA", "ORTH", "TEXT"):
+        value = token.get(attr)
+        if isinstance(value, str):
+            yield attr, frozenset([value])
+        elif isinstance(value, dict) and set(value) == {"IN"}:
+            yield attr, frozenset(str(v) for v in value["IN"])
 
 
 def _max_length(pattern: list[dict[str, Any]]) -> int | None:
@@ -417,14 +417,7 @@ def _musts(pattern: list[dict[str, Any]]) -> list[tuple[str, frozenset[str]]]:
     for token in pattern:
         if not _is_required(token):
             continue
-        for attr in ("LOWER", "LEMMA", "ORTH", "TEXT"):
-            value = token.get(attr)
-            if isinstance(value, str):
-                forms = frozenset([value])
-            elif isinstance(value, dict) and set(value) == {"IN"}:
-                forms = frozenset(str(v) for v in value["IN"])
-            else:
-                continue
+        for attr, forms in _value_forms(token):
             if attr != "LEMMA":
                 # Lower-casing only loosens the test: a match still needs one of them.
                 out.append(("LOWER", frozenset(f.lower() for f in forms)))
