@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -17,7 +18,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import filelock
 import pandas as pd
@@ -25,6 +26,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus.errors import StoreError, StoreLockedError
+
+_Absent = TypeVar("_Absent", str, None)
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +55,17 @@ def sha256_file(path: str | Path, *, chunk_size: int = 1 << 20) -> str:
         for chunk in iter(lambda: handle.read(chunk_size), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def installed_version(distribution: str, absent: _Absent) -> str | _Absent:
+    """Installed version of ``distribution`` (a PyPI name), or ``absent`` when it is not.
+
+    Versions go into fingerprints and manifests, so a library upgrade is visible there.
+    """
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return absent
 
 
 def fingerprint(*parts: Any) -> str:

@@ -11,12 +11,11 @@ tables that older code or settings made.
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus.ingest import clean
-from corpus.store import fingerprint, sha256_file
+from corpus.store import fingerprint, installed_version, sha256_file
 
 if TYPE_CHECKING:
     from corpus.api import Corpus
@@ -66,13 +65,7 @@ def reader_library_versions() -> dict[str, str]:
     Part of the settings fingerprint, so an upgrade of a reader library re-reads every
     file instead of keeping tables an older version made.
     """
-    versions = {}
-    for name in READER_DISTRIBUTIONS:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
+    return {name: installed_version(name, "absent") for name in READER_DISTRIBUTIONS}
 
 
 def settings_fingerprint(corpus: Corpus, max_words: int) -> str:

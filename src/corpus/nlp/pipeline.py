@@ -11,7 +11,6 @@ annotations: editing a lexicon gives a new fingerprint.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import logging
 import threading
 from collections.abc import Iterable, Mapping
@@ -23,7 +22,7 @@ from spacy.language import Language
 
 import corpus.nlp.factories  # noqa: F401  (registers the factories)
 from corpus.errors import ConfigError, ExtractionError
-from corpus.store import fingerprint
+from corpus.store import fingerprint, installed_version
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +109,7 @@ def _code_hash() -> str:
 
 
 def _model_version() -> str:
-    try:
-        return importlib.metadata.version(MODEL.replace("_", "-"))
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+    return installed_version(MODEL.replace("_", "-"), "unknown")
 
 
 def fingerprint_parts(

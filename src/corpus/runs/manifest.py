@@ -21,12 +21,11 @@ import json
 import logging
 import platform
 import subprocess
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from corpus.errors import RunError
-from corpus.store import atomic_write_json, sha256_file
+from corpus.store import atomic_write_json, installed_version, sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +57,7 @@ def versions() -> dict[str, str | None]:
     """Versions of Python and of the packages a result depends on (``None``: absent)."""
     found: dict[str, str | None] = {"python": platform.python_version()}
     for key, dist in VERSIONED.items():
-        try:
-            found[key] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            found[key] = None
+        found[key] = installed_version(dist, None)
     return found
 
 

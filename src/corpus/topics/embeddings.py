@@ -17,7 +17,6 @@ so a refit on a grown corpus embeds only the new passages.
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +26,7 @@ import numpy as np
 from bertopic.backend import BaseEmbedder
 
 from corpus.errors import UsageError
-from corpus.store import fingerprint
+from corpus.store import fingerprint, installed_version
 from corpus.topics.cache import EmbeddingCache, passage_hash
 
 logger = logging.getLogger(__name__)
@@ -70,10 +69,7 @@ class SpacyVectorEmbedder(BaseEmbedder):
     @property
     def key(self) -> str:
         """Cache key of this backend (model name and version)."""
-        try:
-            version = importlib.metadata.version(self.model.replace("_", "-"))
-        except importlib.metadata.PackageNotFoundError:
-            version = "?"
+        version = installed_version(self.model.replace("_", "-"), "?")
         return f"spacy-{self.model}-{version}-v1"
 
     def _word_vector(self, nlp: Any, word: str) -> np.ndarray | None:

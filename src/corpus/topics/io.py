@@ -16,7 +16,6 @@ loaded model has its topics, terms and tables, and can be compared or aligned, n
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import logging
 import shutil
@@ -27,7 +26,12 @@ import numpy as np
 import pandas as pd
 
 from corpus.errors import StoreError
-from corpus.store import atomic_write_bytes, atomic_write_json, atomic_write_parquet
+from corpus.store import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_parquet,
+    installed_version,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -66,13 +70,7 @@ FIT_PACKAGES = (
 
 def package_versions() -> dict[str, str]:
     """Installed version of each of :data:`FIT_PACKAGES` (``"?"`` when absent)."""
-    out = {}
-    for package in FIT_PACKAGES:
-        try:
-            out[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            out[package] = "?"
-    return out
+    return {package: installed_version(package, "?") for package in FIT_PACKAGES}
 
 
 def save_model(model: Any, path: str | Path, *, corpus_fingerprint: str | None = None) -> Path:

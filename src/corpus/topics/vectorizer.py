@@ -12,7 +12,6 @@ BERTopic's c-TF-IDF and the LDA baseline both count it with the same
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -21,7 +20,7 @@ import yaml
 from sklearn.feature_extraction.text import CountVectorizer
 
 from corpus.errors import ConfigError
-from corpus.store import fingerprint
+from corpus.store import fingerprint, installed_version
 from corpus.topics.cache import LemmaCache, passage_hash
 
 logger = logging.getLogger(__name__)
@@ -84,12 +83,7 @@ def _load_nlp(model: str = MODEL):
 
 def lemmatiser_fingerprint(model: str = MODEL) -> str:
     """Hash of what decides the lemmas: spaCy and model versions, our filter version."""
-    versions = []
-    for package in ("spacy", model.replace("_", "-")):
-        try:
-            versions.append(importlib.metadata.version(package))
-        except importlib.metadata.PackageNotFoundError:
-            versions.append("?")
+    versions = [installed_version(package, "?") for package in ("spacy", model.replace("_", "-"))]
     return fingerprint(model, versions, sorted(CONTENT_POS), LEMMA_VERSION)
 
 
