@@ -94,19 +94,57 @@ def test_exact_duplicates_pair_every_path_and_near_pairs_every_copy() -> None:
     assert (near["doc_id_a"], near["doc_id_b"]) == (second, first)  # ids follow the paths
 
 
-def test_signatures_are_uint32_and_round_trip(tmp_path: Path) -> None:
+def test_signatures_are_uint32_records_and_round_trip(tmp_path: Path) -> None:
     texts = _variants()
     held = duplicates.Signatures()
     for doc_id, text in texts.items():
         held.add(doc_id, duplicates.signature(text))
-    path = tmp_path / "minhash.parquet"
+    path = tmp_path / "minhash.npy"
     wanted = sorted(texts)[::2]
     held.write(path, wanted)
+    stored = np.load(path)  # a plain .npy file of records
+    assert stored.dtype == duplicates.RECORD and stored["signature"].dtype == np.uint32
+    assert stored.nbytes == len(wanted) * (duplicates.ID_BYTES + duplicates.NUM_PERM * 4)
     again = duplicates.Signatures()
     again.read(path)
-    ids, matrix = again.select()
-    assert ids.tolist() == wanted  # written sorted and matrix.dtype == np.uint32
-    assert matrix.shape == (len(wanted), duplicates.NUM_PERM)
+    ids, positions = again.select()
+    assert [i.decode() for i in ids] == wanted  # ids come back sorted
     expected = np.stack([duplicates.signature(texts[doc_id]) for doc_id in wanted])
-    assert np.array_equal(matrix, expected)
-    assert matrix.nbytes == len(wanted) * duplicates.NUM_PERM * 4  # 512 bytes a document
+    assert np.array_equal(again.rows(positions), expected)
+
+
+def test_spilled_and_stored_signatures_give_the_pairs_of_held_ones(tmp_path: Path) -> None:
+    """Signatures spilled block by block and read back from a store find the same pairs."""
+    texts = _variants()
+    docs = pd.DataFrame({"doc_id": list(texts), "path": [f"{d}.txt" for d in texts]})
+    held = duplicates.Signatures()
+    for doc_id, text in texts.items():
+        held.add(doc_id, duplicates.signature(text))
+    expected = duplicates.find_duplicates(docs, held, threshold=0.8)
+
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    first_half = sorted(texts)[: len(texts) // 2]
+    stored = duplicates.Signatures(spill_dir=spill)
+    for doc_id in first_half:
+        stored.add(doc_id, duplicates.signature(texts[doc_id]))
+    stored.write(tmp_path / "minhash.npy")
+    mixed = duplicates.Signatures(spill_dir=spill)
+    mixed.read(tmp_path / "minhash.npy")  # the last run's, then this run's, spilled
+    for doc_id in sorted(texts)[len(texts) // 2 :]:
+        mixed.add(doc_id, duplicates.signature(texts[doc_id]))
+    mixed.add(first_half[0], duplicates.signature(texts[first_half[0]]))  # an id twice
+    assert len(mixed) == len(texts) + 1 and (spill / "signatures.records").exists()
+    pd.testing.assert_frame_equal(duplicates.find_duplicates(docs, mixed, threshold=0.8), expected)
+    assert len(expected) >= 5
+
+
+def test_a_stored_file_of_another_layout_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "minhash.npy"
+    np.save(path, np.zeros((3, 64), dtype=np.uint32))
+    signatures = duplicates.Signatures()
+    signatures.read(path)
+    assert len(signatures) == 0
+    path.write_bytes(b"not numpy")
+    signatures.read(path)
+    assert len(signatures) == 0

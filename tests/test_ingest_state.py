@@ -99,7 +99,7 @@ def test_lost_signatures_or_state_re_read_everything(
     assert handle.ingest().unchanged == ["a.txt", "b.txt"]
 
     # without the signatures an incremental run would lose the old near duplicates
-    (ingest_cache / "minhash.parquet").unlink()
+    (ingest_cache / "minhash.npy").unlink()
     assert handle.ingest().updated == ["a.txt", "b.txt"]
     (ingest_cache / "state.parquet").unlink()
     assert handle.ingest().added == ["a.txt", "b.txt"]

@@ -10,9 +10,9 @@
   ``ingest.near_duplicate_threshold``, default 0.8: four fifths of the shingles shared,
   e.g. the same article with another header or a few edits).
 
-Signatures are held as one ``uint32`` matrix (:class:`Signatures`, 512 bytes per
-document) and the bands are grouped with numpy, so the memory per document stays near
-its signature whatever the corpus size.
+Signatures are records on disk (:class:`Signatures`: spilled as they are computed,
+stored as one ``.npy`` file between runs) and the bands are grouped with numpy one band
+at a time, so memory holds the ids and one band, not the signatures of the corpus.
 """
 
 from __future__ import annotations
@@ -20,15 +20,13 @@ from __future__ import annotations
 import itertools
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from datasketch import MinHash, MinHashLSH
 
 from corpus.store import atomic_path
@@ -37,8 +35,10 @@ NUM_PERM = 128
 SHINGLE = 5
 SCHEME = "affine32"
 COLUMNS = ["doc_id_a", "doc_id_b", "path_a", "path_b", "kind", "similarity"]
-#: Signatures gathered one by one before they are stacked into a block of the matrix.
+#: Signatures gathered before they go to the spill file, and records read at a time.
 _BLOCK_ROWS = 1024
+#: Longest ``doc_id`` a signature record holds (ids are 16 hex digits).
+ID_BYTES = 32
 
 _WORD = re.compile(r"\w+")
 
@@ -71,87 +71,175 @@ def signature(text: str, *, num_perm: int = NUM_PERM, shingle: int = SHINGLE) ->
 
 
 class Signatures:
-    """MinHash signatures keyed by ``doc_id``, held compactly as a ``uint32`` matrix.
+    """MinHash signatures keyed by ``doc_id``, kept on disk as fixed-size records.
 
-    Rows are added one by one (:meth:`add`) or by blocks (:meth:`read`); :meth:`select`
-    returns the distinct ids, sorted, and their rows. An id added twice (an exact
-    duplicate: same text, same signature) keeps one row.
+    Each record is a ``doc_id`` (ASCII, up to :data:`ID_BYTES` bytes) and its ``uint32``
+    signature (:data:`RECORD`, 544 bytes). Signatures are gathered in a small block and
+    then appended to a spill file in ``spill_dir`` (in memory when ``spill_dir`` is
+    ``None``: small uses and tests); a stored set (:meth:`write`, a ``.npy`` file) is read
+    in place (:meth:`read`). Only the ids are ever held for the whole corpus: the banded
+    LSH reads one band at a time, so memory per document is a few dozen bytes whatever
+    the corpus size. An id added twice (an exact duplicate: same text, same signature)
+    counts once.
     """
 
-    def __init__(self, num_perm: int = NUM_PERM) -> None:
+    def __init__(self, spill_dir: Path | None = None, num_perm: int = NUM_PERM) -> None:
         self.num_perm = num_perm
-        self._id_blocks: list[np.ndarray] = []
-        self._row_blocks: list[np.ndarray] = []
-        self._pending_ids: list[str] = []
-        self._pending_rows: list[np.ndarray] = []
+        self.record = _record(num_perm)
+        self._spill = spill_dir / "signatures.records" if spill_dir is not None else None
+        self._sources: list[_Source] = []
+        self._pending: list[tuple[str, np.ndarray]] = []
 
     def __len__(self) -> int:
-        return sum(len(ids) for ids in self._id_blocks) + len(self._pending_ids)
+        return sum(source.count for source in self._sources) + len(self._pending)
 
     def add(self, doc_id: str, values: np.ndarray) -> None:
         """Add the signature ``values`` of ``doc_id``."""
-        self._pending_ids.append(doc_id)
-        self._pending_rows.append(np.asarray(values, dtype=np.uint32))
-        if len(self._pending_ids) >= _BLOCK_ROWS:
+        self._pending.append((doc_id, np.asarray(values, dtype=np.uint32)))
+        if len(self._pending) >= _BLOCK_ROWS:
             self._stack()
 
-    def add_block(self, ids: np.ndarray, matrix: np.ndarray) -> None:
-        """Add the rows of ``matrix`` (one per id of ``ids``)."""
-        self._stack()
-        self._id_blocks.append(np.asarray(ids, dtype=str))
-        self._row_blocks.append(np.asarray(matrix, dtype=np.uint32).reshape(-1, self.num_perm))
-
     def _stack(self) -> None:
-        if self._pending_ids:
-            self._id_blocks.append(np.asarray(self._pending_ids, dtype=str))
-            self._row_blocks.append(np.stack(self._pending_rows))
-            self._pending_ids, self._pending_rows = [], []
+        if not self._pending:
+            return
+        block = np.zeros(len(self._pending), dtype=self.record)
+        block["doc_id"] = [doc_id.encode("ascii") for doc_id, _ in self._pending]
+        block["signature"] = np.stack([values for _, values in self._pending])
+        self._pending = []
+        if self._spill is None:
+            self._sources.append(_Source(len(block), block=block))
+            return
+        offset = self._spill.stat().st_size if self._spill.exists() else 0
+        with self._spill.open("ab") as handle:
+            handle.write(block.tobytes())
+        self._sources.append(_Source(len(block), path=self._spill, offset=offset))
+
+    def _chunks(self) -> Iterator[np.ndarray]:
+        """Every record, in the order added, a block at a time."""
+        self._stack()
+        for source in self._sources:
+            yield from source.chunks(self.record)
 
     def select(self, wanted: Iterable[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct ids among ``wanted`` (all if ``None``) and their rows.
+        """The distinct ids among ``wanted`` (all if ``None``), sorted, and their records.
 
-        The blocks are merged into one matrix (which replaces them). When every id is
-        distinct and wanted (a full run) the matrix itself is returned, in the order the
-        ids were added; otherwise the ids are sorted and their rows copied.
+        Returns:
+            The ids (``bytes`` array) and the position of each one's first record among
+            all records (the order they were added), for :meth:`band` and :meth:`rows`.
         """
-        self._stack()
-        if not self._id_blocks:
-            return np.zeros(0, dtype=str), np.zeros((0, self.num_perm), dtype=np.uint32)
-        if len(self._id_blocks) > 1:
-            self._id_blocks = [np.concatenate(self._id_blocks)]
-            self._row_blocks = [np.concatenate(self._row_blocks)]
-        ids, matrix = self._id_blocks[0], self._row_blocks[0]
+        ids = np.concatenate(
+            [chunk["doc_id"] for chunk in self._chunks()] or [np.zeros(0, f"S{ID_BYTES}")]
+        )
         unique, first = np.unique(ids, return_index=True)
         if wanted is not None:
-            keep = np.isin(unique, np.asarray(list(wanted), dtype=str))
+            keep = np.isin(unique, np.asarray([w.encode("ascii") for w in wanted], f"S{ID_BYTES}"))
             unique, first = unique[keep], first[keep]
-        if len(unique) == len(ids):
-            return ids, matrix
-        return unique, matrix[first]
+        return unique, first
+
+    def _gather(self, positions: np.ndarray, field: str, columns: slice | None = None) -> Any:
+        """``field`` (sliced to ``columns``) of the records at ``positions``, in one pass."""
+        dtype = self.record[field]
+        shape = dtype.shape if columns is None else (len(range(*columns.indices(dtype.shape[0]))),)
+        out = np.zeros((len(positions), *shape), dtype=dtype.base)
+        order = np.argsort(positions, kind="stable")
+        wanted = positions[order]
+        start = 0
+        for chunk in self._chunks():
+            stop = start + len(chunk)
+            lo, hi = np.searchsorted(wanted, [start, stop])
+            if hi > lo:
+                values = chunk[field][wanted[lo:hi] - start]
+                out[order[lo:hi]] = values if columns is None else values[:, columns]
+            start = stop
+        return out
+
+    def band(self, positions: np.ndarray, columns: slice) -> np.ndarray:
+        """The ``columns`` of the signatures at ``positions`` (one row each, that order)."""
+        return np.asarray(self._gather(positions, "signature", columns))
+
+    def rows(self, positions: np.ndarray) -> np.ndarray:
+        """The whole signatures at ``positions`` (one row each, that order)."""
+        return np.asarray(self._gather(positions, "signature"))
 
     def read(self, path: Path) -> None:
-        """Add the signatures stored at ``path`` by :meth:`write` (nothing if absent)."""
+        """Add the signatures stored at ``path`` by :meth:`write` (nothing if absent).
+
+        A file of another layout (an older store) adds nothing: its signatures are
+        recomputed by a full run.
+        """
         if not path.exists():
             return
-        table = pq.read_table(path)
-        values = table.column("signature").combine_chunks()
-        if not isinstance(values, pa.FixedSizeListArray) or values.type.list_size != self.num_perm:
-            return  # another layout (an older store): the signatures are recomputed
-        matrix = values.flatten().to_numpy().astype(np.uint32).reshape(-1, self.num_perm)
-        self.add_block(np.asarray(table.column("doc_id").to_pylist(), dtype=str), matrix)
+        try:
+            with path.open("rb") as handle:
+                version = np.lib.format.read_magic(handle)
+                if version == (1, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
+                else:
+                    shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
+                offset = handle.tell()
+        except (OSError, ValueError):
+            return
+        if dtype != self.record or len(shape) != 1:
+            return
+        self._stack()
+        self._sources.append(_Source(int(shape[0]), path=path, offset=offset))
 
     def write(self, path: Path, wanted: Iterable[str] | None = None) -> None:
-        """Write the distinct signatures of ``wanted`` (all if ``None``) to ``path``, atomically."""
-        ids, matrix = self.select(wanted)
-        flat = pa.array(matrix.reshape(-1), type=pa.uint32())
-        table = pa.table(
-            {
-                "doc_id": pa.array(ids.tolist(), type=pa.string()),
-                "signature": pa.FixedSizeListArray.from_arrays(flat, self.num_perm),
-            }
-        )
-        with atomic_path(path) as tmp:
-            pq.write_table(table, tmp, compression="zstd")
+        """Write the distinct signatures of ``wanted`` (all if ``None``) to ``path``, atomically.
+
+        The file is a ``.npy`` array of :data:`RECORD`, written in one pass over the
+        records, a block at a time.
+        """
+        _, positions = self.select(wanted)
+        positions = np.sort(positions)
+        header = {
+            "descr": np.lib.format.dtype_to_descr(self.record),
+            "fortran_order": False,
+            "shape": (len(positions),),
+        }
+        with atomic_path(path) as tmp, tmp.open("wb") as handle:
+            np.lib.format.write_array_header_2_0(handle, header)
+            start = 0
+            for chunk in self._chunks():
+                stop = start + len(chunk)
+                lo, hi = np.searchsorted(positions, [start, stop])
+                handle.write(chunk[positions[lo:hi] - start].tobytes())
+                start = stop
+
+
+class _Source:
+    """``count`` records held in memory (``block``) or in a file from ``offset``."""
+
+    def __init__(
+        self,
+        count: int,
+        *,
+        block: np.ndarray | None = None,
+        path: Path | None = None,
+        offset: int = 0,
+    ) -> None:
+        self.count, self.block, self.path, self.offset = count, block, path, offset
+
+    def chunks(self, record: np.dtype) -> Iterator[np.ndarray]:
+        """The records, :data:`_BLOCK_ROWS` at a time (plain reads: no mapping kept)."""
+        if self.block is not None:
+            yield self.block
+            return
+        assert self.path is not None
+        with self.path.open("rb") as handle:
+            handle.seek(self.offset)
+            for start in range(0, self.count, _BLOCK_ROWS):
+                count = min(_BLOCK_ROWS, self.count - start)
+                yield np.fromfile(handle, dtype=record, count=count)
+
+
+@lru_cache(maxsize=4)
+def _record(num_perm: int) -> np.dtype:
+    return np.dtype([("doc_id", f"S{ID_BYTES}"), ("signature", "<u4", (num_perm,))])
+
+
+#: A stored signature: ``doc_id`` and the ``uint32`` MinHash values.
+RECORD = _record(NUM_PERM)
 
 
 def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
@@ -160,21 +248,25 @@ def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
     return index.b, index.r
 
 
-def candidate_pairs(matrix: np.ndarray, threshold: float) -> list[tuple[int, int]]:
-    """Row pairs ``(i, j)``, ``i < j``, whose signatures are equal on at least one band.
+def candidate_pairs(
+    signatures: Signatures, positions: np.ndarray, threshold: float
+) -> list[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j``, of ``positions`` whose signatures share a band.
 
     Args:
-        matrix: One signature per row (``uint32``).
+        signatures: The signatures.
+        positions: The records to compare (:meth:`Signatures.select`).
         threshold: Near-duplicate Jaccard threshold (sets the bands).
 
     Returns:
-        The distinct pairs, sorted.
+        The distinct pairs of indices into ``positions``, sorted.
     """
-    n_bands, n_rows = lsh_bands(threshold, matrix.shape[1])
+    n_bands, n_rows = lsh_bands(threshold, signatures.num_perm)
     found: set[tuple[int, int]] = set()
     for band in range(n_bands):
-        block = np.ascontiguousarray(matrix[:, band * n_rows : (band + 1) * n_rows])
+        block = signatures.band(positions, slice(band * n_rows, (band + 1) * n_rows))
         _, groups, sizes = np.unique(block, axis=0, return_inverse=True, return_counts=True)
+        del block
         groups = groups.reshape(-1)
         shared = np.flatnonzero(sizes[groups] > 1)  # rows whose band another row has too
         if not len(shared):
@@ -216,13 +308,16 @@ def find_duplicates(
                     "similarity": 1.0,
                 }
             )
-    ids, matrix = signatures.select(docs["doc_id"].unique())
+    ids, positions = signatures.select(docs["doc_id"].unique())
     near: list[tuple[str, str, float]] = []
-    if len(ids) > 1:
-        for i, j in candidate_pairs(matrix, threshold):
-            similarity = float(np.count_nonzero(matrix[i] == matrix[j])) / matrix.shape[1]
+    pairs = candidate_pairs(signatures, positions, threshold) if len(ids) > 1 else []
+    if pairs:  # the whole signatures of the few documents involved
+        involved = np.unique(np.asarray(pairs, dtype=np.int64))
+        whole = dict(zip(involved.tolist(), signatures.rows(positions[involved]), strict=True))
+        for i, j in pairs:
+            similarity = float(np.count_nonzero(whole[i] == whole[j])) / signatures.num_perm
             if similarity >= threshold:
-                low, high = sorted((str(ids[i]), str(ids[j])))
+                low, high = sorted((ids[i].decode("ascii"), ids[j].decode("ascii")))
                 near.append((low, high, similarity))
     if near:  # the paths of the few documents involved
         involved = {doc_id for low, high, _ in near for doc_id in (low, high)}

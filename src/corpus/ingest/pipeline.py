@@ -12,10 +12,10 @@ reader libraries) re-reads everything.
 Ingestion streams: files are read one at a time and their rows flushed every
 ``batch_size`` documents to temporary part files (:mod:`corpus.ingest.streaming`); the
 kept rows of the old tables are read row group by row group. What stays in memory is
-compact: the file state as Arrow/numpy columns, a small index of the part files, the
-MinHash signatures as one ``uint32`` matrix (512 bytes a document), and the tables are
-written row group by row group, so no document text is held beyond its batch (what
-remains is well under 1 KB per document: see the README's benchmark). The whole update
+compact: the file state as Arrow/numpy columns and a small index of the part files (the
+MinHash signatures are spilled to disk too: :class:`corpus.ingest.duplicates.Signatures`);
+the tables are written row group by row group, so no document text is held beyond its
+batch (what remains is well under 1 KB per document: see the README's benchmark). The whole update
 runs under the store's lock and every table is written atomically.
 
 Each bad file becomes one :class:`RejectedFile` (and one row of ``rejected``) while the
@@ -376,7 +376,7 @@ def _unexpected(exc: Exception, rel: str) -> IngestError:
 
 
 def _signature_path(store: Store) -> Path:
-    return store.cache_dir("ingest") / "minhash.parquet"
+    return store.cache_dir("ingest") / "minhash.npy"
 
 
 def _progress_bar(enabled: bool, total: int) -> Any:
@@ -495,7 +495,7 @@ def ingest_corpus(
         new_docs = _Columns(DOCUMENT_COLUMNS)
         new_passages = _Columns(PASSAGE_COLUMNS)
         new_rejected = _Columns(REJECTED_COLUMNS)
-        signatures = duplicates.Signatures()
+        signatures = duplicates.Signatures(spill_dir=Path(tmp.name))
         if not full:
             signatures.read(_signature_path(store))
         bar = _progress_bar(progress, len(todo))

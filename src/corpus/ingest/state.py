@@ -27,7 +27,7 @@ SCHEMA = pa.schema(
         ("path", pa.string()),
         ("size", pa.int64()),
         ("mtime_ns", pa.int64()),
-        ("sha256", pa.string()),
+        ("sha256", pa.binary(32)),  # raw digest: half the bytes of hex
         ("documents", pa.list_(pa.string())),
         ("rejected", pa.string()),
     ]
@@ -73,7 +73,7 @@ class FileState:
     def sha256(self, row: int) -> str | None:
         """Content hash recorded for ``row`` (``None`` for a rejected file)."""
         value = self.table.column("sha256")[row].as_py()
-        return str(value) if value is not None else None
+        return bytes(value).hex() if value is not None else None
 
     def document_paths(self, rows: np.ndarray) -> list[str]:
         """The document paths recorded for ``rows`` (their own paths included)."""
@@ -142,10 +142,11 @@ class StateBuilder:
                 "path": self._paths,
                 "size": pa.array(self._sizes, pa.int64()),
                 "mtime_ns": pa.array(self._mtimes, pa.int64()),
-                "sha256": [
-                    self._digests[32 * i : 32 * (i + 1)].hex() if hashed else None
-                    for i, hashed in enumerate(self._hashed)
-                ],
+                "sha256": pa.FixedSizeBinaryArray.from_buffers(
+                    pa.binary(32),
+                    len(self._hashed),
+                    [_validity(self._hashed), pa.py_buffer(bytes(self._digests))],
+                ),
                 "documents": self._documents,
                 "rejected": self._rejected,
             },
@@ -158,4 +159,10 @@ class StateBuilder:
         """Write the state with its settings fingerprint to ``path``, atomically."""
         table = self.table().replace_schema_metadata({_SETTINGS_KEY: settings.encode("utf-8")})
         with atomic_path(path) as tmp:
-            pq.write_table(table, tmp, compression="zstd")
+            # paths and digests are unique: a dictionary would only cost memory
+            pq.write_table(table, tmp, compression="zstd", use_dictionary=["rejected"])
+
+
+def _validity(flags: array) -> pa.Buffer:
+    """An Arrow validity bitmap from an array of 0/1 flags."""
+    return pa.array(np.frombuffer(flags, dtype=np.int8).astype(bool)).buffers()[1]
