@@ -273,7 +273,7 @@ def fit_topics(
     from corpus.topics.align import align, realign
     from corpus.topics.cache import TopicFitCache, fit_key
     from corpus.topics.io import copy_model, save_model
-    from corpus.topics.model import TopicModel  # imports BERTopic (seconds): only to fit
+    from corpus.topics.model import TopicModel  # BERTopic (seconds) is imported by fit() only
 
     passages = corpus.passages
     documents = corpus.documents
