@@ -234,3 +234,36 @@ def test_a_cache_hit_and_its_hierarchy_figure_do_not_import_bertopic(corpus_dir:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_a_fresh_fit_and_a_cache_hit_are_one_result_builder(
+    corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both sites of ``fit_topics`` build their result with ``topic_result``: same fields."""
+    import dataclasses
+
+    from corpus.topics import api
+
+    built: list[bool] = []
+    real = api.topic_result
+
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)
+        built.append(result.from_cache)
+        return result
+
+    monkeypatch.setattr(api, "topic_result", spy)
+    handle = corpus.open(corpus_dir)
+    fresh = fit_topics(handle, seed=7, write=False)
+    served = fit_topics(handle, seed=7, write=False)
+    assert built == [False, True]
+    for item in dataclasses.fields(api.TopicResult):
+        if item.name in ("model", "from_cache"):
+            continue
+        mine, theirs = getattr(fresh, item.name), getattr(served, item.name)
+        if item.name == "hierarchy_table":  # BERTopic numbers its rows backwards
+            mine, theirs = mine.reset_index(drop=True), theirs.reset_index(drop=True)
+        if isinstance(mine, pd.DataFrame):
+            pd.testing.assert_frame_equal(mine, theirs, obj=item.name)
+        else:
+            assert mine == theirs, item.name
