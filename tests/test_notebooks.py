@@ -143,6 +143,9 @@ def test_demo_pipeline_end_to_end(demo_runs) -> None:
         assert step["outputs"], f"{name} wrote no table"
         for output in step["outputs"]:
             assert (first.run_dir / output["path"]).stat().st_size == output["bytes"]
+        # tqdm's "IProgress not found" warning (UMAP imports tqdm.auto) is not shown.
+        executed = (first.run_dir / f"{name}.ipynb").read_text(encoding="utf-8")
+        assert "IProgress" not in executed, name
     for pattern in manifest["expected_outputs"]:
         assert list(first.run_dir.glob(pattern)), pattern
     documents = (first.run_dir / "01-corpus" / "documents.csv").read_text(encoding="utf-8")

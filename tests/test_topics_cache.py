@@ -193,3 +193,77 @@ def test_the_cache_keeps_the_most_recently_used_entries(tmp_path: Path) -> None:
         os.utime(marker, (1_000_000 + age, 1_000_000 + age))
     cache._prune()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["middle", "new"]
+
+
+def test_the_hierarchy_figure_is_bertopics_visualize_hierarchy(corpus_dir: Path) -> None:
+    """Our dendrogram (drawn from the c-TF-IDF alone) is BERTopic's figure, byte for byte."""
+    result = fit_topics(corpus.open(corpus_dir), seed=7, write=False)
+    assert not result.from_cache and result.model.n_topics_ >= 3
+    labels = dict(zip(result.topics["topic"], result.topics["label"], strict=True))
+    custom = {internal: f"{pub} · {labels[pub]}" for internal, pub in result.model.id_map_.items()}
+    bt = result.model.bertopic_
+    bt.set_topic_labels(custom)
+    theirs = bt.visualize_hierarchy(
+        hierarchical_topics=result.hierarchy(),
+        custom_labels=True,
+        title="<b>Hiérarchie des thèmes</b>",
+    )
+    ours = hierarchy_figure(result)
+    assert ours is not None and ours.to_json() == theirs.to_json()
+
+
+def test_a_cache_hit_and_its_hierarchy_figure_do_not_import_bertopic(corpus_dir: Path) -> None:
+    """What ``05-topics`` does on an unchanged corpus, in a fresh interpreter."""
+    import os
+    import subprocess
+    import sys
+
+    handle = corpus.open(corpus_dir)
+    fit_topics(handle, seed=7)  # fitted and cached
+    script = (
+        "import sys, corpus\n"
+        "from corpus.plots import topics as topic_plots\n"
+        f"result = corpus.open({str(corpus_dir)!r}).topics(seed=7)\n"
+        "assert result.from_cache\n"
+        "figure = topic_plots.topic_hierarchy(result)\n"
+        "assert figure is not None and len(result.hierarchy())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('bertopic', 'umap')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=os.environ, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_a_fresh_fit_and_a_cache_hit_are_one_result_builder(
+    corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both sites of ``fit_topics`` build their result with ``topic_result``: same fields."""
+    import dataclasses
+
+    from corpus.topics import api
+
+    built: list[bool] = []
+    real = api.topic_result
+
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)
+        built.append(result.from_cache)
+        return result
+
+    monkeypatch.setattr(api, "topic_result", spy)
+    handle = corpus.open(corpus_dir)
+    fresh = fit_topics(handle, seed=7, write=False)
+    served = fit_topics(handle, seed=7, write=False)
+    assert built == [False, True]
+    for item in dataclasses.fields(api.TopicResult):
+        if item.name in ("model", "from_cache"):
+            continue
+        mine, theirs = getattr(fresh, item.name), getattr(served, item.name)
+        if item.name == "hierarchy_table":  # BERTopic numbers its rows backwards
+            mine, theirs = mine.reset_index(drop=True), theirs.reset_index(drop=True)
+        if isinstance(mine, pd.DataFrame):
+            pd.testing.assert_frame_equal(mine, theirs, obj=item.name)
+        else:
+            assert mine == theirs, item.name

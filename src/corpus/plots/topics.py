@@ -88,7 +88,15 @@ def topics_over_time(table: pd.DataFrame) -> go.Figure:
 
 
 def topic_hierarchy(result: Any) -> go.Figure | None:
-    """BERTopic's dendrogram of topics (``None`` with fewer than three topics)."""
+    """Dendrogram of the topics (``None`` with fewer than three topics).
+
+    The figure of BERTopic's ``visualize_hierarchy`` (Ward linkage of the cosine distances
+    between the topics' c-TF-IDF rows; hover text naming the merged topics after
+    ``result.hierarchy()``), with our labels (``id · label``), drawn from the c-TF-IDF
+    matrix alone: a result served from the fit cache draws it without importing BERTopic.
+    """
+    from corpus.topics.io import topic_ctfidf
+
     model = result.model
     if model.n_topics_ < 3:
         return None
@@ -96,12 +104,138 @@ def topic_hierarchy(result: Any) -> go.Figure | None:
     labels = dict(zip(result.topics["topic"], result.topics["label"], strict=True))
     inverse = {pub: internal for internal, pub in model.id_map_.items()}
     custom = {inverse[t]: f"{t} · {lab}" for t, lab in labels.items() if t in inverse}
-    bt = model.bertopic_
-    bt.set_topic_labels(custom)
-    fig = bt.visualize_hierarchy(
-        hierarchical_topics=hierarchy, custom_labels=True, title="<b>Hiérarchie des thèmes</b>"
+    ctfidf = topic_ctfidf(model)
+    names = {t: custom.get(t) or ctfidf.labels.get(t, str(t)) for t in ctfidf.topics}
+    return _dendrogram(ctfidf, names, hierarchy, title="<b>Hiérarchie des thèmes</b>")
+
+
+def _dendrogram(
+    ctfidf: Any, names: dict[int, str], hierarchy: pd.DataFrame, *, title: str
+) -> go.Figure:
+    """BERTopic's ``visualize_hierarchy`` (0.17, ``orientation="left"``, every topic,
+    custom labels, ``hierarchical_topics`` given, default distance and linkage), on the
+    c-TF-IDF rows of :func:`corpus.topics.io.topic_ctfidf`.
+    """
+    import numpy as np
+    from plotly import figure_factory as ff
+    from scipy.cluster import hierarchy as sch
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    topics = sorted(t for t in ctfidf.sizes if t != -1)
+    indices = np.array([ctfidf.topics.index(t) for t in topics])
+    embeddings = ctfidf.matrix[indices]
+    n = embeddings.shape[0]
+
+    def distance(x: Any) -> Any:
+        return _condensed(1 - cosine_similarity(x), n)
+
+    def linkage(x: Any) -> Any:
+        return sch.linkage(x, "ward", optimal_ordering=True)
+
+    fig = ff.create_dendrogram(
+        embeddings,
+        orientation="left",
+        distfun=distance,
+        linkagefun=linkage,
+        hovertext=_merge_names(hierarchy, distance(embeddings), linkage, names),
+        color_threshold=1,
     )
+    fig.update_layout(
+        plot_bgcolor="#ECEFF1",
+        template="plotly_white",
+        title={
+            "text": f"{title}",
+            "x": 0.5,
+            "xanchor": "center",
+            "yanchor": "top",
+            "font": {"size": 22, "color": "Black"},
+        },
+        hoverlabel={"bgcolor": "white", "font_size": 16, "font_family": "Rockwell"},
+    )
+    tick_labels = [names[topics[int(x)]] for x in fig.layout["yaxis"]["ticktext"]]
+    fig.update_layout(
+        height=200 + (15 * len(topics)),
+        width=1000,
+        yaxis={"tickmode": "array", "ticktext": tick_labels},
+    )
+    y_max = max([trace["y"].max() + 5 for trace in fig["data"]])
+    y_min = min([trace["y"].min() - 5 for trace in fig["data"]])
+    fig.update_layout(yaxis={"range": [y_min, y_max]})
+    for index in [0, 3]:  # markers on the merges, with their hover text
+        merges = [data for data in fig.data if (data["text"] and data["x"][index] > 0)]
+        fig.add_trace(
+            go.Scatter(
+                x=[data["x"][index] for data in merges],
+                y=[data["y"][index] for data in merges],
+                marker_color="black",
+                hovertext=[data["text"][index] for data in merges],
+                hoverinfo="text",
+                mode="markers",
+                showlegend=False,
+            )
+        )
     return fig
+
+
+def _condensed(matrix: Any, n: int) -> Any:
+    """A square distance matrix as a condensed one (BERTopic's ``validate_distance_matrix``).
+
+    Raises:
+        ValueError: Wrong shape, or a negative distance.
+    """
+    import numpy as np
+    from scipy.spatial.distance import squareform
+
+    if matrix.shape != (n, n):
+        raise ValueError(
+            "The distance matrix must be of shape (n, n) where n is the number of samples."
+        )
+    np.fill_diagonal(matrix, 0)
+    condensed = squareform(matrix)
+    if np.any(condensed < 0):
+        raise ValueError("Distance matrix cannot contain negative values.")
+    return condensed
+
+
+def _merge_names(
+    hierarchy: pd.DataFrame, distances: Any, linkage: Any, names: dict[int, str]
+) -> list[list[str]]:
+    """Hover text of each merge of the dendrogram: the names of its two branches.
+
+    A branch of one topic is named by its label; a branch of merged topics by the
+    ``Parent_Name`` of the hierarchy row with the same topics (BERTopic's
+    ``_get_annotations``, whose quirks it keeps: a branch matching no row keeps the name
+    given before).
+    """
+    import numpy as np
+    from scipy.cluster import hierarchy as sch
+
+    frame = hierarchy.loc[hierarchy.Parent_Name != "Top", :]
+    tree = sch.dendrogram(linkage(distances), orientation="left", no_plot=True)
+    x_ticks = np.arange(5, len(tree["leaves"]) * 10 + 5, 10)
+    topic_vals: dict[Any, list[int]] = {
+        val: [key] for key, val in zip(tree["leaves"], x_ticks, strict=True)
+    }
+    parent_topic = dict(zip(frame.Parent_ID, frame.Topics, strict=True))
+
+    def name(branch: list[int], previous: str | None) -> str | None:
+        if len(branch) == 1:
+            return names[branch[0]]
+        found = previous
+        for key, value in parent_topic.items():
+            if set(value) == set(branch):
+                found = frame.loc[frame.Parent_ID == key, "Parent_Name"].values[0]
+        return found
+
+    text: list[list[str]] = []
+    first: str | None = None
+    second: str | None = None
+    for trace in tree["icoord"]:
+        left, right = topic_vals[trace[0]], topic_vals[trace[2]]
+        first, second = name(left, first), name(right, second)
+        text.append([first, "", "", second])  # type: ignore[list-item]
+        topic_vals[(trace[0] + trace[2]) / 2] = left + right
+    return text
 
 
 def save_figure(fig: go.Figure, path: Path, *, png: bool = True) -> list[Path]:

@@ -273,7 +273,7 @@ def fit_topics(
     from corpus.topics.align import align, realign
     from corpus.topics.cache import TopicFitCache, fit_key
     from corpus.topics.io import copy_model, save_model
-    from corpus.topics.model import TopicModel  # imports BERTopic (seconds): only to fit
+    from corpus.topics.model import TopicModel  # BERTopic (seconds) is imported by fit() only
 
     passages = corpus.passages
     documents = corpus.documents
@@ -303,7 +303,7 @@ def fit_topics(
             logger.warning("could not align with the previous topic model: %s", exc)
             same_ids, cached_alignment = False, None
         if same_ids:
-            result = _cached_result(cached, cached_alignment, documents, fp)
+            result = topic_result(cached, cached_alignment, documents, fp)
             if write:
                 _write(corpus, result, lambda target: copy_model(cached.path, target))
             return result
@@ -315,16 +315,7 @@ def fit_topics(
             alignment = align(model, previous)
         except Exception as exc:  # an old model that cannot be matched must not block a fit
             logger.warning("could not align with the previous topic model: %s", exc)
-    result = TopicResult(
-        model=model,
-        topics=topics_table(model),
-        passage_topics=model.passage_topics_.copy(),
-        document_topics=document_topics(model.passage_topics_),
-        alignment=alignment,
-        documents=documents,
-        fingerprint=fp,
-        warnings=list(model.warnings_),
-    )
+    result = topic_result(model, alignment, documents, fp)
     fit_cache.put(key, model, corpus_fingerprint=fp, hierarchy=result.hierarchy())
     if write:
         _write(corpus, result, lambda target: save_model(model, target, corpus_fingerprint=fp))
@@ -344,20 +335,37 @@ def _previous_model(model_dir: Path) -> SavedTopics | None:
         return None
 
 
-def _cached_result(
-    cached: CachedFit, alignment: pd.DataFrame | None, documents: pd.DataFrame, fp: str
+def topic_result(
+    model: TopicModel | CachedFit,
+    alignment: pd.DataFrame | None,
+    documents: pd.DataFrame,
+    fp: str,
 ) -> TopicResult:
+    """The result of a fit: a fresh fit, or a fitted result served from the fit cache.
+
+    Both have the fitted attributes the tables come from; a cached one also brings its
+    topic hierarchy (computed at fit time) and is marked ``from_cache``.
+
+    Args:
+        model: The fitted model, or the fit cache's entry.
+        alignment: Matching with the previous run (``None``: none).
+        documents: The documents table.
+        fp: The corpus fingerprint.
+    """
+    from corpus.topics.cache import CachedFit
+
+    cached = model if isinstance(model, CachedFit) else None
     return TopicResult(
-        model=cached,
-        topics=cached.topic_info_.copy(),
-        passage_topics=cached.passage_topics_.copy(),
-        document_topics=document_topics(cached.passage_topics_),
+        model=model,
+        topics=topics_table(model),
+        passage_topics=model.passage_topics_.copy(),
+        document_topics=document_topics(model.passage_topics_),
         alignment=alignment,
         documents=documents,
         fingerprint=fp,
-        warnings=list(cached.warnings_),
-        hierarchy_table=cached.hierarchy_,
-        from_cache=True,
+        warnings=list(model.warnings_),
+        hierarchy_table=cached.hierarchy_ if cached is not None else None,
+        from_cache=cached is not None,
     )
 
 

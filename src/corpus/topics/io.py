@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,42 @@ def topic_term_weights(model: Any, *, top_n: int = 100) -> dict[int, dict[str, f
         order = np.lexsort((idx, -vals))[:top_n]
         out[model.id_map_[topic]] = {str(vocab[idx[i]]): round(float(vals[i]), 6) for i in order}
     return out
+
+
+@dataclass(frozen=True)
+class TopicCtfidf:
+    """The c-TF-IDF representation of a model's topics, as BERTopic holds it.
+
+    Attributes:
+        topics: Internal topic ids, sorted: one per row of ``matrix`` (``-1`` first when
+            the model has outliers).
+        sizes: Passages per internal topic.
+        labels: BERTopic's default label per internal topic (``0_word_word...``).
+        matrix: Topics × vocabulary c-TF-IDF weights (``scipy.sparse`` CSR).
+    """
+
+    topics: list[int]
+    sizes: dict[int, int]
+    labels: dict[int, str]
+    matrix: Any
+
+
+def topic_ctfidf(model: Any) -> TopicCtfidf:
+    """The topics' c-TF-IDF of a fitted or saved model.
+
+    A saved model (:class:`SavedTopics`, so a fit cache hit too) is read from its files
+    without importing BERTopic; a fitted :class:`~corpus.topics.model.TopicModel` gives
+    its BERTopic model's.
+    """
+    if isinstance(model, SavedTopics):
+        return model.topic_ctfidf()
+    bt = model.bertopic_
+    return TopicCtfidf(
+        topics=sorted(bt.get_topics()),
+        sizes={int(k): int(v) for k, v in bt.topic_sizes_.items()},
+        labels={int(k): str(v) for k, v in bt.topic_labels_.items()},
+        matrix=bt.c_tf_idf_,
+    )
 
 
 #: Packages whose versions decide a fit (recorded with a saved model, part of the fit key).
@@ -212,6 +249,24 @@ class SavedTopics:
         """Label per topic id."""
         return dict(
             zip(self.topic_info_["topic"].astype(int), self.topic_info_["label"], strict=True)
+        )
+
+    def topic_ctfidf(self) -> TopicCtfidf:
+        """The topics' c-TF-IDF, read from BERTopic's files as ``BERTopic.load`` reads it."""
+        from safetensors.numpy import load_file
+        from scipy.sparse import csr_matrix
+
+        folder = self.path / "bertopic"
+        saved = json.loads((folder / "topics.json").read_text(encoding="utf-8"))
+        tensors = load_file(str(folder / "ctfidf.safetensors"))
+        matrix = csr_matrix(
+            (tensors["data"], tensors["indices"], tensors["indptr"]), shape=tensors["shape"]
+        )
+        return TopicCtfidf(
+            topics=sorted(int(k) for k in saved["topic_representations"]),
+            sizes={int(k): int(v) for k, v in saved["topic_sizes"].items()},
+            labels={int(k): str(v) for k, v in saved["topic_labels"].items()},
+            matrix=matrix,
         )
 
     def bertopic(self) -> Any:

@@ -40,8 +40,6 @@ from corpus.topics.clustering import (
     renumber_by_size,
     unplaced_share,
 )
-from corpus.topics.embeddings import embed_passages, make_embedder, remove_common_component
-from corpus.topics.representation import CoverageRepresentation
 from corpus.topics.vectorizer import (
     BOUNDARY,
     analyse,
@@ -224,6 +222,8 @@ class TopicModel:
     def _representation_model(self) -> Any:
         from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
 
+        from corpus.topics.representation import CoverageRepresentation
+
         if self.representation == "coverage":
             return CoverageRepresentation(
                 top_n_words=self.top_n_words, alpha=1.0, min_count=2, coherence=COHERENCE
@@ -320,6 +320,8 @@ class TopicModel:
 
         # Embeddings.
         start = time.perf_counter()
+        from corpus.topics.embeddings import embed_passages, make_embedder, remove_common_component
+
         embedder = make_embedder(self.embedding_backend, self.embedding_model)
         if embeddings is None:
             embeddings = embed_passages(texts, embedder, cache_dir=self._cache("embeddings"))
@@ -446,6 +448,8 @@ class TopicModel:
     ) -> Any:
         from bertopic import BERTopic
         from bertopic.vectorizers import ClassTfidfTransformer
+
+        from corpus.topics.embeddings import make_embedder
 
         reducer, cluster, self.params_used_ = build_clustering(
             clustering,
