@@ -312,8 +312,8 @@ def find_duplicates(
     near: list[tuple[str, str, float]] = []
     pairs = candidate_pairs(signatures, positions, threshold) if len(ids) > 1 else []
     if pairs:  # the whole signatures of the few documents involved
-        involved = np.unique(np.asarray(pairs, dtype=np.int64))
-        whole = dict(zip(involved.tolist(), signatures.rows(positions[involved]), strict=True))
+        paired = np.unique(np.asarray(pairs, dtype=np.int64))
+        whole = dict(zip(paired.tolist(), signatures.rows(positions[paired]), strict=True))
         for i, j in pairs:
             similarity = float(np.count_nonzero(whole[i] == whole[j])) / signatures.num_perm
             if similarity >= threshold:
