@@ -267,3 +267,18 @@ def test_a_change_of_the_ingest_code_re_reads_every_file(
     report = handle.ingest()
     assert sorted(counter.calls) == sorted(report.updated) and len(report.updated) == 6
     assert not report.unchanged
+
+
+def test_iramuteq_texts_sort_by_number_not_by_string(tmp_path: Path) -> None:
+    root = b.make_corpus(tmp_path / "c")
+    texts = [
+        f"**** *locuteur_{n}\n{b.PARAGRAPHS[n % len(b.PARAGRAPHS)]} Entretien numéro {n}.\n"
+        for n in range(1, 12)
+    ]
+    b.write(root / "raw" / "entretiens.txt", "\n".join(texts))
+    b.write(root / "raw" / "entretiens.txt-notes.txt", b.PARAGRAPHS[0] + " Notes.")
+    handle = corpus.open(root)
+    handle.ingest()
+    paths = list(handle.documents["path"])
+    assert paths[:3] == ["entretiens.txt#1", "entretiens.txt#2", "entretiens.txt#3"]
+    assert paths[-3:] == ["entretiens.txt#10", "entretiens.txt#11", "entretiens.txt-notes.txt"]

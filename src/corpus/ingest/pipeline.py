@@ -60,6 +60,7 @@ from corpus.ingest.streaming import (
     PASSAGE_SCHEMA,
     Parts,
     iter_table,
+    release_memory,
     runs_to_rows,
     to_arrow,
     write_parquet_streaming,
@@ -607,35 +608,50 @@ class _Built:
             )
         )
 
-    def index(self) -> pd.DataFrame:
-        """``path``, ``doc_id``, ``part``, ``row`` of every document, sorted by path."""
+    def index(self) -> Any:
+        """``path``, ``doc_id``, ``part``, ``row`` of every document, sorted by path.
+
+        An Arrow table: a column of Python strings per document would fragment the heap
+        at the moment the tables are written.
+        """
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        columns = ["path", "doc_id", "part", "row"]
         if not self._doc_rows:
-            return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-        index = pa.concat_tables(self._doc_rows).to_pandas()
-        return index.sort_values("path", ignore_index=True, key=_natural)
+            return pa.table(
+                {
+                    "path": pa.array([], pa.large_string()),
+                    "doc_id": pa.array([], pa.large_string()),
+                    "part": pa.array([], pa.int64()),
+                    "row": pa.array([], pa.int64()),
+                }
+            )
+        index = pa.concat_tables(self._doc_rows).combine_chunks()
+        return index.take(pc.sort_indices(_natural_key(index.column("path"))))
 
-    def passage_runs(self, doc_ids: list[str]) -> np.ndarray:
+    def passage_runs(self, doc_ids: Any) -> np.ndarray:
         """``(part, start, count)`` runs of the passages of ``doc_ids``, in that order.
 
         A document kept from the old tables keeps its old passages; a new one takes its
         first run (an exact duplicate's passages are stored once).
         """
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        if not self._runs or not doc_ids:
+        if not self._runs or not len(doc_ids):
             return np.zeros((0, 3), dtype=np.int64)
-        runs = pa.concat_tables(self._runs).to_pandas()
-        old = runs[runs["old"]]
-        new = runs[~runs["old"]].drop_duplicates("doc_id", keep="first")
-        new = new[~new["doc_id"].isin(old["doc_id"])]
-        chosen = pd.concat([old, new])
-        chosen["order"] = pd.Index(doc_ids).get_indexer(chosen["doc_id"])
-        chosen["seq"] = np.arange(len(chosen))
-        chosen = chosen[chosen["order"] >= 0].sort_values(["order", "seq"])
-        return chosen[["part", "start", "count"]].to_numpy(np.int64)
+        runs = pa.concat_tables(self._runs)
+        order = pc.index_in(runs.column("doc_id"), value_set=doc_ids).fill_null(-1)
+        order = np.asarray(order.to_numpy(), dtype=np.int64)
+        old = runs.column("old").to_numpy()
+        wanted = order >= 0
+        kept_old = np.flatnonzero(old & wanted)
+        new = np.flatnonzero(~old & wanted & ~np.isin(order, order[kept_old]))
+        _, first = np.unique(order[new], return_index=True)  # a document's first run
+        chosen = np.concatenate([kept_old, new[first]])
+        chosen = chosen[np.lexsort((chosen, order[chosen]))]  # by document, then as read
+        columns = [runs.column(c).to_numpy() for c in ("part", "start", "count")]
+        return np.stack([column[chosen] for column in columns], axis=1).astype(np.int64)
 
     def flush(self, docs: _Columns, passages: _Columns) -> None:
         """Move the rows held in memory to part files."""
@@ -643,6 +659,7 @@ class _Built:
             self.add_docs(to_arrow(docs.frame(), DOCUMENT_SCHEMA))
         if len(passages):
             self.add_passages(to_arrow(passages.frame(), PASSAGE_SCHEMA), old=False)
+        release_memory()
 
 
 def _write_tables(
@@ -666,18 +683,18 @@ def _write_tables(
             if table.num_rows:
                 built.add_docs(table)
     index = built.index()
-    doc_ids = list(dict.fromkeys(index["doc_id"]))
+    doc_ids = pc.unique(index.column("doc_id"))  # in path order
     if not full:
-        keep = pa.array(doc_ids, pa.large_string())
         for table in iter_table(store.table_path("passages")):
             table = table.cast(PASSAGE_SCHEMA)
-            table = table.filter(pc.is_in(table.column("doc_id"), value_set=keep))
+            table = table.filter(pc.is_in(table.column("doc_id"), value_set=doc_ids))
             built.add_passages(table, old=True)
 
     runs = built.passage_runs(doc_ids)
     passage_rows = runs_to_rows(runs)
     del runs
-    doc_locations = (index["part"].to_numpy(np.int64), index["row"].to_numpy(np.int64))
+    release_memory()  # the peak comes next: start it from a heap without free pages
+    doc_locations = (index.column("part").to_numpy(), index.column("row").to_numpy())
     write_parquet_streaming(
         store.table_path("documents"), DOCUMENT_SCHEMA, built.docs, doc_locations
     )
@@ -693,23 +710,38 @@ def _write_tables(
     rejected = _concat(old_rejected, new_rejected.frame())
     rejected = rejected.sort_values("path", ignore_index=True)
 
-    dupes = duplicates.find_duplicates(index[["doc_id", "path"]], signatures, threshold=threshold)
+    documents = index.select(["doc_id", "path"]).to_pandas()
+    dupes = duplicates.find_duplicates(documents, signatures, threshold=threshold)
     store.write_table("rejected", rejected[REJECTED_COLUMNS])
     store.write_table("duplicates", dupes)
-    signatures.write(_signature_path(store), doc_ids)
+    signatures.write(_signature_path(store), doc_ids.to_pylist())
     report.rejected = [RejectedFile(*row) for row in rejected.itertuples(index=False)]
     report.n_documents, report.n_passages, report.n_duplicates = (
-        len(index),
+        index.num_rows,
         len(passage_rows[0]),
         len(dupes),
     )
 
 
-def _natural(paths: pd.Series) -> pd.Series:
-    """Sort key: IRaMuTeQ texts ``file.txt#2`` before ``file.txt#10``."""
-    return paths.astype("string").str.replace(
-        r"#(\d+)$", lambda m: "#" + m.group(1).zfill(8), regex=True
+def _natural_key(paths: Any) -> Any:
+    """Sort key of document paths: IRaMuTeQ texts ``file.txt#2`` before ``file.txt#10``.
+
+    The text number is left-padded with zeros to 8 digits (Arrow compute: no Python
+    string per document).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    paths = pc.cast(paths, pa.large_string())
+    if not pc.any(pc.match_substring(paths, "#")).as_py():
+        return paths  # no IRaMuTeQ text: the paths themselves
+    number = pc.struct_field(pc.extract_regex(paths, r"#(?P<n>\d+)$"), "n")
+    padded = pc.binary_join_element_wise(
+        pc.replace_substring_regex(paths, r"#\d+$", ""),
+        pc.utf8_lpad(number, 8, "0"),
+        pa.scalar("#", pa.large_string()),
     )
+    return pc.if_else(pc.is_null(number), paths, padded)
 
 
 def _concat(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

@@ -33,6 +33,8 @@ SCHEMA = pa.schema(
     ]
 )
 _SETTINGS_KEY = b"corpus.ingest.settings"
+#: Files read before their rows move from Python values to an Arrow record batch.
+_BATCH_ROWS = 1024
 
 
 class FileState:
@@ -90,17 +92,25 @@ class FileState:
 
 
 class StateBuilder:
-    """The state of this run: rows kept from the last one, and the files just read."""
+    """The state of this run: rows kept from the last one, and the files just read.
+
+    The files just read are gathered in a small batch of Python values, then moved to
+    an Arrow record batch (one Python string per file for the whole run would be most of
+    the memory a large ingestion keeps).
+    """
 
     def __init__(self, previous: FileState) -> None:
         self.previous = previous
         self._kept_rows = array("q")
         self._kept_mtimes = array("q")
+        self._batches: list[pa.RecordBatch] = []
+        self._start_batch()
+
+    def _start_batch(self) -> None:
         self._paths: list[str] = []
         self._sizes = array("q")
         self._mtimes = array("q")
-        # hashes as 32 raw bytes each, not one str object per file (they live to the end)
-        self._digests = bytearray()
+        self._digests = bytearray()  # 32 raw bytes a file
         self._hashed = array("b")
         self._documents: list[list[str] | None] = []
         self._rejected: list[str | None] = []
@@ -128,30 +138,38 @@ class StateBuilder:
         self._digests += bytes.fromhex(sha256) if sha256 is not None else bytes(32)
         self._documents.append(None if documents in ([], [path]) else documents)
         self._rejected.append(rejected)
+        if len(self._paths) >= _BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._paths:
+            return
+        sha256 = pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(32),
+            len(self._hashed),
+            [_validity(self._hashed), pa.py_buffer(bytes(self._digests))],
+        )
+        columns = [
+            pa.array(self._paths, pa.string()),
+            pa.array(self._sizes, pa.int64()),
+            pa.array(self._mtimes, pa.int64()),
+            sha256,
+            pa.array(self._documents, SCHEMA.field("documents").type),
+            pa.array(self._rejected, pa.string()),
+        ]
+        self._batches.append(pa.RecordBatch.from_arrays(columns, schema=SCHEMA))
+        self._start_batch()
 
     def table(self) -> pa.Table:
         """Every row, sorted by path."""
+        self._flush()
         kept = self.previous.table.take(pa.array(self._kept_rows, pa.int64()))
         kept = kept.set_column(
             kept.schema.get_field_index("mtime_ns"),
             "mtime_ns",
             pa.array(self._kept_mtimes, pa.int64()),
         )
-        new = pa.table(
-            {
-                "path": self._paths,
-                "size": pa.array(self._sizes, pa.int64()),
-                "mtime_ns": pa.array(self._mtimes, pa.int64()),
-                "sha256": pa.FixedSizeBinaryArray.from_buffers(
-                    pa.binary(32),
-                    len(self._hashed),
-                    [_validity(self._hashed), pa.py_buffer(bytes(self._digests))],
-                ),
-                "documents": self._documents,
-                "rejected": self._rejected,
-            },
-            schema=SCHEMA,
-        )
+        new = pa.Table.from_batches(self._batches, schema=SCHEMA)
         combined = pa.concat_tables([kept.cast(SCHEMA), new])
         return combined.take(pc.sort_indices(combined, [("path", "ascending")]))
 
