@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -55,3 +56,20 @@ def test_incremental_merge_streams_old_tables(demo_path: Path, tmp_path: Path) -
     incremental = {t: opened.store.table_path(t).read_bytes() for t in TABLES}
     _, full = _ingest(demo_path, tmp_path / "full", batch_size=2)
     assert incremental == full
+
+
+def test_runs_sliced_by_row_group_expand_to_the_rows_of_the_whole() -> None:
+    rng = np.random.default_rng(3)
+    runs = np.stack(
+        [rng.integers(0, 5, 40), rng.integers(0, 300, 40), rng.integers(1, 30, 40)], axis=1
+    )
+    parts, rows = streaming.runs_to_rows(runs)
+    total = len(parts)
+    for size in (1, 7, 64, 1000):
+        pieces = [
+            streaming.runs_to_rows(streaming.slice_runs(runs, start, start + size))
+            for start in range(0, total, size)
+        ]
+        assert all(len(p) == min(size, total - i * size) for i, (p, _) in enumerate(pieces))
+        assert np.array_equal(np.concatenate([p for p, _ in pieces]), parts)
+        assert np.array_equal(np.concatenate([r for _, r in pieces]), rows)

@@ -61,7 +61,6 @@ from corpus.ingest.streaming import (
     Parts,
     iter_table,
     release_memory,
-    runs_to_rows,
     to_arrow,
     write_parquet_streaming,
 )
@@ -690,16 +689,14 @@ def _write_tables(
             table = table.filter(pc.is_in(table.column("doc_id"), value_set=doc_ids))
             built.add_passages(table, old=True)
 
-    runs = built.passage_runs(doc_ids)
-    passage_rows = runs_to_rows(runs)
-    del runs
+    passage_runs = built.passage_runs(doc_ids)
     release_memory()  # the peak comes next: start it from a heap without free pages
-    doc_locations = (index.column("part").to_numpy(), index.column("row").to_numpy())
-    write_parquet_streaming(
-        store.table_path("documents"), DOCUMENT_SCHEMA, built.docs, doc_locations
-    )
-    write_parquet_streaming(
-        store.table_path("passages"), PASSAGE_SCHEMA, built.passages, passage_rows
+    parts, rows = index.column("part").to_numpy(), index.column("row").to_numpy()
+    doc_runs = np.stack([parts, rows, np.ones_like(rows)], axis=1)
+    write_parquet_streaming(store.table_path("documents"), DOCUMENT_SCHEMA, built.docs, doc_runs)
+    del doc_runs
+    n_passages = write_parquet_streaming(
+        store.table_path("passages"), PASSAGE_SCHEMA, built.passages, passage_runs
     )
 
     old_rejected = None if full else store.read_table("rejected")
@@ -718,7 +715,7 @@ def _write_tables(
     report.rejected = [RejectedFile(*row) for row in rejected.itertuples(index=False)]
     report.n_documents, report.n_passages, report.n_duplicates = (
         index.num_rows,
-        len(passage_rows[0]),
+        n_passages,
         len(dupes),
     )
 

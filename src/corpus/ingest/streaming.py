@@ -85,7 +85,7 @@ class Parts:
         return combined.take(pa.array(order, pa.int64()))
 
 
-def runs_to_rows(runs: list[tuple[int, int, int]] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def runs_to_rows(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Expand ``(part, first row, count)`` runs to arrays of parts and rows."""
     if len(runs) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -96,25 +96,46 @@ def runs_to_rows(runs: list[tuple[int, int, int]] | np.ndarray) -> tuple[np.ndar
     return np.repeat(table[:, 0], counts), rows
 
 
-def write_parquet_streaming(
-    path: Path, schema: pa.Schema, parts: Parts, locations: tuple[np.ndarray, np.ndarray]
-) -> None:
-    """Write the rows at ``locations`` (parts, rows) to ``path`` in row groups, atomically."""
+def slice_runs(runs: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The runs covering rows ``start`` to ``stop`` of the concatenated runs, clipped."""
+    table = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
+    ends = np.cumsum(table[:, 2])
+    first, last = np.searchsorted(ends, [start, stop], side="right")
+    chosen = table[first : last + 1].copy()
+    begins = ends[first : last + 1] - chosen[:, 2]
+    cut_front = np.maximum(start - begins, 0)
+    cut_back = np.maximum(ends[first : last + 1] - stop, 0)
+    chosen[:, 1] += cut_front
+    chosen[:, 2] -= cut_front + cut_back
+    return chosen[chosen[:, 2] > 0]
+
+
+def write_parquet_streaming(path: Path, schema: pa.Schema, parts: Parts, runs: np.ndarray) -> int:
+    """Write the rows of ``runs`` (part, first row, count) to ``path`` in row groups, atomically.
+
+    The runs are expanded to rows one row group at a time (a document's passages are one
+    run: no array of every row is built).
+
+    Returns:
+        The number of rows written.
+    """
+    runs = np.asarray(runs, dtype=np.int64).reshape(-1, 3)
+    total = int(runs[:, 2].sum())
     with (
         atomic_path(path) as tmp,
         pq.ParquetWriter(tmp, schema, compression="zstd", write_statistics=False) as writer,
     ):
-        part_of, row_of = locations
-        if not len(part_of):
+        if not total:
             writer.write_table(schema.empty_table())
-        for start in range(0, len(part_of), ROW_GROUP_ROWS):
-            stop = start + ROW_GROUP_ROWS
-            chunk = parts.gather(part_of[start:stop], row_of[start:stop])
+        for start in range(0, total, ROW_GROUP_ROWS):
+            part_of, row_of = runs_to_rows(slice_runs(runs, start, start + ROW_GROUP_ROWS))
+            chunk = parts.gather(part_of, row_of)
             writer.write_table(chunk.cast(schema), row_group_size=ROW_GROUP_ROWS)
             del chunk
             # Arrow's pool (mimalloc) keeps freed pages for reuse: without this each row
             # group leaves some behind and the peak grows with the number of documents
             pa.default_memory_pool().release_unused()
+    return total
 
 
 def iter_table(path: Path, columns: list[str] | None = None) -> Any:
