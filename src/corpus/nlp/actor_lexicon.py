@@ -143,6 +143,7 @@ class RoleCues:
     similar_words: frozenset[str] = frozenset()
     project_nouns: frozenset[str] = frozenset()
     talk_verbs: frozenset[str] = frozenset()
+    hiring_verbs: frozenset[str] = frozenset()
     _stems: tuple[str, ...] = ()
 
     @property
@@ -321,6 +322,7 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
         similar_words=frozenset(fold(w) for w in raw.get("similar_words") or []),
         project_nouns=frozenset(fold(w) for w in raw.get("project_nouns") or []),
         talk_verbs=frozenset(fold(w) for w in raw.get("talk_verbs") or []),
+        hiring_verbs=frozenset(fold(w) for w in raw.get("hiring_verbs") or []),
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

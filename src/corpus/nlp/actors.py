@@ -185,15 +185,23 @@ class ActorFinder:
                     and not any(not h["weak"] for h in record["roles"])
                 ):
                     record["roles"] = [dict(h) for h in actors[i - 1][1]["roles"] if not h["weak"]]
-                if prev.end <= span.start and all(
-                    t.text in (",", "et", "ou", "ainsi", "que", "par", "puis")
-                    or t.pos_ in ("DET", "ADJ")
-                    or (
-                        (t.pos_ == "NOUN" or t.lower_ in ("de", "d’", "d'"))
-                        and t.text.islower()
-                        and t.i >= span.start - 4
+                # "par" joins only list items ("par A, par B"), not "en A par B".
+                joined = not any(t.text == "par" for t in between) or any(
+                    t.text in (",", "et", "ou") for t in between
+                )
+                if (
+                    joined
+                    and prev.end <= span.start
+                    and all(
+                        t.text in (",", "et", "ou", "ainsi", "que", "par", "puis")
+                        or t.pos_ in ("DET", "ADJ")
+                        or (
+                            (t.pos_ == "NOUN" or t.lower_ in ("de", "d’", "d'"))
+                            and t.text.islower()
+                            and t.i >= span.start - 4
+                        )
+                        for t in between
                     )
-                    for t in between
                 ):
                     groups[-1].append(i)
                     continue

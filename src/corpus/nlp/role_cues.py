@@ -46,7 +46,29 @@ def before_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         if tuple(got[:-1]) == words[:-1]:
             if words == ("avec",) and _talk_before(doc, end - 1, sent, cues):
                 continue  # "en discuter avec X": a conversation, not a partnership
+            if words == ("avec",) and _carried_with(doc, end - 1, sent, cues):
+                # "un projet porté avec X", "fondée avec X": X carries it too
+                yield RoleHit("porteur", doc[end - 2 : end].text)
+                return
             yield RoleHit(role, doc[end - n : end].text)
+
+
+def _carried_with(doc: Doc, i: int, sent: Span, cues: RoleCues) -> bool:
+    """Whether the word before ``avec`` at ``i`` (adverbs skipped) is a participle of a
+    carrying verb (``porté``, ``cofondée``, ``lancé``)."""
+    j = i - 1
+    while j >= sent.start and doc[j].pos_ == "ADV":
+        j -= 1
+    if j < sent.start or doc[j].pos_ not in ("VERB", "ADJ"):
+        return False
+    if "Part" not in doc[j].morph.get("VerbForm", []) and not participle_lemmas(
+        folded_text(doc[j])
+    ):
+        return False
+    if any(c.dep_ == "aux:tense" and c.lemma_ == "avoir" for c in doc[j].children):
+        return False  # "nous avons développé avec X": X works with the carrier
+    found = verb_role(cues, doc[j])
+    return found is not None and found[0] == "porteur"
 
 
 def _talk_before(doc: Doc, i: int, sent: Span, cues: RoleCues) -> bool:
@@ -134,8 +156,17 @@ def agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     if i >= 0 and folded_text(doc[i]) in (",", "et", "ou"):
         # "financé par le Département, la Région X et la Fondation Y": a later item of
         # the list of agents.
-        for k in range(i - 1, max(sent.start, i - 20) - 1, -1):
+        k = i - 1
+        while k >= max(sent.start, i - 30):
             tok = doc[k]
+            if tok.text == ")":
+                # "financé par A (620 000 €), B (540 000 €) et C": skip a short
+                # parenthesis (an amount, an acronym) of an earlier item.
+                opening = _opening_paren(doc, k, sent)
+                if opening is None:
+                    return
+                k = opening - 1
+                continue
             if folded_text(tok) == "par":
                 i = k
                 break
@@ -143,6 +174,7 @@ def agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
                 return
             if tok.pos_ == "ADP" and folded_text(tok) not in DE_WORDS:
                 return  # "mis en œuvre par X depuis 2022, Y accompagne": Y is no agent
+            k -= 1
         else:
             return
     if i < 0 or folded_text(doc[i]) != "par":
@@ -165,11 +197,40 @@ def agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
                 verb = _agent_verb(doc, k, sent)
                 if verb is not None:
                     break
-    if verb is None:
-        return
-    found = verb_role(cues, verb)
-    if found:
+    found = verb_role(cues, verb) if verb is not None else None
+    if found is None:
+        # "repris l'an dernier par X", "soutenu en Région wallonne par X": a complement
+        # between the participle and "par"; the parse links the agent to its verb.
+        verb = _parsed_agent_verb(doc[i], sent)
+        found = verb_role(cues, verb) if verb is not None else None
+    if found and verb is not None:
         yield RoleHit(found[0], f"{verb.text} par")
+
+
+def _opening_paren(doc: Doc, close: int, sent: Span) -> int | None:
+    """The ``(`` that opens the parenthesis closed at ``close``: at most six words
+    back, none of them a verb."""
+    for k in range(close - 1, max(sent.start, close - 7) - 1, -1):
+        if doc[k].text == "(":
+            return k
+        if doc[k].pos_ in ("VERB", "AUX") or doc[k].text in (")", ".", ";", ":"):
+            return None
+    return None
+
+
+def _parsed_agent_verb(par: Token, sent: Span) -> Token | None:
+    """The verb the parser attaches the agent of ``par`` to (``obl:agent``), if it is a
+    participle before ``par`` in the same sentence."""
+    agent = par.head
+    verb = agent.head
+    if (
+        agent.dep_ == "obl:agent"
+        and verb.pos_ in ("VERB", "ADJ")
+        and sent.start <= verb.i < par.i
+        and par.i - verb.i <= 8
+    ):
+        return verb
+    return None
 
 
 def label_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:

@@ -260,6 +260,17 @@ def _object_in(verb: Token, nouns: frozenset[str], reach: int = 4) -> bool:
     return False
 
 
+def _counted_object(verb: Token) -> bool:
+    """Whether the verb's object is a number of people (``six mécaniciens``, ``onze de
+    nos diplômées``, ``en ... six autres``)."""
+    for child in verb.children:
+        if child.dep_ != "obj":
+            continue
+        if child.like_num or any(c.dep_ == "nummod" for c in child.children):
+            return True
+    return False
+
+
 def subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     """Roles from the verbs the actor is the subject of; ``X a lancé à son tour un
     service semblable`` takes up a model (preneur) rather than carrying a new one."""
@@ -316,6 +327,8 @@ def _subject_hits(span: Span, sent: Span, cues: RoleCues) -> Iterator[tuple[Role
                 yield RoleHit(default, verb.lemma_), verb  # "X coordonne le projet"
             else:
                 yield RoleHit(cues.subject_roles[folded_lemma(verb)], verb.lemma_), verb
+        elif folded_lemma(verb) in cues.hiring_verbs and _counted_object(verb):
+            yield RoleHit("preneur", verb.lemma_), verb  # "X a embauché onze diplômées"
         elif folded_lemma(verb) in cues.receiving_verbs and _object_in(verb, cues.funding_nouns):
             yield RoleHit("porteur", verb.lemma_), verb  # "X a reçu une subvention de Y"
         elif folded_lemma(verb) == "beneficier" and _object_in(

@@ -1,0 +1,97 @@
+"""Role cues in wordings found when the blind set became a tuning set (made-up sentences)."""
+
+from __future__ import annotations
+
+import pytest
+
+import corpus.nlp.factories  # noqa: F401  (registers the factories)
+
+pytestmark = pytest.mark.slow
+
+
+def roles_of(actors_nlp, text: str) -> dict[str, set[str]]:
+    """Actor name -> its roles (weak ones too)."""
+    return {r["name"]: {x["role"] for x in r["roles"]} for r in actors_nlp(text)._.actors}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        # the verb's object decides between support and funding
+        (
+            "Le Centre de formation de Valmont nous prête deux salles équipées.",
+            "Centre de formation de Valmont",
+            {"partenaire"},
+        ),
+        (
+            "Le Carrefour solidaire de la Côte offrira l'accompagnement juridique et financier.",
+            "Carrefour solidaire de la Côte",
+            {"partenaire"},
+        ),
+        (
+            "La Fondation Orvalis accorde une aide financière à la coopérative.",
+            "Fondation Orvalis",
+            {"bailleur"},
+        ),
+        # a complement between the participle and "par": the parse links them
+        (
+            "Le service a été repris l'an dernier par la Communauté de communes du Val Doré.",
+            "Communauté de communes du Val Doré",
+            {"preneur"},
+        ),
+        # later agents of a list whose items carry an amount in parentheses
+        (
+            "Il a été financé par la Ville de Lens (620 000 €), la Région Grand Est "
+            "(540 000 €) et la Fondation Orvalis (30 000 €).",
+            "Fondation Orvalis",
+            {"bailleur"},
+        ),
+        # supplying goods, feeding a fund, co-designing
+        (
+            "Les épiceries sont approvisionnées en partie par la Banque alimentaire du Finistère.",
+            "Banque alimentaire du Finistère",
+            {"partenaire"},
+        ),
+        (
+            "Un fonds de deux millions, alimenté par la Société de développement du Nord, "
+            "soutiendra les projets.",
+            "Société de développement du Nord",
+            {"bailleur"},
+        ),
+        (
+            "L'Institut supérieur de technologie de Gafsa a co-construit avec nous le module.",
+            "Institut supérieur de technologie de Gafsa",
+            {"partenaire"},
+        ),
+        # an employer hiring a number of the people trained takes the output up
+        ("La société Datalis a embauché onze de nos diplômées.", "Datalis", {"preneur"}),
+        ("La plateforme Telmo en a recruté six autres.", "Telmo", {"preneur"}),
+        # co-carried: "porté avec X"
+        ("Le projet est porté avec l'ONG Tamkira.", "Tamkira", {"porteur"}),
+    ],
+)
+def test_unseen_wording(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text)[name] == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        # recruiting without a count keeps the lexicon's role
+        ("L'association Bolo recrute les bénévoles du quartier.", "Bolo", {"partenaire"}),
+        # an active perfect: the partner works with the carrier
+        (
+            "Nous avons développé avec la Ville de Namur un service.",
+            "Ville de Namur",
+            {"partenaire"},
+        ),
+        # "en <place> par X": the place is no co-agent of X
+        (
+            "Le programme est soutenu en Région wallonne par la Fondation Orvalis.",
+            "Région wallonne",
+            set(),
+        ),
+    ],
+)
+def test_unseen_wording_limits(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text)[name] == roles
