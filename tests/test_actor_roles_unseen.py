@@ -66,6 +66,24 @@ def roles_of(actors_nlp, text: str) -> dict[str, set[str]]:
         # an employer hiring a number of the people trained takes the output up
         ("La société Datalis a embauché onze de nos diplômées.", "Datalis", {"preneur"}),
         ("La plateforme Telmo en a recruté six autres.", "Telmo", {"preneur"}),
+        # where the money comes from, later items of the list too
+        (
+            "Les ventes couvrent un tiers des charges. Le reste provient de la Mission "
+            "locale (postes aidés), de la Caisse régionale (CRX) et de la Fondation Orvalis.",
+            "Fondation Orvalis",
+            {"bailleur"},
+        ),
+        # a funding noun with a qualifier the tagger takes for a noun; a guarantee
+        (
+            "La maison est financée par un prêt hypothécaire de la Banque Coopérative du Lac.",
+            "Banque Coopérative du Lac",
+            {"bailleur"},
+        ),
+        (
+            "Les travaux bénéficient d'un cautionnement accordé par l'Office fédéral du logement.",
+            "Office fédéral du logement",
+            {"bailleur"},
+        ),
         # co-carried: "porté avec X"
         ("Le projet est porté avec l'ONG Tamkira.", "Tamkira", {"porteur"}),
     ],
@@ -85,6 +103,8 @@ def test_unseen_wording(actors_nlp, text: str, name: str, roles: set[str]) -> No
             "Ville de Namur",
             {"partenaire"},
         ),
+        # people, not money, coming from a place
+        ("Le public vient surtout de la Ville de Namur.", "Ville de Namur", set()),
         # "en <place> par X": the place is no co-agent of X
         (
             "Le programme est soutenu en Région wallonne par la Fondation Orvalis.",

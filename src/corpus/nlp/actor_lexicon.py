@@ -144,6 +144,8 @@ class RoleCues:
     project_nouns: frozenset[str] = frozenset()
     talk_verbs: frozenset[str] = frozenset()
     hiring_verbs: frozenset[str] = frozenset()
+    source_verbs: frozenset[str] = frozenset()
+    money_subjects: frozenset[str] = frozenset()
     _stems: tuple[str, ...] = ()
 
     @property
@@ -323,6 +325,10 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
         project_nouns=frozenset(fold(w) for w in raw.get("project_nouns") or []),
         talk_verbs=frozenset(fold(w) for w in raw.get("talk_verbs") or []),
         hiring_verbs=frozenset(fold(w) for w in raw.get("hiring_verbs") or []),
+        source_verbs=frozenset(fold(w) for w in raw.get("source_verbs") or []),
+        money_subjects=frozenset(
+            fold(w) for w in [*(raw.get("money_subjects") or []), *(raw.get("funding_nouns") or [])]
+        ),
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

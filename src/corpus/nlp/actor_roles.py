@@ -35,6 +35,7 @@ from corpus.nlp.role_cues import (
     label_cue,
     noun_cue,
     recipient_cue,
+    source_cue,
     weak_cue,
 )
 from corpus.nlp.role_subject import subject_cues
@@ -103,6 +104,7 @@ _STRONG_FINDERS = (
     description_cue,
     recipient_cue,
     inverted_subject_cue,
+    source_cue,
 )
 
 

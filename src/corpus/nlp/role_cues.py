@@ -110,6 +110,9 @@ def noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             words = tuple(folded_lemma(t) for t in doc[start:end])
             texts = tuple(folded_text(t) for t in doc[start:end])
             role = cues.nouns.get(words) or cues.nouns.get(texts)
+            if not role and n == 2 and doc[start + 1].text.islower():
+                # "un prêt hypothécaire de X": a qualifier the tagger took for a noun
+                role = cues.nouns.get(words[:1]) or cues.nouns.get(texts[:1])
             if role and start - 1 >= sent.start and folded_text(doc[start - 1]) == "a":
                 return  # "l'appel à projets de X": the call's, not the project's
             if role:
@@ -209,11 +212,12 @@ def agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
 
 def _opening_paren(doc: Doc, close: int, sent: Span) -> int | None:
     """The ``(`` that opens the parenthesis closed at ``close``: at most six words
-    back, none of them a verb."""
+    back, none of them a finite verb (``(postes aidés)`` is skipped)."""
     for k in range(close - 1, max(sent.start, close - 7) - 1, -1):
         if doc[k].text == "(":
             return k
-        if doc[k].pos_ in ("VERB", "AUX") or doc[k].text in (")", ".", ";", ":"):
+        finite = doc[k].pos_ == "AUX" or "Fin" in doc[k].morph.get("VerbForm", [])
+        if finite or doc[k].text in (")", ".", ";", ":"):
             return None
     return None
 
@@ -407,6 +411,37 @@ def created_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         if not (tok.pos_ in ("DET", "NOUN", "ADJ") or folded_text(tok) in DE_WORDS):
             return
         j += 1
+
+
+def source_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """Where the money comes from: ``le reste provient de X (...), de Y et de Z``,
+    ``les recettes viennent de X``: the subject of the verb of origin is a funding or
+    budget noun; the actor may be a later item of the list."""
+    doc = span.doc
+    i = previous_content(span, sent)
+    if i < 0 or folded_text(doc[i]) not in DE_WORDS:
+        return
+    k = i - 1
+    while k >= max(sent.start, i - 30):
+        tok = doc[k]
+        if tok.text == ")":
+            opening = _opening_paren(doc, k, sent)
+            if opening is None:
+                return
+            k = opening - 1
+            continue
+        if tok.pos_ in ("VERB", "AUX"):
+            if folded_lemma(tok) in cues.source_verbs and any(
+                c.dep_ == "nsubj" and folded_lemma(c) in cues.money_subjects for c in tok.children
+            ):
+                yield RoleHit("bailleur", f"{tok.text} de")
+            return
+        if tok.text in (".", ";", ":", "(") or (
+            tok.pos_ not in ("DET", "NOUN", "PROPN", "ADJ", "CCONJ", "PUNCT", "NUM", "ADV")
+            and folded_text(tok) not in DE_WORDS
+        ):
+            return
+        k -= 1
 
 
 def recipient_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
