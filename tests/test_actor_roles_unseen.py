@@ -84,6 +84,21 @@ def roles_of(actors_nlp, text: str) -> dict[str, set[str]]:
             "Office fédéral du logement",
             {"bailleur"},
         ),
+        # a light verb with a study noun
+        (
+            "L'Université de Sherbrooke a fait une étude en 2021 avec nos membres.",
+            "Université de Sherbrooke",
+            {"partenaire"},
+        ),
+        # the body a centre belongs to, its acronym between them
+        (
+            "Évaluation réalisée par le Centre d'études sociales (CES) de l'Université de "
+            "Liège, à la demande de la commune.",
+            "Université de Liège",
+            {"partenaire"},
+        ),
+        # a practice adopted is taken up
+        ("La méthode a été adoptée par la Ville de Namur en 2020.", "Ville de Namur", {"preneur"}),
         # co-carried: "porté avec X"
         ("Le projet est porté avec l'ONG Tamkira.", "Tamkira", {"porteur"}),
     ],
@@ -102,6 +117,12 @@ def test_unseen_wording(actors_nlp, text: str, name: str, roles: set[str]) -> No
             "Nous avons développé avec la Ville de Namur un service.",
             "Ville de Namur",
             {"partenaire"},
+        ),
+        # a text adopted by a council is a vote, not an uptake
+        (
+            "Plan adopté par le conseil de la Communauté de communes du Val Doré le 3 mai.",
+            "Communauté de communes du Val Doré",
+            set(),
         ),
         # people, not money, coming from a place
         ("Le public vient surtout de la Ville de Namur.", "Ville de Namur", set()),

@@ -178,10 +178,14 @@ class ActorFinder:
             if i and groups:
                 prev = actors[i - 1][0]
                 between = doc[prev.end : span.start]
-                # "la Chaire X de l’Université Y": Y takes part in what X does.
+                # "la Chaire X de l’Université Y": Y takes part in what X does; the
+                # part's acronym may come between ("le Centre X (CX) de l'Université Y").
+                link = between
+                if len(link) > 2 and link[0].text == "(" and ")" in [t.text for t in link[:5]]:
+                    link = link[[t.text for t in link].index(")") + 1 :]
                 if (
-                    0 < len(between) <= 2
-                    and fold(between[0].text) in ("de", "du", "des", "d’")
+                    0 < len(link) <= 2
+                    and fold(link[0].text) in ("de", "du", "des", "d’")
                     and not any(not h["weak"] for h in record["roles"])
                 ):
                     record["roles"] = [dict(h) for h in actors[i - 1][1]["roles"] if not h["weak"]]

@@ -207,7 +207,16 @@ def agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         verb = _parsed_agent_verb(doc[i], sent)
         found = verb_role(cues, verb) if verb is not None else None
     if found and verb is not None:
+        if found[0] == "preneur" and _adopted_document(verb, cues):
+            return  # "Plan adopté par le conseil de X": X passed a text, it takes up nothing
         yield RoleHit(found[0], f"{verb.text} par")
+
+
+def _adopted_document(verb: Token, cues: RoleCues) -> bool:
+    """Whether the participle qualifies, or has as passive subject, a document noun."""
+    nouns = [verb.head] if verb.dep_ == "acl" else []
+    nouns += [c for c in verb.children if c.dep_ == "nsubj:pass"]
+    return any(folded_lemma(n) in cues.document_nouns for n in nouns)
 
 
 def _opening_paren(doc: Doc, close: int, sent: Span) -> int | None:

@@ -327,6 +327,8 @@ def _subject_hits(span: Span, sent: Span, cues: RoleCues) -> Iterator[tuple[Role
                 yield RoleHit(default, verb.lemma_), verb  # "X coordonne le projet"
             else:
                 yield RoleHit(cues.subject_roles[folded_lemma(verb)], verb.lemma_), verb
+        elif folded_lemma(verb) in cues.study_verbs and _object_in(verb, cues.study_nouns):
+            yield RoleHit("partenaire", verb.lemma_), verb  # "X a fait une étude"
         elif folded_lemma(verb) in cues.hiring_verbs and _counted_object(verb):
             yield RoleHit("preneur", verb.lemma_), verb  # "X a embauché onze diplômées"
         elif folded_lemma(verb) in cues.receiving_verbs and _object_in(verb, cues.funding_nouns):
