@@ -64,6 +64,14 @@ def test_concepts_are_not_organisations(actors_nlp) -> None:
     assert doc._.actors == []
 
 
+def test_titles_and_placeholders_are_not_actors(actors_nlp) -> None:
+    doc = actors_nlp(
+        "Merci, M. le Président. Monsieur le Président, la séance reprend. "
+        "On pensait à madame Untel, qui vit seule. PJ : annexe budgétaire."
+    )
+    assert [r["name"] for r in doc._.actors] == []
+
+
 def test_sentence_initial_capitalised_word_is_not_an_actor(actors_nlp) -> None:
     doc = actors_nlp("Expérimenter : il faut tester la solution avec les habitants.")
     assert doc._.actors == []

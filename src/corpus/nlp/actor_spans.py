@@ -513,6 +513,11 @@ class SpanFinder:
         folded = [fold(t.text) for t in alpha]
         if all(w in self.lexicon.concepts or is_function_word(w) for w in folded):
             return False
+        if all(
+            w in self.lexicon.honorifics or w in self.lexicon.job_titles or is_function_word(w)
+            for w in folded
+        ):
+            return False  # "M. le Président", "Madame la Ministre": a title, no name
         if len(alpha) == 1:
             word = alpha[0]
             if fold(word.text) in self.lexicon.header_words:
