@@ -99,6 +99,12 @@ def roles_of(actors_nlp, text: str) -> dict[str, set[str]]:
         ),
         # a practice adopted is taken up
         ("La méthode a été adoptée par la Ville de Namur en 2020.", "Ville de Namur", {"preneur"}),
+        # the subject's place between it and its verb
+        (
+            "La coopérative de soins Vitalis à Namur expérimente la consultation à domicile.",
+            "Vitalis",
+            {"porteur"},
+        ),
         # co-carried: "porté avec X"
         ("Le projet est porté avec l'ONG Tamkira.", "Tamkira", {"porteur"}),
     ],

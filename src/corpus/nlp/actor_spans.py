@@ -32,6 +32,15 @@ _URLISH = re.compile(r"(www\.|https?:|@|\.(org|com|net|fr|ca|be|ch|qc)\b)", re.I
 _NAME_PREPS = frozenset(fold(w) for w in ("de", "du", "des", "d’", "en", "pour", "sur", "et", "à"))
 _NAME_DETS = frozenset(fold(w) for w in ("l’", "la", "le", "les"))
 _DE_WORDS = frozenset(fold(w) for w in ("de", "du", "des", "d'", "d’"))
+
+
+def _place_at(doc: Doc, i: int) -> bool:
+    """Whether a place entity (LOC) starts at token ``i``."""
+    return doc[i].ent_iob_ == "B" and doc[i].ent_type_ == "LOC"
+
+
+#: Elided words written against the next one ("l’Association", "d’Entraide").
+_ELISIONS = frozenset(("l", "d", "qu", "jusqu", "lorsqu", "puisqu", "s", "n", "c", "j", "m", "t"))
 _EN_STOP = frozenset(fold(w) for w in ("partenariat", "collaboration", "lien", "tant", "charge"))
 _BREAK = frozenset(
     ("|", "\n", "«", "»", "“", "”", '"', "(", ")", "[", "]", ":", ";", "/", "•", "·")
@@ -339,6 +348,8 @@ class SpanFinder:
             elif fold(tok.text) in _NAME_PREPS | _NAME_DETS and self._title_after(
                 doc, j + 1, sent_end
             ):
+                if fold(tok.text) == "a" and _place_at(doc, j + 1):
+                    break  # "l'épicerie X à Lorient": where it is, not its name
                 nxt = j + 1 if fold(doc[j + 1].text) not in _NAME_DETS else j + 2
                 if (fold(doc[nxt].text),) in self.form_index:
                     break
@@ -350,8 +361,13 @@ class SpanFinder:
     def _forms(self, doc: Doc) -> Iterable[Candidate]:
         for _, start, end in self.forms(doc):
             first = doc[start]
-            if start and doc[start - 1].whitespace_ == "" and doc[start - 1].is_alpha:
-                continue  # inside a word: "Médi’Coop"
+            if (
+                start
+                and doc[start - 1].whitespace_ == ""
+                and any(c.isalpha() for c in doc[start - 1].text)
+                and doc[start - 1].text.lower().rstrip("’'") not in _ELISIONS
+            ):
+                continue  # inside a word: "Médi’Coop", tokenised "Médi’" + "Coop"
             words = tuple(fold(t.text) for t in doc[start:end])
             form = self.form_index.get(words)
             if form is None or (first.text.isupper() and len(first.text) > 3):
@@ -597,8 +613,10 @@ class SpanFinder:
                 continue
             sent_start = doc[i].sent.start
             for a in range(i - 3, max(sent_start, i - 1 - MAX_TOKENS) - 1, -1):
-                if not _is_title(doc[a]) or any(t.text in _BREAK for t in doc[a : i - 1]):
-                    continue
+                if not _is_title(doc[a]) or any(
+                    t.text in _BREAK or t.text == "," for t in doc[a : i - 1]
+                ):
+                    continue  # a name spans no comma: "du marché A, l'association X (AX)"
                 if not acronym_of(doc[i].text, doc[a : i - 1].text):
                     continue
                 if sentence_initial(doc[a]) and doc[a].pos_ not in ("PROPN", "NOUN"):

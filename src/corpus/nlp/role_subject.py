@@ -138,6 +138,7 @@ def _governing_verbs(
     elif relative_only:
         return out
     else:
+        j = _after_place(doc, j, end)
         j = _after_subject_tail(doc, j, end, cues)
     skipped: list[Token] = []
     while j < end:
@@ -194,6 +195,20 @@ def _governing_verbs(
             out.append(tok)
         break
     return out
+
+
+def _after_place(doc: Doc, j: int, end: int) -> int:
+    """After ``à <lieu>`` following the subject (``la coopérative X à Mons expérimente``):
+    where the verb may start; ``j`` when no place follows."""
+    if j + 1 >= end or folded_text(doc[j]) != "a":
+        return j
+    k = j + 1
+    if doc[k].ent_iob_ != "B" or doc[k].ent_type_ != "LOC":
+        return j
+    k += 1
+    while k < end and doc[k].ent_iob_ == "I":
+        k += 1
+    return k
 
 
 _TAIL_POS = frozenset(("DET", "PROPN", "NOUN", "ADJ", "NUM", "CCONJ", "PUNCT"))
