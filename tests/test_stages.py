@@ -75,6 +75,32 @@ def test_running_project_is_implementation(nlp) -> None:
     assert "mise_en_oeuvre" not in retained(nlp, "Le Fonds lance son troisième appel de projets.")
 
 
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        (
+            "Une étude d'impact indépendante dira si les stagiaires ont trouvé un emploi.",
+            "evaluation",
+        ),
+        (
+            "En parlant avec les parents, on a compris que le vrai frein était la garde.",
+            "diagnostic",
+        ),
+    ],
+)
+def test_plain_wordings_of_a_stage(nlp, text: str, stage: str) -> None:
+    assert stage in retained(nlp, text)
+
+
+def test_weak_wordings_need_support(nlp) -> None:
+    # revising the programme and others seizing it only suggest their stage
+    assert "experimentation" not in retained(nlp, "Nous avons revu le parcours en juin.")
+    assert "diffusion" not in retained(nlp, "Nous espérons que d'autres s'en emparent.")
+    assert "diffusion" in retained(
+        nlp, "Nous espérons que d'autres s'en emparent.", "Nous allons transférer nos outils."
+    )
+
+
 def test_longest_match_wins_across_stages(nlp) -> None:
     doc = nlp("Une évaluation des besoins a été menée.")
     assert [r["stage"] for r in doc._.stages] == ["diagnostic"]
