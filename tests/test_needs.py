@@ -78,6 +78,12 @@ def test_low_income_names_poverty(nlp) -> None:
     )
 
 
+def test_cultural_venue_is_culture(nlp) -> None:
+    assert "culture" in retained(
+        nlp, "La commune ouvre un tiers-lieu culturel avec une salle de spectacle de 90 places."
+    )
+
+
 def test_negatives(nlp) -> None:
     # Tag line, link line, adjective, and a name containing a need word.
     assert (
