@@ -105,6 +105,13 @@ def roles_of(actors_nlp, text: str) -> dict[str, set[str]]:
             "Vitalis",
             {"porteur"},
         ),
+        # a line of a financing plan
+        (
+            "Plan de financement :\n- Région Occitanie ........ 48 500 €\n"
+            "- Fondation Orvalis (mécénat) ....... 20 000 €\n",
+            "Fondation Orvalis",
+            {"bailleur"},
+        ),
         # co-carried: "porté avec X"
         ("Le projet est porté avec l'ONG Tamkira.", "Tamkira", {"porteur"}),
     ],
@@ -130,6 +137,8 @@ def test_unseen_wording(actors_nlp, text: str, name: str, roles: set[str]) -> No
             "Communauté de communes du Val Doré",
             set(),
         ),
+        # an address line is no funding line
+        ("Contact :\n- Fondation Orvalis, 12 rue des Lilas\n", "Fondation Orvalis", set()),
         # people, not money, coming from a place
         ("Le public vient surtout de la Ville de Namur.", "Ville de Namur", set()),
         # "en <place> par X": the place is no co-agent of X

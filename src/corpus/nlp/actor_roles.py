@@ -24,6 +24,7 @@ from spacy.tokens import Span
 from corpus.nlp.actor_lexicon import RoleCues, fold
 from corpus.nlp.role_cues import (
     agent_cue,
+    amount_line_cue,
     appositive_cue,
     before_cues,
     copular_cue,
@@ -105,6 +106,7 @@ _STRONG_FINDERS = (
     recipient_cue,
     inverted_subject_cue,
     source_cue,
+    amount_line_cue,
 )
 
 

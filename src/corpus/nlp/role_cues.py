@@ -506,6 +506,35 @@ def description_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
         return
 
 
+_CURRENCIES = frozenset(("€", "$", "£", "euros", "eur", "dollars", "chf", "francs", "fcfa", "cfa"))
+
+
+def amount_line_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """A line of a financing plan, ``- X ........ 20 000 €``: the actor opens the line and
+    only leader dots, a parenthesis and an amount in a currency follow: it funds."""
+    doc = span.doc
+    if any(
+        not (t.is_punct or folded_text(t) in _BULLETS or t.pos_ == "DET" or t.is_space)
+        for t in doc[sent.start : span.start]
+    ):
+        return
+    rest = [t for t in doc[span.end : sent.end] if not t.is_space]
+    while rest and rest[-1].text in (".", ";"):
+        rest.pop()
+    if len(rest) < 2 or folded_text(rest[-1]) not in _CURRENCIES:
+        return
+    depth = 0
+    for tok in rest[:-1]:
+        depth += (tok.text == "(") - (tok.text == ")")
+        if (
+            depth == 0
+            and tok.text not in ("(", ")")
+            and not (_amount(tok) or all(c in ".…:" for c in tok.text))
+        ):
+            return
+    yield RoleHit("bailleur", rest[-1].text)
+
+
 def weak_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     """A list cue earlier in the sentence, then ``:`` or ``(`` before the actor."""
     doc = span.doc
