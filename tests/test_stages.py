@@ -86,6 +86,11 @@ def test_running_project_is_implementation(nlp) -> None:
             "En parlant avec les parents, on a compris que le vrai frein était la garde.",
             "diagnostic",
         ),
+        # stakeholders gathered to design together
+        (
+            "On a réuni des bénévoles et des élus pour imaginer ensemble un service.",
+            "coconstruction",
+        ),
     ],
 )
 def test_plain_wordings_of_a_stage(nlp, text: str, stage: str) -> None:
@@ -98,6 +103,9 @@ def test_weak_wordings_need_support(nlp) -> None:
     assert "diffusion" not in retained(nlp, "Nous espérons que d'autres s'en emparent.")
     assert "diffusion" in retained(
         nlp, "Nous espérons que d'autres s'en emparent.", "Nous allons transférer nos outils."
+    )
+    assert "coconstruction" not in retained(
+        nlp, "Un comité réunissant les municipalités suivra le plan."
     )
 
 
