@@ -32,13 +32,6 @@ _URLISH = re.compile(r"(www\.|https?:|@|\.(org|com|net|fr|ca|be|ch|qc)\b)", re.I
 _NAME_PREPS = frozenset(fold(w) for w in ("de", "du", "des", "d’", "en", "pour", "sur", "et", "à"))
 _NAME_DETS = frozenset(fold(w) for w in ("l’", "la", "le", "les"))
 _DE_WORDS = frozenset(fold(w) for w in ("de", "du", "des", "d'", "d’"))
-
-
-def _place_at(doc: Doc, i: int) -> bool:
-    """Whether a place entity (LOC) starts at token ``i``."""
-    return doc[i].ent_iob_ == "B" and doc[i].ent_type_ == "LOC"
-
-
 #: Elided words written against the next one ("l’Association", "d’Entraide").
 _ELISIONS = frozenset(("l", "d", "qu", "jusqu", "lorsqu", "puisqu", "s", "n", "c", "j", "m", "t"))
 _EN_STOP = frozenset(fold(w) for w in ("partenariat", "collaboration", "lien", "tant", "charge"))
@@ -139,6 +132,11 @@ def acronym_of(acronym: str, name: str) -> bool:
     if len(letters) < 2 or len(content) < 2 or letters[0] != content[0][0]:
         return False
     return _acronym_fits(letters, tuple(words))
+
+
+def _place_at(doc: Doc, i: int) -> bool:
+    """Whether a place entity (LOC) starts at token ``i``."""
+    return doc[i].ent_iob_ == "B" and doc[i].ent_type_ == "LOC"
 
 
 class SpanFinder:
