@@ -92,6 +92,15 @@ def test_titles_and_placeholders_are_not_actors(actors_nlp) -> None:
             "La coopérative de soins Vita’Coop à Namur expérimente les visites.",
             ["Vita’Coop"],
         ),
+        # "aux" + a lower-case complement inside a name with no proper noun yet
+        (
+            "Le balado reçoit le soutien du Fonds d'appui aux radios communautaires.",
+            ["Fonds d'appui aux radios communautaires"],
+        ),
+        (
+            "La Fondation Orvalis aux côtés de la Ville de Namur soutient le projet.",
+            ["Fondation Orvalis", "Ville de Namur"],
+        ),
         # a name spans no comma
         (
             "Créée par des commerçantes du marché B, l'association Mami Wata (AMW) est "

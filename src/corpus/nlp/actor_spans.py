@@ -29,7 +29,9 @@ MAX_TOKENS = 16
 _ACRONYM = re.compile(r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ0-9&\-\.]{1,11}$")
 _ROMAN = re.compile(r"^[IVXLCDM]+[Ee]?$")
 _URLISH = re.compile(r"(www\.|https?:|@|\.(org|com|net|fr|ca|be|ch|qc)\b)", re.I)
-_NAME_PREPS = frozenset(fold(w) for w in ("de", "du", "des", "d’", "en", "pour", "sur", "et", "à"))
+_NAME_PREPS = frozenset(
+    fold(w) for w in ("de", "du", "des", "d’", "en", "pour", "sur", "et", "à", "aux")
+)
 _NAME_DETS = frozenset(fold(w) for w in ("l’", "la", "le", "les"))
 _DE_WORDS = frozenset(fold(w) for w in ("de", "du", "des", "d'", "d’"))
 #: Elided words written against the next one ("l’Association", "d’Entraide").
@@ -270,6 +272,10 @@ class SpanFinder:
                     break
                 if text == "en" and (fold(nxt.text) in _EN_STOP or doc[j - 1].pos_ == "PROPN"):
                     break
+                if text == "aux" and (
+                    any(_is_title(t) for t in doc[start + 1 : j]) or fold(nxt.text) == "cotes"
+                ):
+                    break  # "Fonds d'appui aux radios" is a name; "Fondation X aux côtés" not
                 if nxt.text.islower() and nxt.pos_ not in ("NOUN", "ADJ"):
                     break
                 j = k + 1
