@@ -101,6 +101,11 @@ def test_titles_and_placeholders_are_not_actors(actors_nlp) -> None:
             "La Fondation Orvalis aux côtés de la Ville de Namur soutient le projet.",
             ["Fondation Orvalis", "Ville de Namur"],
         ),
+        # a lower-case qualifier before the proper part of the name
+        (
+            "Il coordonne le projet au Centre d'entraide bénévole Haute-Gatineau.",
+            ["Centre d'entraide bénévole Haute-Gatineau"],
+        ),
         # a name spans no comma
         (
             "Créée par des commerçantes du marché B, l'association Mami Wata (AMW) est "

@@ -287,6 +287,18 @@ class SpanFinder:
             if j == end and tok.pos_ == "NOUN" and tok.text.islower():
                 j += 1
                 continue
+            # "Centre d'entraide bénévole X": a lower-case qualifier the tagger calls a
+            # noun, then the proper part of the name.
+            if (
+                tok.pos_ == "NOUN"
+                and tok.text.islower()
+                and j + 1 < sent_end
+                and doc[j + 1].pos_ == "PROPN"
+                and _is_title(doc[j + 1])
+                and not any(_is_title(t) for t in doc[start + 1 : j])
+            ):
+                j += 1
+                continue
             break
         # Never end on a preposition or article.
         while j > end and (fold(doc[j - 1].text) in _NAME_PREPS | _NAME_DETS):
