@@ -112,6 +112,13 @@ def roles_of(actors_nlp, text: str) -> dict[str, set[str]]:
             "Fondation Orvalis",
             {"bailleur"},
         ),
+        # the body the project's coordinator works at
+        (
+            "Mon invitée : Line Roy, coordonnatrice du projet Clic-Quartier à l'association "
+            "Entraide Valmont.",
+            "Entraide Valmont",
+            {"porteur"},
+        ),
         # co-carried: "porté avec X"
         ("Le projet est porté avec l'ONG Tamkira.", "Tamkira", {"porteur"}),
     ],

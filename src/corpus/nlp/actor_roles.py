@@ -31,6 +31,7 @@ from corpus.nlp.role_cues import (
     created_cue,
     description_cue,
     diffusion_cue,
+    employer_cue,
     entrusted_cue,
     inverted_subject_cue,
     label_cue,
@@ -107,6 +108,7 @@ _STRONG_FINDERS = (
     inverted_subject_cue,
     source_cue,
     amount_line_cue,
+    employer_cue,
 )
 
 

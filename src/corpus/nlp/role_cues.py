@@ -506,6 +506,27 @@ def description_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
         return
 
 
+def employer_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``Y, coordonnatrice du projet P à l'association X``: the body the person who
+    carries the project works at carries it too."""
+    doc = span.doc
+    i = span.start - 1
+    if i >= sent.start and folded_text(doc[i]) in DETERMINERS:
+        i -= 1
+    if i < sent.start or folded_text(doc[i]) not in ("a", "au", "aupres"):
+        return
+    window = doc[max(sent.start, i - 8) : i]
+    for k, tok in enumerate(window[:-1]):
+        if cues.titles.get(folded_text(tok)) != "porteur" or tok.pos_ != "NOUN":
+            continue
+        rest = window[k + 1 : k + 4]
+        if any(folded_lemma(t) in cues.project_nouns for t in rest) and not any(
+            t.text in (",", ";", ":") for t in window[k + 1 :]
+        ):
+            yield RoleHit("porteur", doc[tok.i : i + 1].text)
+            return
+
+
 _CURRENCIES = frozenset(("€", "$", "£", "euros", "eur", "dollars", "chf", "francs", "fcfa", "cfa"))
 
 
