@@ -119,6 +119,12 @@ def roles_of(actors_nlp, text: str) -> dict[str, set[str]]:
             "Entraide Valmont",
             {"porteur"},
         ),
+        # the body that builds the project's housing
+        (
+            "La coopérative d'habitation Les Mouettes construira 24 logements pour aînés.",
+            "Mouettes",
+            {"porteur"},
+        ),
         # co-carried: "porté avec X"
         ("Le projet est porté avec l'ONG Tamkira.", "Tamkira", {"porteur"}),
     ],
@@ -146,6 +152,8 @@ def test_unseen_wording(actors_nlp, text: str, name: str, roles: set[str]) -> No
         ),
         # an address line is no funding line
         ("Contact :\n- Fondation Orvalis, 12 rue des Lilas\n", "Fondation Orvalis", set()),
+        # a builder named as the agent is no carrier
+        ("La salle a été construite par l'entreprise Batimex.", "Batimex", set()),
         # people, not money, coming from a place
         ("Le public vient surtout de la Ville de Namur.", "Ville de Namur", set()),
         # "en <place> par X": the place is no co-agent of X
