@@ -64,6 +64,11 @@ def test_concepts_are_not_organisations(actors_nlp) -> None:
     assert doc._.actors == []
 
 
+def test_acronym_spelled_with_the_form_word(actors_nlp) -> None:
+    doc = actors_nlp("Fondée en 2012, l'association Mami Wata (AMW) accompagne les femmes.")
+    assert [(r["name"], r["acronym"]) for r in doc._.actors] == [("Mami Wata", "AMW")]
+
+
 def test_titles_and_placeholders_are_not_actors(actors_nlp) -> None:
     doc = actors_nlp(
         "Merci, M. le Président. Monsieur le Président, la séance reprend. "

@@ -705,7 +705,14 @@ class SpanFinder:
                 and is_acronym(doc[end + 1].text)
                 and cand.kind == "org"
                 and len(doc[cand.start : cand.end]) >= 2
-                and acronym_of(doc[end + 1].text, doc[cand.start : cand.end].text)
+                and (
+                    acronym_of(doc[end + 1].text, doc[cand.start : cand.end].text)
+                    # "l'association Mami Wata (AMW)": the form word gives a letter
+                    or (
+                        cand.lead is not None
+                        and acronym_of(doc[end + 1].text, doc[cand.lead : cand.end].text)
+                    )
+                )
             ):
                 cand = replace(cand, acronym=doc[end + 1].text, weak=False)
                 drop.add(end + 1)
