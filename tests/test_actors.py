@@ -64,6 +64,65 @@ def test_concepts_are_not_organisations(actors_nlp) -> None:
     assert doc._.actors == []
 
 
+def test_acronym_spelled_with_the_form_word(actors_nlp) -> None:
+    doc = actors_nlp("Fondée en 2012, l'association Mami Wata (AMW) accompagne les femmes.")
+    assert [(r["name"], r["acronym"]) for r in doc._.actors] == [("Mami Wata", "AMW")]
+
+
+def test_titles_and_placeholders_are_not_actors(actors_nlp) -> None:
+    doc = actors_nlp(
+        "Merci, M. le Président. Monsieur le Président, la séance reprend. "
+        "On pensait à madame Untel, qui vit seule. PJ : annexe budgétaire."
+    )
+    assert [r["name"] for r in doc._.actors] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # where a body is, after its name, is not part of the name
+        (
+            "Le terrain couvre l'épicerie solidaire Le Grenier du Blavet à Pontivy et "
+            "l'association Bara Mad à Vannes.",
+            ["Grenier du Blavet", "Bara Mad"],
+        ),
+        ("La société Logisoft à Sousse a embauché onze diplômées.", ["Logisoft"]),
+        # a place in the official name stays
+        (
+            "L'Université du Québec à Chicoutimi a fait une étude.",
+            ["Université du Québec à Chicoutimi"],
+        ),
+        # a form word inside a written word, after an apostrophe
+        (
+            "La coopérative de soins Vita’Coop à Namur expérimente les visites.",
+            ["Vita’Coop"],
+        ),
+        # "aux" + a lower-case complement inside a name with no proper noun yet
+        (
+            "Le balado reçoit le soutien du Fonds d'appui aux radios communautaires.",
+            ["Fonds d'appui aux radios communautaires"],
+        ),
+        (
+            "La Fondation Orvalis aux côtés de la Ville de Namur soutient le projet.",
+            ["Fondation Orvalis", "Ville de Namur"],
+        ),
+        # a lower-case qualifier before the proper part of the name
+        (
+            "Il coordonne le projet au Centre d'entraide bénévole Haute-Gatineau.",
+            ["Centre d'entraide bénévole Haute-Gatineau"],
+        ),
+        # a name spans no comma
+        (
+            "Créée par des commerçantes du marché B, l'association Mami Wata (AMW) est "
+            "une organisation à but non lucratif.",
+            ["Mami Wata"],
+        ),
+    ],
+)
+def test_name_boundaries(actors_nlp, text: str, names: list[str]) -> None:
+    assert [r["name"] for r in actors_nlp(text)._.actors] == names
+
+
 def test_sentence_initial_capitalised_word_is_not_an_actor(actors_nlp) -> None:
     doc = actors_nlp("Expérimenter : il faut tester la solution avec les habitants.")
     assert doc._.actors == []

@@ -131,6 +131,20 @@ def test_surname_and_first_word_link_to_full_names() -> None:
     assert len(actors) == 2
 
 
+def test_person_surname_and_first_name_alone_link_to_the_full_name() -> None:
+    # speaker labels of a transcript: "Mme Tremblay (Annick) :", "JOSÉE-ANNE :"
+    rows = [
+        mention("d1", "p1", 0, "Annick Tremblay-Roy", kind="person"),
+        mention("d1", "p2", 80, "Tremblay-Roy", kind="person"),
+        mention("d1", "p1", 30, "Josée-Anne Lapointe", kind="person"),
+        mention("d1", "p3", 120, "JOSÉE", kind="person"),
+        mention("d1", "p3", 140, "Josée-Anne", kind="person"),
+    ]
+    actors = build_actors(frame(rows)).set_index("name")
+    assert sorted(actors.index) == ["Annick Tremblay-Roy", "Josée-Anne Lapointe"]
+    assert actors.loc["Josée-Anne Lapointe", "n_mentions"] == 3
+
+
 def test_same_name_in_two_documents_stays_two_actors() -> None:
     rows = [
         mention("d1", "d1-p", 0, "Fondation Berthier", sector="ess"),

@@ -66,6 +66,37 @@ def terms(nlp, text: str) -> list[str]:
             "économie solidaire",
         ),
         ("L'entraide, c'est quand chacun donne un peu de son temps aux autres.", "entraide"),
+        # an adverb set off by commas between the term and its cue
+        (
+            "L'économie solidaire, enfin, renvoie à des activités dont la finalité première "
+            "est sociale.",
+            "économie solidaire",
+        ),
+        # the parser hangs the cue and later words of the definiens on the subject
+        (
+            "Nous suivons Le Goff et Riou (2012), selon lesquels l'innovation sociale désigne "
+            "« une réponse nouvelle, construite avec les habitants, à un besoin que ni le "
+            "marché ni l'État ne satisfont ».",
+            "innovation sociale",
+        ),
+        # a relative "que nous entendons ... comme"
+        (
+            "Le projet relève de l'économie circulaire, que nous entendons ici, à la suite de "
+            "l'agence régionale, comme un système qui garde la valeur des ressources.",
+            "économie circulaire",
+        ),
+        # an object pronoun whose noun stands earlier in the same sentence
+        (
+            "La loi marocaine de 2019 relative à l'économie sociale la définit comme un "
+            "ensemble d'activités économiques à finalité sociale.",
+            "économie sociale",
+        ),
+        # ... or is the dislocated noun of the previous sentence
+        (
+            "L'innovation sociale, ce n'est pas une invention technique. Moi, je la définis "
+            "comme une nouvelle façon de faire qui répond à un besoin mal couvert.",
+            "innovation sociale",
+        ),
     ],
 )
 def test_cue_gives_the_term(nlp, text: str, term: str) -> None:
@@ -79,6 +110,7 @@ def test_cue_gives_the_term(nlp, text: str, term: str) -> None:
         "Je vous appelle demain pour en parler. On en parle de temps en temps quand on se voit.",
         "Nous avons entendu la demande des habitants et nous y répondrons.",
         "Hier, c'est quand il pleuvait que nous sommes partis.",
+        "Le quartier, que nous entendons préserver, compte dix rues.",
     ],
 )
 def test_no_definition(nlp, text: str) -> None:

@@ -71,6 +71,19 @@ def test_generic_word_counts_only_when_needs_are_addressed(nlp) -> None:
     )
 
 
+def test_low_income_names_poverty(nlp) -> None:
+    # "à faibles revenus" names the need itself, not only the public concerned
+    assert "pauvrete_exclusion" in retained(
+        nlp, "L'atelier vend des meubles remis en état à des ménages à faibles revenus."
+    )
+
+
+def test_cultural_venue_is_culture(nlp) -> None:
+    assert "culture" in retained(
+        nlp, "La commune ouvre un tiers-lieu culturel avec une salle de spectacle de 90 places."
+    )
+
+
 def test_negatives(nlp) -> None:
     # Tag line, link line, adjective, and a name containing a need word.
     assert (

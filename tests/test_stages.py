@@ -69,8 +69,44 @@ def test_weak_cues_need_support(nlp) -> None:
 
 def test_running_project_is_implementation(nlp) -> None:
     assert "mise_en_oeuvre" in retained(nlp, "Le service, lancé par la commune en 2018, roule.")
+    # a month may come before the year
+    assert "mise_en_oeuvre" in retained(nlp, "Ouvert en mars 2020, le café associatif accueille.")
     # Launching a call for projects is not implementing one.
     assert "mise_en_oeuvre" not in retained(nlp, "Le Fonds lance son troisième appel de projets.")
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        (
+            "Une étude d'impact indépendante dira si les stagiaires ont trouvé un emploi.",
+            "evaluation",
+        ),
+        (
+            "En parlant avec les parents, on a compris que le vrai frein était la garde.",
+            "diagnostic",
+        ),
+        # stakeholders gathered to design together
+        (
+            "On a réuni des bénévoles et des élus pour imaginer ensemble un service.",
+            "coconstruction",
+        ),
+    ],
+)
+def test_plain_wordings_of_a_stage(nlp, text: str, stage: str) -> None:
+    assert stage in retained(nlp, text)
+
+
+def test_weak_wordings_need_support(nlp) -> None:
+    # revising the programme and others seizing it only suggest their stage
+    assert "experimentation" not in retained(nlp, "Nous avons revu le parcours en juin.")
+    assert "diffusion" not in retained(nlp, "Nous espérons que d'autres s'en emparent.")
+    assert "diffusion" in retained(
+        nlp, "Nous espérons que d'autres s'en emparent.", "Nous allons transférer nos outils."
+    )
+    assert "coconstruction" not in retained(
+        nlp, "Un comité réunissant les municipalités suivra le plan."
+    )
 
 
 def test_longest_match_wins_across_stages(nlp) -> None:

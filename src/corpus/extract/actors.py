@@ -198,18 +198,32 @@ def _link(rows: list[dict[str, Any]]) -> list[_Cluster]:
         ]
         if len(targets) == 1:
             merge(targets[0], cluster)
-    # Surnames alone <-> full names of persons.
+    # Surnames alone <-> full names of persons ("Mme Ouellet" <-> "Geneviève Ouellet").
     persons = [c for c in clusters if c.kind() == "person"]
     for cluster in list(clusters):
-        if cluster not in clusters or cluster.kind() == "person":
+        if cluster not in clusters:
             continue
         names = {name_key(n) for n in cluster.names()}
         if len(names) != 1:
             continue
         (only,) = names
-        if " " in only:
-            continue
-        targets = [p for p in persons if any(name_key(n).split()[-1] == only for n in p.names())]
+        if any(" " in n.strip() for n in cluster.names()):
+            continue  # one written word ("Gagnon-Fraser" is one)
+        targets = [
+            p
+            for p in persons
+            if p is not cluster
+            and any(name_key(n).endswith(f" {only}") for n in p.names() if " " in n.strip())
+        ]
+        if not targets and (cluster.kind() == "person" or _sector(cluster) == "autre"):
+            # A first name alone ("Julie-Anne", a speaker label "JULIE") <-> the one
+            # person of the document whose full name starts with it.
+            targets = [
+                p
+                for p in persons
+                if p is not cluster
+                and any(name_key(n).startswith(f"{only} ") for n in p.names() if " " in n.strip())
+            ]
         if len(targets) == 1 and targets[0] in clusters:
             merge(targets[0], cluster)
     return clusters

@@ -143,6 +143,11 @@ class RoleCues:
     similar_words: frozenset[str] = frozenset()
     project_nouns: frozenset[str] = frozenset()
     talk_verbs: frozenset[str] = frozenset()
+    hiring_verbs: frozenset[str] = frozenset()
+    source_verbs: frozenset[str] = frozenset()
+    study_verbs: frozenset[str] = frozenset()
+    document_nouns: frozenset[str] = frozenset()
+    money_subjects: frozenset[str] = frozenset()
     _stems: tuple[str, ...] = ()
 
     @property
@@ -321,6 +326,13 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
         similar_words=frozenset(fold(w) for w in raw.get("similar_words") or []),
         project_nouns=frozenset(fold(w) for w in raw.get("project_nouns") or []),
         talk_verbs=frozenset(fold(w) for w in raw.get("talk_verbs") or []),
+        hiring_verbs=frozenset(fold(w) for w in raw.get("hiring_verbs") or []),
+        source_verbs=frozenset(fold(w) for w in raw.get("source_verbs") or []),
+        study_verbs=frozenset(fold(w) for w in raw.get("study_verbs") or []),
+        document_nouns=frozenset(fold(w) for w in raw.get("document_nouns") or []),
+        money_subjects=frozenset(
+            fold(w) for w in [*(raw.get("money_subjects") or []), *(raw.get("funding_nouns") or [])]
+        ),
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

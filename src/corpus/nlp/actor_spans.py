@@ -29,9 +29,13 @@ MAX_TOKENS = 16
 _ACRONYM = re.compile(r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ0-9&\-\.]{1,11}$")
 _ROMAN = re.compile(r"^[IVXLCDM]+[Ee]?$")
 _URLISH = re.compile(r"(www\.|https?:|@|\.(org|com|net|fr|ca|be|ch|qc)\b)", re.I)
-_NAME_PREPS = frozenset(fold(w) for w in ("de", "du", "des", "d’", "en", "pour", "sur", "et", "à"))
+_NAME_PREPS = frozenset(
+    fold(w) for w in ("de", "du", "des", "d’", "en", "pour", "sur", "et", "à", "aux")
+)
 _NAME_DETS = frozenset(fold(w) for w in ("l’", "la", "le", "les"))
 _DE_WORDS = frozenset(fold(w) for w in ("de", "du", "des", "d'", "d’"))
+#: Elided words written against the next one ("l’Association", "d’Entraide").
+_ELISIONS = frozenset(("l", "d", "qu", "jusqu", "lorsqu", "puisqu", "s", "n", "c", "j", "m", "t"))
 _EN_STOP = frozenset(fold(w) for w in ("partenariat", "collaboration", "lien", "tant", "charge"))
 _BREAK = frozenset(
     ("|", "\n", "«", "»", "“", "”", '"', "(", ")", "[", "]", ":", ";", "/", "•", "·")
@@ -130,6 +134,11 @@ def acronym_of(acronym: str, name: str) -> bool:
     if len(letters) < 2 or len(content) < 2 or letters[0] != content[0][0]:
         return False
     return _acronym_fits(letters, tuple(words))
+
+
+def _place_at(doc: Doc, i: int) -> bool:
+    """Whether a place entity (LOC) starts at token ``i``."""
+    return doc[i].ent_iob_ == "B" and doc[i].ent_type_ == "LOC"
 
 
 class SpanFinder:
@@ -263,6 +272,10 @@ class SpanFinder:
                     break
                 if text == "en" and (fold(nxt.text) in _EN_STOP or doc[j - 1].pos_ == "PROPN"):
                     break
+                if text == "aux" and (
+                    any(_is_title(t) for t in doc[start + 1 : j]) or fold(nxt.text) == "cotes"
+                ):
+                    break  # "Fonds d'appui aux radios" is a name; "Fondation X aux côtés" not
                 if nxt.text.islower() and nxt.pos_ not in ("NOUN", "ADJ"):
                     break
                 j = k + 1
@@ -272,6 +285,18 @@ class SpanFinder:
                 continue
             # "Carrefour jeunesse-emploi", "Comité logement X": a noun right after the form.
             if j == end and tok.pos_ == "NOUN" and tok.text.islower():
+                j += 1
+                continue
+            # "Centre d'entraide bénévole X": a lower-case qualifier the tagger calls a
+            # noun, then the proper part of the name.
+            if (
+                tok.pos_ == "NOUN"
+                and tok.text.islower()
+                and j + 1 < sent_end
+                and doc[j + 1].pos_ == "PROPN"
+                and _is_title(doc[j + 1])
+                and not any(_is_title(t) for t in doc[start + 1 : j])
+            ):
                 j += 1
                 continue
             break
@@ -339,6 +364,8 @@ class SpanFinder:
             elif fold(tok.text) in _NAME_PREPS | _NAME_DETS and self._title_after(
                 doc, j + 1, sent_end
             ):
+                if fold(tok.text) == "a" and _place_at(doc, j + 1):
+                    break  # "l'épicerie X à Lorient": where it is, not its name
                 nxt = j + 1 if fold(doc[j + 1].text) not in _NAME_DETS else j + 2
                 if (fold(doc[nxt].text),) in self.form_index:
                     break
@@ -350,8 +377,13 @@ class SpanFinder:
     def _forms(self, doc: Doc) -> Iterable[Candidate]:
         for _, start, end in self.forms(doc):
             first = doc[start]
-            if start and doc[start - 1].whitespace_ == "" and doc[start - 1].is_alpha:
-                continue  # inside a word: "Médi’Coop"
+            if (
+                start
+                and doc[start - 1].whitespace_ == ""
+                and any(c.isalpha() for c in doc[start - 1].text)
+                and doc[start - 1].text.lower().rstrip("’'") not in _ELISIONS
+            ):
+                continue  # inside a word: "Médi’Coop", tokenised "Médi’" + "Coop"
             words = tuple(fold(t.text) for t in doc[start:end])
             form = self.form_index.get(words)
             if form is None or (first.text.isupper() and len(first.text) > 3):
@@ -513,6 +545,11 @@ class SpanFinder:
         folded = [fold(t.text) for t in alpha]
         if all(w in self.lexicon.concepts or is_function_word(w) for w in folded):
             return False
+        if all(
+            w in self.lexicon.honorifics or w in self.lexicon.job_titles or is_function_word(w)
+            for w in folded
+        ):
+            return False  # "M. le Président", "Madame la Ministre": a title, no name
         if len(alpha) == 1:
             word = alpha[0]
             if fold(word.text) in self.lexicon.header_words:
@@ -592,8 +629,10 @@ class SpanFinder:
                 continue
             sent_start = doc[i].sent.start
             for a in range(i - 3, max(sent_start, i - 1 - MAX_TOKENS) - 1, -1):
-                if not _is_title(doc[a]) or any(t.text in _BREAK for t in doc[a : i - 1]):
-                    continue
+                if not _is_title(doc[a]) or any(
+                    t.text in _BREAK or t.text == "," for t in doc[a : i - 1]
+                ):
+                    continue  # a name spans no comma: "du marché A, l'association X (AX)"
                 if not acronym_of(doc[i].text, doc[a : i - 1].text):
                     continue
                 if sentence_initial(doc[a]) and doc[a].pos_ not in ("PROPN", "NOUN"):
@@ -666,7 +705,14 @@ class SpanFinder:
                 and is_acronym(doc[end + 1].text)
                 and cand.kind == "org"
                 and len(doc[cand.start : cand.end]) >= 2
-                and acronym_of(doc[end + 1].text, doc[cand.start : cand.end].text)
+                and (
+                    acronym_of(doc[end + 1].text, doc[cand.start : cand.end].text)
+                    # "l'association Mami Wata (AMW)": the form word gives a letter
+                    or (
+                        cand.lead is not None
+                        and acronym_of(doc[end + 1].text, doc[cand.lead : cand.end].text)
+                    )
+                )
             ):
                 cand = replace(cand, acronym=doc[end + 1].text, weak=False)
                 drop.add(end + 1)

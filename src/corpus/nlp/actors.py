@@ -178,22 +178,34 @@ class ActorFinder:
             if i and groups:
                 prev = actors[i - 1][0]
                 between = doc[prev.end : span.start]
-                # "la Chaire X de l’Université Y": Y takes part in what X does.
+                # "la Chaire X de l’Université Y": Y takes part in what X does; the
+                # part's acronym may come between ("le Centre X (CX) de l'Université Y").
+                link = between
+                if len(link) > 2 and link[0].text == "(" and ")" in [t.text for t in link[:5]]:
+                    link = link[[t.text for t in link].index(")") + 1 :]
                 if (
-                    0 < len(between) <= 2
-                    and fold(between[0].text) in ("de", "du", "des", "d’")
+                    0 < len(link) <= 2
+                    and fold(link[0].text) in ("de", "du", "des", "d’")
                     and not any(not h["weak"] for h in record["roles"])
                 ):
                     record["roles"] = [dict(h) for h in actors[i - 1][1]["roles"] if not h["weak"]]
-                if prev.end <= span.start and all(
-                    t.text in (",", "et", "ou", "ainsi", "que", "par", "puis")
-                    or t.pos_ in ("DET", "ADJ")
-                    or (
-                        (t.pos_ == "NOUN" or t.lower_ in ("de", "d’", "d'"))
-                        and t.text.islower()
-                        and t.i >= span.start - 4
+                # "par" joins only list items ("par A, par B"), not "en A par B".
+                joined = not any(t.text == "par" for t in between) or any(
+                    t.text in (",", "et", "ou") for t in between
+                )
+                if (
+                    joined
+                    and prev.end <= span.start
+                    and all(
+                        t.text in (",", "et", "ou", "ainsi", "que", "par", "puis")
+                        or t.pos_ in ("DET", "ADJ")
+                        or (
+                            (t.pos_ == "NOUN" or t.lower_ in ("de", "d’", "d'"))
+                            and t.text.islower()
+                            and t.i >= span.start - 4
+                        )
+                        for t in between
                     )
-                    for t in between
                 ):
                     groups[-1].append(i)
                     continue

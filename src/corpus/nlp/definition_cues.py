@@ -95,6 +95,9 @@ class CueHandlers(TermParser):
             if len(rest) < 3:
                 return None  # a heading ("Ce que nous entendons par X"): text comes next
             return Candidate(cue, "definition", term, head_token, cue.confidence) if term else None
+        relative = self._relative_entendre(doc, sent, cue, anchor)
+        if relative is not None:
+            return relative
         # "Par X, on entend ...": the term stands between "Par" and the comma.
         tokens = [t for t in doc[sent.start : anchor.i] if not t.is_space]
         first = max((k for k, t in enumerate(tokens) if t.lower_ == "par"), default=None)
@@ -110,6 +113,31 @@ class CueHandlers(TermParser):
         term = _clean_term(self._text(doc)[words[0].idx : words[-1].idx + len(words[-1])])
         nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
         return Candidate(cue, "definition", term, nouns[0] if nouns else words[0], cue.confidence)
+
+    def _relative_entendre(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
+        """ "l'économie circulaire, que nous entendons ici comme ...": the noun the relative
+        ``que`` follows is the term, when ``comme`` comes after the verb."""
+        k = anchor.i - 1
+        if k <= sent.start or doc[k].lower_ not in ("nous", "on", "j'", "j’", "je", "l'on", "l’on"):
+            return None
+        k -= 1
+        if k <= sent.start or doc[k].lower_ not in ("que", "qu'", "qu’"):
+            return None
+        if not any(t.lower_ == "comme" for t in doc[anchor.i + 1 : min(sent.end, anchor.i + 25)]):
+            return None
+        k -= 1
+        if doc[k].text == ",":
+            k -= 1
+        head = doc[k]
+        for _ in range(6):
+            if head.dep_ in ("amod", "flat", "fixed") and sent.start <= head.head.i < head.i:
+                head = head.head
+            else:
+                break
+        if head.pos_ not in ("NOUN", "PROPN") or not self._term_ok(head):
+            return None
+        term, head_token = self._term(head, until=k + 1)
+        return Candidate(cue, "definition", term, head_token, cue.confidence) if term else None
 
     def _parler_de(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
         """ "On parle de X lorsque / quand / si ...": X is defined by the condition."""
@@ -196,13 +224,29 @@ class CueHandlers(TermParser):
             for t in doc[anchor.i + 1 : anchor.i + 4]
         ):
             return None
-        term = self._recent_terms[-1] if self._recent_terms else None
+        pronoun = doc[anchor.i - 1] if anchor.i > sents[si].start else None
+        here = self._concept_before(sents[si], pronoun) if pronoun is not None else None
+        term = here or (self._recent_terms[-1] if self._recent_terms else None)
         if term is None:
             previous = self._previous_term(sents, si)
             term = previous[0] if previous else None
         if not term:
             return None
         return Candidate(cue, "definition", term, anchor, cue.confidence)
+
+    def _concept_before(self, sent: Span, pronoun: Token) -> str | None:
+        """ "La loi de 2020 relative à l'économie sociale la définit comme ...": the nearest
+        concept noun before the object pronoun, in the same sentence, of its gender."""
+        gender = {"la": "Fem", "le": "Masc"}.get(pronoun.lower_)
+        for token in reversed(sent[: pronoun.i - sent.start]):
+            if token.pos_ != "NOUN" or not self._in("concept_heads", token.lemma_):
+                continue
+            genders = token.morph.get("Gender", [])
+            if gender and genders and gender not in genders:
+                continue
+            term, _ = self._term(token)
+            return term or None
+        return None
 
     def _object(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
         """ "L'OCDE définit l'innovation sociale comme ...": the object is the term."""

@@ -182,6 +182,7 @@ class TermParser:
             or doc[j].lower_ in ("se", "s'", "s’", "ne", "n'", "n’")
         ):
             j -= 1
+        j = _before_incise(doc, sent, j)
         if j < sent.start:
             return None
         token = doc[j]
@@ -370,6 +371,11 @@ class TermParser:
         previous = sents[si - 1]
         root = previous.root
         subject = next((c for c in root.children if c.dep_ in _SUBJECT_DEPS), None)
+        if subject is None or subject.lower_ in ("ce", "c'", "c’"):
+            # "L'innovation sociale, ce n'est pas ... . Je la définis comme ..." (the
+            # parser may also make the dislocated noun the root)
+            ce = next((t for t in previous if t.lower_ in ("ce", "c'", "c’")), None)
+            subject = self._dislocated(previous.doc, previous, ce) if ce is not None else None
         if subject is None or subject.pos_ not in ("NOUN", "PROPN"):
             return None
         if not self._term_ok(subject) or self._in("discourse_subjects", subject.lemma_):
@@ -392,3 +398,16 @@ class TermParser:
                 for c in subject.children
             )
         return False
+
+
+def _before_incise(doc: Doc, sent: Span, j: int) -> int:
+    """``L'économie solidaire, enfin, renvoie à``: the token before an adverb set off by
+    commas (at most three words) that ends at ``j``; ``j`` when there is none."""
+    if j < sent.start or doc[j].text != ",":
+        return j
+    k = j - 1
+    while k >= sent.start and j - k <= 4 and doc[k].pos_ == "ADV":
+        k -= 1
+    if k < j - 1 and k >= sent.start and doc[k].text == ",":
+        return k - 1
+    return j

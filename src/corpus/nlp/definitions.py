@@ -467,7 +467,8 @@ class DefinitionFinder(CueHandlers):
             return None
         if subject.pos_ not in ("NOUN", "PROPN", "X"):
             return None
-        if not self._term_ok(subject):
+        # conjuncts the parser hangs on the subject after the cue are the definiens'
+        if not self._term_ok(subject, before=anchor.i if anchor.i > subject.i else None):
             return None
         if self._in("goal_nouns", subject.lemma_):
             term, head = self._goal_term(subject)
@@ -494,7 +495,9 @@ class DefinitionFinder(CueHandlers):
             if not quoted:
                 return None
             return Candidate(cue, kind, quoted, subject, cue.confidence)
-        term, head = self._term(subject)
+        # The parser may hang the cue verb on the subject ("l'innovation sociale
+        # désigne" as a clause of the noun): the term stops before the cue.
+        term, head = self._term(subject, until=anchor.i if anchor.i > subject.i else None)
         if not term:
             return None
         confidence = cue.confidence
@@ -511,6 +514,7 @@ class DefinitionFinder(CueHandlers):
             (c.dep_ == "acl" and "Part" in c.morph.get("VerbForm", []) and c.i > subject.i + 1)
             or (c.dep_ == "acl" and "Part" in c.morph.get("VerbForm", []) and list(c.children))
             for c in subject.children
+            if c.i < anchor.i  # a participle after the cue belongs to the definiens
         ):
             return None  # "les besoins cités", "les bailleurs mentionnés": particular ones
         return Candidate(cue, kind, term, head, confidence)

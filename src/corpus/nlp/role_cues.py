@@ -46,7 +46,29 @@ def before_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         if tuple(got[:-1]) == words[:-1]:
             if words == ("avec",) and _talk_before(doc, end - 1, sent, cues):
                 continue  # "en discuter avec X": a conversation, not a partnership
+            if words == ("avec",) and _carried_with(doc, end - 1, sent, cues):
+                # "un projet porté avec X", "fondée avec X": X carries it too
+                yield RoleHit("porteur", doc[end - 2 : end].text)
+                return
             yield RoleHit(role, doc[end - n : end].text)
+
+
+def _carried_with(doc: Doc, i: int, sent: Span, cues: RoleCues) -> bool:
+    """Whether the word before ``avec`` at ``i`` (adverbs skipped) is a participle of a
+    carrying verb (``porté``, ``cofondée``, ``lancé``)."""
+    j = i - 1
+    while j >= sent.start and doc[j].pos_ == "ADV":
+        j -= 1
+    if j < sent.start or doc[j].pos_ not in ("VERB", "ADJ"):
+        return False
+    if "Part" not in doc[j].morph.get("VerbForm", []) and not participle_lemmas(
+        folded_text(doc[j])
+    ):
+        return False
+    if any(c.dep_ == "aux:tense" and c.lemma_ == "avoir" for c in doc[j].children):
+        return False  # "nous avons développé avec X": X works with the carrier
+    found = verb_role(cues, doc[j])
+    return found is not None and found[0] == "porteur"
 
 
 def _talk_before(doc: Doc, i: int, sent: Span, cues: RoleCues) -> bool:
@@ -88,6 +110,9 @@ def noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             words = tuple(folded_lemma(t) for t in doc[start:end])
             texts = tuple(folded_text(t) for t in doc[start:end])
             role = cues.nouns.get(words) or cues.nouns.get(texts)
+            if not role and n == 2 and doc[start + 1].text.islower():
+                # "un prêt hypothécaire de X": a qualifier the tagger took for a noun
+                role = cues.nouns.get(words[:1]) or cues.nouns.get(texts[:1])
             if role and start - 1 >= sent.start and folded_text(doc[start - 1]) == "a":
                 return  # "l'appel à projets de X": the call's, not the project's
             if role:
@@ -134,8 +159,17 @@ def agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     if i >= 0 and folded_text(doc[i]) in (",", "et", "ou"):
         # "financé par le Département, la Région X et la Fondation Y": a later item of
         # the list of agents.
-        for k in range(i - 1, max(sent.start, i - 20) - 1, -1):
+        k = i - 1
+        while k >= max(sent.start, i - 30):
             tok = doc[k]
+            if tok.text == ")":
+                # "financé par A (620 000 €), B (540 000 €) et C": skip a short
+                # parenthesis (an amount, an acronym) of an earlier item.
+                opening = _opening_paren(doc, k, sent)
+                if opening is None:
+                    return
+                k = opening - 1
+                continue
             if folded_text(tok) == "par":
                 i = k
                 break
@@ -143,6 +177,7 @@ def agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
                 return
             if tok.pos_ == "ADP" and folded_text(tok) not in DE_WORDS:
                 return  # "mis en œuvre par X depuis 2022, Y accompagne": Y is no agent
+            k -= 1
         else:
             return
     if i < 0 or folded_text(doc[i]) != "par":
@@ -165,11 +200,50 @@ def agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
                 verb = _agent_verb(doc, k, sent)
                 if verb is not None:
                     break
-    if verb is None:
-        return
-    found = verb_role(cues, verb)
-    if found:
+    found = verb_role(cues, verb) if verb is not None else None
+    if found is None:
+        # "repris l'an dernier par X", "soutenu en Région wallonne par X": a complement
+        # between the participle and "par"; the parse links the agent to its verb.
+        verb = _parsed_agent_verb(doc[i], sent)
+        found = verb_role(cues, verb) if verb is not None else None
+    if found and verb is not None:
+        if found[0] == "preneur" and _adopted_document(verb, cues):
+            return  # "Plan adopté par le conseil de X": X passed a text, it takes up nothing
         yield RoleHit(found[0], f"{verb.text} par")
+
+
+def _adopted_document(verb: Token, cues: RoleCues) -> bool:
+    """Whether the participle qualifies, or has as passive subject, a document noun."""
+    nouns = [verb.head] if verb.dep_ == "acl" else []
+    nouns += [c for c in verb.children if c.dep_ == "nsubj:pass"]
+    return any(folded_lemma(n) in cues.document_nouns for n in nouns)
+
+
+def _opening_paren(doc: Doc, close: int, sent: Span) -> int | None:
+    """The ``(`` that opens the parenthesis closed at ``close``: at most six words
+    back, none of them a finite verb (``(postes aidés)`` is skipped)."""
+    for k in range(close - 1, max(sent.start, close - 7) - 1, -1):
+        if doc[k].text == "(":
+            return k
+        finite = doc[k].pos_ == "AUX" or "Fin" in doc[k].morph.get("VerbForm", [])
+        if finite or doc[k].text in (")", ".", ";", ":"):
+            return None
+    return None
+
+
+def _parsed_agent_verb(par: Token, sent: Span) -> Token | None:
+    """The verb the parser attaches the agent of ``par`` to (``obl:agent``), if it is a
+    participle before ``par`` in the same sentence."""
+    agent = par.head
+    verb = agent.head
+    if (
+        agent.dep_ == "obl:agent"
+        and verb.pos_ in ("VERB", "ADJ")
+        and sent.start <= verb.i < par.i
+        and par.i - verb.i <= 8
+    ):
+        return verb
+    return None
 
 
 def label_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -348,6 +422,37 @@ def created_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         j += 1
 
 
+def source_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """Where the money comes from: ``le reste provient de X (...), de Y et de Z``,
+    ``les recettes viennent de X``: the subject of the verb of origin is a funding or
+    budget noun; the actor may be a later item of the list."""
+    doc = span.doc
+    i = previous_content(span, sent)
+    if i < 0 or folded_text(doc[i]) not in DE_WORDS:
+        return
+    k = i - 1
+    while k >= max(sent.start, i - 30):
+        tok = doc[k]
+        if tok.text == ")":
+            opening = _opening_paren(doc, k, sent)
+            if opening is None:
+                return
+            k = opening - 1
+            continue
+        if tok.pos_ in ("VERB", "AUX"):
+            if folded_lemma(tok) in cues.source_verbs and any(
+                c.dep_ == "nsubj" and folded_lemma(c) in cues.money_subjects for c in tok.children
+            ):
+                yield RoleHit("bailleur", f"{tok.text} de")
+            return
+        if tok.text in (".", ";", ":", "(") or (
+            tok.pos_ not in ("DET", "NOUN", "PROPN", "ADJ", "CCONJ", "PUNCT", "NUM", "ADV")
+            and folded_text(tok) not in DE_WORDS
+        ):
+            return
+        k -= 1
+
+
 def recipient_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     """``Le ministère accorde à X une aide financière``, ``une subvention versée à X``:
     the body that receives funding carries the project."""
@@ -399,6 +504,56 @@ def description_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
         if role:
             yield RoleHit(role, doc[colon : tok.i + 1].text)
         return
+
+
+def employer_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """``Y, coordonnatrice du projet P à l'association X``: the body the person who
+    carries the project works at carries it too."""
+    doc = span.doc
+    i = span.start - 1
+    if i >= sent.start and folded_text(doc[i]) in DETERMINERS:
+        i -= 1
+    if i < sent.start or folded_text(doc[i]) not in ("a", "au", "aupres"):
+        return
+    window = doc[max(sent.start, i - 8) : i]
+    for k, tok in enumerate(window[:-1]):
+        if cues.titles.get(folded_text(tok)) != "porteur" or tok.pos_ != "NOUN":
+            continue
+        rest = window[k + 1 : k + 4]
+        if any(folded_lemma(t) in cues.project_nouns for t in rest) and not any(
+            t.text in (",", ";", ":") for t in window[k + 1 :]
+        ):
+            yield RoleHit("porteur", doc[tok.i : i + 1].text)
+            return
+
+
+_CURRENCIES = frozenset(("€", "$", "£", "euros", "eur", "dollars", "chf", "francs", "fcfa", "cfa"))
+
+
+def amount_line_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+    """A line of a financing plan, ``- X ........ 20 000 €``: the actor opens the line and
+    only leader dots, a parenthesis and an amount in a currency follow: it funds."""
+    doc = span.doc
+    if any(
+        not (t.is_punct or folded_text(t) in _BULLETS or t.pos_ == "DET" or t.is_space)
+        for t in doc[sent.start : span.start]
+    ):
+        return
+    rest = [t for t in doc[span.end : sent.end] if not t.is_space]
+    while rest and rest[-1].text in (".", ";"):
+        rest.pop()
+    if len(rest) < 2 or folded_text(rest[-1]) not in _CURRENCIES:
+        return
+    depth = 0
+    for tok in rest[:-1]:
+        depth += (tok.text == "(") - (tok.text == ")")
+        if (
+            depth == 0
+            and tok.text not in ("(", ")")
+            and not (_amount(tok) or all(c in ".…:" for c in tok.text))
+        ):
+            return
+    yield RoleHit("bailleur", rest[-1].text)
 
 
 def weak_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:

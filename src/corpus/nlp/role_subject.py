@@ -138,6 +138,7 @@ def _governing_verbs(
     elif relative_only:
         return out
     else:
+        j = _after_place(doc, j, end)
         j = _after_subject_tail(doc, j, end, cues)
     skipped: list[Token] = []
     while j < end:
@@ -194,6 +195,20 @@ def _governing_verbs(
             out.append(tok)
         break
     return out
+
+
+def _after_place(doc: Doc, j: int, end: int) -> int:
+    """After ``à <lieu>`` following the subject (``la coopérative X à Mons expérimente``):
+    where the verb may start; ``j`` when no place follows."""
+    if j + 1 >= end or folded_text(doc[j]) != "a":
+        return j
+    k = j + 1
+    if doc[k].ent_iob_ != "B" or doc[k].ent_type_ != "LOC":
+        return j
+    k += 1
+    while k < end and doc[k].ent_iob_ == "I":
+        k += 1
+    return k
 
 
 _TAIL_POS = frozenset(("DET", "PROPN", "NOUN", "ADJ", "NUM", "CCONJ", "PUNCT"))
@@ -260,6 +275,17 @@ def _object_in(verb: Token, nouns: frozenset[str], reach: int = 4) -> bool:
     return False
 
 
+def _counted_object(verb: Token) -> bool:
+    """Whether the verb's object is a number of people (``six mécaniciens``, ``onze de
+    nos diplômées``, ``en ... six autres``)."""
+    for child in verb.children:
+        if child.dep_ != "obj":
+            continue
+        if child.like_num or any(c.dep_ == "nummod" for c in child.children):
+            return True
+    return False
+
+
 def subject_cues(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     """Roles from the verbs the actor is the subject of; ``X a lancé à son tour un
     service semblable`` takes up a model (preneur) rather than carrying a new one."""
@@ -316,6 +342,10 @@ def _subject_hits(span: Span, sent: Span, cues: RoleCues) -> Iterator[tuple[Role
                 yield RoleHit(default, verb.lemma_), verb  # "X coordonne le projet"
             else:
                 yield RoleHit(cues.subject_roles[folded_lemma(verb)], verb.lemma_), verb
+        elif folded_lemma(verb) in cues.study_verbs and _object_in(verb, cues.study_nouns):
+            yield RoleHit("partenaire", verb.lemma_), verb  # "X a fait une étude"
+        elif folded_lemma(verb) in cues.hiring_verbs and _counted_object(verb):
+            yield RoleHit("preneur", verb.lemma_), verb  # "X a embauché onze diplômées"
         elif folded_lemma(verb) in cues.receiving_verbs and _object_in(verb, cues.funding_nouns):
             yield RoleHit("porteur", verb.lemma_), verb  # "X a reçu une subvention de Y"
         elif folded_lemma(verb) == "beneficier" and _object_in(

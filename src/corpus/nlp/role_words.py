@@ -95,10 +95,25 @@ def verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
     if entry is None:
         return None
     doc = verb.doc
+    # The direct object decides first: "offre l'accompagnement juridique et financier"
+    # is support even with a funding word nearby; "prête deux salles" lends premises.
+    objects = [c for c in verb.children if c.dep_ == "obj" and c.pos_ in ("NOUN", "PROPN")]
+    for obj in objects:
+        forms = {folded_lemma(obj), folded_text(obj)}
+        # "accorde une aide financière": a funding noun phrase of the lexicon
+        funding = forms & cues.funding_nouns or any(
+            "bailleur" in (cues.nouns.get((folded_lemma(obj), f)) for f in _forms(c))
+            for c in obj.children
+            if c.dep_ == "amod"
+        )
+        if "funding" in entry and funding:
+            return entry["funding"], verb.lemma_
+        if "support" in entry and forms & cues.support_nouns:
+            return entry["support"], verb.lemma_
     window = [
         *doc[max(0, verb.i - 8) : verb.i],
         *doc[verb.i + 1 : min(verb.i + 10, len(doc))],
-        verb.head,
+        *([] if verb.head.i == verb.i else [verb.head]),  # a root is its own head
         *verb.children,
     ]
     words = {folded_lemma(t) for t in window} | {folded_text(t) for t in window}
@@ -114,15 +129,21 @@ def verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
     return None
 
 
+def _forms(token: Token) -> tuple[str, str]:
+    return folded_lemma(token), folded_text(token)
+
+
 def participle_lemmas(text: str) -> list[str]:
     """Infinitives a participle the tagger missed may come from (``consenti`` ->
-    ``consentir``, ``financées`` -> ``financer``)."""
+    ``consentir``, ``financées`` -> ``financer``, ``co-construit`` -> ``co-construire``)."""
     base = text[:-1] if text.endswith("s") else text
     base = base[:-1] if base.endswith("e") and len(base) > 3 else base
     if base.endswith("e"):  # folded "é"
         return [base[:-1] + "er"]
     if base.endswith("i"):
         return [base + "r"]
+    if base.endswith("uit"):  # "co-construit" -> "co-construire"
+        return [base[:-1] + "re"]
     return []
 
 
