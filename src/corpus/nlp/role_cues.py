@@ -159,25 +159,15 @@ def agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     if i >= 0 and folded_text(doc[i]) in (",", "et", "ou"):
         # "financé par le Département, la Région X et la Fondation Y": a later item of
         # the list of agents.
-        k = i - 1
-        while k >= max(sent.start, i - 30):
+        for k in _back_over_items(doc, i - 1, sent, floor=max(sent.start, i - 30)):
             tok = doc[k]
-            if tok.text == ")":
-                # "financé par A (620 000 €), B (540 000 €) et C": skip a short
-                # parenthesis (an amount, an acronym) of an earlier item.
-                opening = _opening_paren(doc, k, sent)
-                if opening is None:
-                    return
-                k = opening - 1
-                continue
             if folded_text(tok) == "par":
                 i = k
                 break
-            if tok.pos_ in ("VERB", "AUX") or tok.text in (".", ";", ":", "(", ")"):
+            if tok.pos_ in ("VERB", "AUX") or tok.text in (".", ";", ":", "("):
                 return
             if tok.pos_ == "ADP" and folded_text(tok) not in DE_WORDS:
                 return  # "mis en œuvre par X depuis 2022, Y accompagne": Y is no agent
-            k -= 1
         else:
             return
     if i < 0 or folded_text(doc[i]) != "par":
@@ -217,6 +207,24 @@ def _adopted_document(verb: Token, cues: RoleCues) -> bool:
     nouns = [verb.head] if verb.dep_ == "acl" else []
     nouns += [c for c in verb.children if c.dep_ == "nsubj:pass"]
     return any(folded_lemma(n) in cues.document_nouns for n in nouns)
+
+
+def _back_over_items(doc: Doc, start: int, sent: Span, *, floor: int) -> Iterator[int]:
+    """Token indices from ``start`` back to ``floor``, over the items of a list.
+
+    A short parenthesis of an earlier item (an amount, an acronym: ``financé par A
+    (620 000 €), B (540 000 €) et C``) is jumped over; an unclosed one ends the walk.
+    """
+    k = start
+    while k >= floor:
+        if doc[k].text == ")":
+            opening = _opening_paren(doc, k, sent)
+            if opening is None:
+                return
+            k = opening - 1
+            continue
+        yield k
+        k -= 1
 
 
 def _opening_paren(doc: Doc, close: int, sent: Span) -> int | None:
@@ -430,15 +438,8 @@ def source_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     i = previous_content(span, sent)
     if i < 0 or folded_text(doc[i]) not in DE_WORDS:
         return
-    k = i - 1
-    while k >= max(sent.start, i - 30):
+    for k in _back_over_items(doc, i - 1, sent, floor=max(sent.start, i - 30)):
         tok = doc[k]
-        if tok.text == ")":
-            opening = _opening_paren(doc, k, sent)
-            if opening is None:
-                return
-            k = opening - 1
-            continue
         if tok.pos_ in ("VERB", "AUX"):
             if folded_lemma(tok) in cues.source_verbs and any(
                 c.dep_ == "nsubj" and folded_lemma(c) in cues.money_subjects for c in tok.children
@@ -450,7 +451,6 @@ def source_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
             and folded_text(tok) not in DE_WORDS
         ):
             return
-        k -= 1
 
 
 def recipient_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
