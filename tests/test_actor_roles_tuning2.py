@@ -1,0 +1,68 @@
+"""Role cues in families of wordings found when blind2 became a tuning set (made-up sentences)."""
+
+from __future__ import annotations
+
+import pytest
+
+import corpus.nlp.factories  # noqa: F401  (registers the factories)
+
+pytestmark = pytest.mark.slow
+
+
+def roles_of(actors_nlp, text: str) -> dict[str, set[str]]:
+    """Actor name -> its roles (weak ones too)."""
+    return {r["name"]: {x["role"] for x in r["roles"]} for r in actors_nlp(text)._.actors}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        # a relative clause after the actor: the verb after "qui", the noun after "dont"
+        (
+            "Nous remercions la Caisse Valmont, qui nous a consenti un prêt de 50 000 euros.",
+            "Caisse Valmont",
+            {"bailleur"},
+        ),
+        (
+            "Nous remercions la Fondation Orvalis, dont la subvention a permis l'achat du four.",
+            "Fondation Orvalis",
+            {"bailleur"},
+        ),
+        # support counted in money is funding
+        (
+            "Merci à la Fondation Orvalis, dont l'aide de 12 000 euros a permis le démarrage.",
+            "Fondation Orvalis",
+            {"bailleur"},
+        ),
+        # a cue noun before a common noun that introduces the name
+        (
+            "Les outils sont payés grâce à un don de l'association Terre Partagée.",
+            "Terre Partagée",
+            {"bailleur"},
+        ),
+    ],
+)
+def test_tuning2_wording(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text)[name] == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        # a passive relative clause says nothing of what the actor did
+        (
+            "Nous saluons la Ferme Valmont, qui est financée par la commune.",
+            "Ferme Valmont",
+            set(),
+        ),
+        # a relative clause does not add to a role stated closer to the actor
+        (
+            "Nos diplômés travaillent chez des garagistes, dont la société Motalis, "
+            "qui a recruté sept mécaniciens.",
+            "Motalis",
+            {"preneur"},
+        ),
+    ],
+)
+def test_tuning2_wording_limits(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text)[name] == roles
