@@ -66,3 +66,38 @@ def test_tuning2_wording(actors_nlp, text: str, name: str, roles: set[str]) -> N
 )
 def test_tuning2_wording_limits(actors_nlp, text: str, name: str, roles: set[str]) -> None:
     assert roles_of(actors_nlp, text)[name] == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a lower-case local authority form keeps its proper noun, after "de" or not
+        ("La commune de Valmont a prêté une salle.", ["commune de Valmont"]),
+        ("La mairie de Bouzy a lancé le projet.", ["mairie de Bouzy"]),
+        (
+            "La communauté de communes Causses Vertes a repris le service.",
+            ["communauté de communes Causses Vertes"],
+        ),
+    ],
+)
+def test_tuning2_local_authority_names(actors_nlp, text: str, names: list[str]) -> None:
+    assert [r["name"] for r in actors_nlp(text)._.actors] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "roles"),
+    [
+        # land or a building given up to the project is lent premises
+        ("La mairie de Bouzy nous a cédé le terrain.", "mairie de Bouzy", {"partenaire"}),
+        # after "a <participe>", "par" introduces no agent
+        (
+            "Des habitants ont acheté des parts, la commune de Valmont a cédé le bâtiment "
+            "par bail et la Région Occitanie a financé les travaux.",
+            "Région Occitanie",
+            {"bailleur"},
+        ),
+        ("Le projet a été financé par la Fondation Orvalis.", "Fondation Orvalis", {"bailleur"}),
+    ],
+)
+def test_tuning2_verbs(actors_nlp, text: str, name: str, roles: set[str]) -> None:
+    assert roles_of(actors_nlp, text)[name] == roles
