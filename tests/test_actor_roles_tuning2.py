@@ -97,6 +97,12 @@ def test_tuning2_local_authority_names(actors_nlp, text: str, names: list[str]) 
             {"bailleur"},
         ),
         ("Le projet a été financé par la Fondation Orvalis.", "Fondation Orvalis", {"bailleur"}),
+        # a multi-word cue around an object with a "de" complement
+        (
+            "Le Théâtre du Pont a mis une salle de réunion à disposition tout l'hiver.",
+            "Théâtre du Pont",
+            {"partenaire"},
+        ),
     ],
 )
 def test_tuning2_verbs(actors_nlp, text: str, name: str, roles: set[str]) -> None:
