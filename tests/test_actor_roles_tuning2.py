@@ -34,6 +34,17 @@ def roles_of(actors_nlp, text: str) -> dict[str, set[str]]:
             "Fondation Orvalis",
             {"bailleur"},
         ),
+        # what the actor is thanked for
+        (
+            "Merci au ministère de la Culture, pour la subvention d'équipement.",
+            "ministère de la Culture",
+            {"bailleur"},
+        ),
+        (
+            "Nous remercions la Fondation Orvalis pour son soutien financier.",
+            "Fondation Orvalis",
+            {"bailleur"},
+        ),
         # a cue noun before a common noun that introduces the name
         (
             "Les outils sont payés grâce à un don de l'association Terre Partagée.",
@@ -55,6 +66,8 @@ def test_tuning2_wording(actors_nlp, text: str, name: str, roles: set[str]) -> N
             "Ferme Valmont",
             set(),
         ),
+        # "pour" + a project noun says nothing of who carries it
+        ("Nous remercions la Caisse Valmont pour le projet de jardin.", "Caisse Valmont", set()),
         # a relative clause does not add to a role stated closer to the actor
         (
             "Nos diplômés travaillent chez des garagistes, dont la société Motalis, "

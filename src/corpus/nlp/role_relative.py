@@ -1,10 +1,10 @@
-"""Roles stated in a relative clause that follows the actor.
+"""Roles stated in a relative clause or a ``pour`` complement that follows the actor.
 
-``X, qui nous a consenti un prêt`` and ``X, dont la subvention a permis l'achat`` say
-what ``X`` did: the verb after ``qui`` or the noun after ``dont`` is read as a cue of
-``X``. The clause is found from the words right after the mention rather than from the
-parse, which often attaches a participle after a pronoun object (``qui nous a
-consenti``) to the main verb.
+``X, qui nous a consenti un prêt``, ``X, dont la subvention a permis l'achat`` and
+``merci à X pour son appui`` say what ``X`` did: the verb after ``qui`` or the noun
+after ``dont`` or ``pour`` is read as a cue of ``X``. The clause is found from the
+words right after the mention rather than from the parse, which often attaches a
+participle after a pronoun object (``qui nous a consenti``) to the main verb.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ __all__ = ["relative_cue"]
 # Words between "qui" and its verb: object pronouns, auxiliaries, adverbs, negation.
 _CLITIC_POS = frozenset(("PRON", "AUX", "ADV"))
 _MAX_SKIP = 4
+_THANKED_ROLES = frozenset(("bailleur", "partenaire"))
+_POSSESSIVES = frozenset(("son", "sa", "ses", "leur", "leurs"))
 
 
 def relative_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -45,6 +47,11 @@ def relative_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         yield from _qui_clause(span, j + 1, sent, cues)
     elif word == "dont":
         yield from _dont_clause(span, j + 1, sent, cues)
+    elif word == "pour":
+        # "Merci à X pour la subvention": what X is thanked for (funding or support;
+        # "X pour le projet" says nothing of who carries it).
+        hits = [h for h in _dont_clause(span, j + 1, sent, cues) if h.role in _THANKED_ROLES]
+        yield from (RoleHit(h.role, h.cue.replace("dont", "pour", 1)) for h in hits)
 
 
 def _amount(token: Token) -> bool:
@@ -68,7 +75,7 @@ def _qui_clause(span: Span, j: int, sent: Span, cues: RoleCues) -> Iterator[Role
 
 def _dont_clause(span: Span, j: int, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     doc = span.doc
-    if j < sent.end and folded_text(doc[j]) in DETERMINERS:
+    if j < sent.end and (folded_text(doc[j]) in DETERMINERS or folded_text(doc[j]) in _POSSESSIVES):
         j += 1
     if j >= sent.end or doc[j].pos_ != "NOUN":
         return
