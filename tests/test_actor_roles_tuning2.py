@@ -110,6 +110,17 @@ def test_tuning2_local_authority_names(actors_nlp, text: str, names: list[str]) 
             {"bailleur"},
         ),
         ("Le projet a été financé par la Fondation Orvalis.", "Fondation Orvalis", {"bailleur"}),
+        # support aimed at a funding noun is funding, otherwise support
+        (
+            "La Caisse Valmont a apporté une aide à l'investissement pour la salle.",
+            "Caisse Valmont",
+            {"bailleur"},
+        ),
+        (
+            "La Caisse Valmont a apporté une aide à la rédaction du dossier.",
+            "Caisse Valmont",
+            {"partenaire"},
+        ),
         # a multi-word cue around an object with a "de" complement
         (
             "Le Théâtre du Pont a mis une salle de réunion à disposition tout l'hiver.",

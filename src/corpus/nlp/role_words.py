@@ -101,10 +101,15 @@ def verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
     for obj in objects:
         forms = {folded_lemma(obj), folded_text(obj)}
         # "accorde une aide financière": a funding noun phrase of the lexicon
-        funding = forms & cues.funding_nouns or any(
-            "bailleur" in (cues.nouns.get((folded_lemma(obj), f)) for f in _forms(c))
-            for c in obj.children
-            if c.dep_ == "amod"
+        funding = (
+            forms & cues.funding_nouns
+            or any(
+                "bailleur" in (cues.nouns.get((folded_lemma(obj), f)) for f in _forms(c))
+                for c in obj.children
+                if c.dep_ == "amod"
+            )
+            # "apporte une aide à l'investissement": support aimed at a funding noun
+            or any(set(_forms(c)) & cues.funding_nouns for c in obj.children if c.dep_ == "nmod")
         )
         if "funding" in entry and funding:
             return entry["funding"], verb.lemma_
