@@ -131,6 +131,29 @@ def test_surname_and_first_word_link_to_full_names() -> None:
     assert len(actors) == 2
 
 
+def test_name_cut_before_a_de_complement_links_to_the_longer_name() -> None:
+    rows = [
+        mention(
+            "d1",
+            "p1",
+            0,
+            "ministère de la Culture du Valmont",
+            sector="public",
+            roles=[role("bailleur", "pour subvention", 10)],
+        ),
+        mention("d1", "p9", 900, "ministère de la Culture", sector="public"),
+        # two longer names: the short one stays apart
+        mention("d1", "p2", 100, "Maison des jeunes de Brill", sector="ess"),
+        mention("d1", "p3", 200, "Maison des jeunes de Lorme", sector="ess"),
+        mention("d1", "p4", 300, "Maison des jeunes", sector="ess"),
+    ]
+    actors = build_actors(frame(rows)).set_index("name")
+    assert actors.loc["ministère de la Culture du Valmont", "n_mentions"] == 2
+    assert actors.loc["ministère de la Culture du Valmont", "roles"] == ["bailleur"]
+    assert "Maison des jeunes" in actors.index
+    assert len(actors) == 4
+
+
 def test_person_surname_and_first_name_alone_link_to_the_full_name() -> None:
     # speaker labels of a transcript: "Mme Tremblay (Annick) :", "JOSÉE-ANNE :"
     rows = [

@@ -10,7 +10,9 @@ Linking, within one document (also across its passages):
 * an acronym and its expansion: introduced in the text (``Nom (SIGLE)``), or an
   acronym whose letters spell the initials of a longer name of the same document
   (``ÉSL`` / ``Économie sociale Laurentides``);
-* a surname alone and the full name of a person (``Bidet`` / ``Éric Bidet``).
+* a surname alone and the full name of a person (``Bidet`` / ``Éric Bidet``);
+* a body's name cut before a ``de`` complement and the one longer name that goes on
+  with it (``ministère de la Culture`` / ``ministère de la Culture du Manitoba``).
 
 Roles: the strong roles of all mentions; a weak role (a list cue such as ``parmi les
 partenaires : X``) only when the actor has no other; a funder's generic support
@@ -198,6 +200,21 @@ def _link(rows: list[dict[str, Any]]) -> list[_Cluster]:
         ]
         if len(targets) == 1:
             merge(targets[0], cluster)
+    # "ministère de la Culture" <-> "ministère de la Culture du Manitoba": a body's name
+    # cut before a "de" complement is the one body whose name goes on with it.
+    for cluster in list(clusters):
+        if cluster not in clusters or cluster.kind() == "person":
+            continue
+        shorts = {name_key(n) for n in cluster.full_names() if " " in name_key(n)}
+        targets = [
+            c
+            for c in clusters
+            if c is not cluster
+            and c.kind() != "person"
+            and any(_continues(name_key(n), short) for n in c.full_names() for short in shorts)
+        ]
+        if len(targets) == 1:
+            merge(targets[0], cluster)
     # Surnames alone <-> full names of persons ("Mme Ouellet" <-> "Geneviève Ouellet").
     persons = [c for c in clusters if c.kind() == "person"]
     for cluster in list(clusters):
@@ -227,6 +244,17 @@ def _link(rows: list[dict[str, Any]]) -> list[_Cluster]:
         if len(targets) == 1 and targets[0] in clusters:
             merge(targets[0], cluster)
     return clusters
+
+
+def _continues(name: str, short: str) -> bool:
+    """``name`` is ``short`` followed by a ``de`` complement (both :func:`name_key`)."""
+    if not name.startswith(short + " "):
+        return False
+    rest = name[len(short) + 1 :]
+    return rest.split()[0] in _DE_KEYS or rest.startswith(("d’", "d'"))
+
+
+_DE_KEYS = frozenset(("de", "du", "des"))
 
 
 def _best_name(cluster: _Cluster) -> str:

@@ -40,6 +40,7 @@ from corpus.nlp.role_cues import (
     source_cue,
     weak_cue,
 )
+from corpus.nlp.role_relative import relative_cue
 from corpus.nlp.role_subject import subject_cues
 from corpus.nlp.role_words import DE_WORDS, DETERMINERS, RoleHit, folded_text, sentence_of
 
@@ -135,8 +136,11 @@ def find_roles(span: Span, cues: RoleCues, *, person: bool = False) -> list[Role
     if not hits and named is not None:
         # "assuré par le réseau des incubateurs X"; a title before a person ("la
         # professeure X") is not a body the person stands for.
-        for finder in (before_cues, agent_cue, entrusted_cue):
+        for finder in (before_cues, noun_cue, agent_cue, entrusted_cue):
             hits.extend(finder(named, sent, cues))
+    if not hits:
+        # "X, qui nous a consenti un prêt": only when nothing closer said X's role.
+        hits.extend(relative_cue(span, sent, cues))
     if not hits:
         for governor in _governor_spans(span, sent):
             for finder in (before_cues, agent_cue, subject_cues, entrusted_cue):

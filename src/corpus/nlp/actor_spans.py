@@ -321,8 +321,12 @@ class SpanFinder:
 
     @staticmethod
     def _proper_follows(doc: Doc, end: int) -> bool:
-        """[adjectives] ``de``/``du``/``d'`` [article] + a capitalised word after ``end``."""
+        """[adjectives] ``de``/``du``/``d'`` [article] + a capitalised word after ``end``
+        (the ``de`` may end the form, ``la commune de Valmont``, or be left out,
+        ``la communauté de communes Val Vert``)."""
         k = end
+        if k < len(doc) and _is_title(doc[k]) and not doc[k].text.isupper():
+            return True
         while k < len(doc) and doc[k].pos_ == "ADJ" and doc[k].text.islower():
             k += 1
         if k < len(doc) and fold(doc[k].text) in ("de", "du", "des", "d’"):

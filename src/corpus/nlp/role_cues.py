@@ -197,9 +197,19 @@ def agent_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         verb = _parsed_agent_verb(doc[i], sent)
         found = verb_role(cues, verb) if verb is not None else None
     if found and verb is not None:
+        if _active_past(verb):
+            return  # "X a cédé le bâtiment par bail et Y...": "par" is no agent here
         if found[0] == "preneur" and _adopted_document(verb, cues):
             return  # "Plan adopté par le conseil de X": X passed a text, it takes up nothing
         yield RoleHit(found[0], f"{verb.text} par")
+
+
+def _active_past(verb: Token) -> bool:
+    """``a cédé``, ``ont fourni``: a participle right after a form of *avoir* is active."""
+    j = verb.i - 1
+    while j >= 0 and verb.doc[j].pos_ == "ADV":
+        j -= 1
+    return j >= 0 and folded_lemma(verb.doc[j]) == "avoir"
 
 
 def _adopted_document(verb: Token, cues: RoleCues) -> bool:

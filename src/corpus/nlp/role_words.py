@@ -101,10 +101,15 @@ def verb_role(cues: RoleCues, verb: Token) -> tuple[str, str] | None:
     for obj in objects:
         forms = {folded_lemma(obj), folded_text(obj)}
         # "accorde une aide financière": a funding noun phrase of the lexicon
-        funding = forms & cues.funding_nouns or any(
-            "bailleur" in (cues.nouns.get((folded_lemma(obj), f)) for f in _forms(c))
-            for c in obj.children
-            if c.dep_ == "amod"
+        funding = (
+            forms & cues.funding_nouns
+            or any(
+                "bailleur" in (cues.nouns.get((folded_lemma(obj), f)) for f in _forms(c))
+                for c in obj.children
+                if c.dep_ == "amod"
+            )
+            # "apporte une aide à l'investissement": support aimed at a funding noun
+            or any(set(_forms(c)) & cues.funding_nouns for c in obj.children if c.dep_ == "nmod")
         )
         if "funding" in entry and funding:
             return entry["funding"], verb.lemma_
@@ -160,7 +165,11 @@ def phrase_at(cues: RoleCues, token: Token) -> tuple[str, str] | None:
             while j < len(doc) and (
                 doc[j].pos_ == "ADV"
                 or (
-                    (n == 0 and skipped < 3 and doc[j].pos_ in ("DET", "NOUN", "ADJ"))
+                    (
+                        n == 0
+                        and skipped < _OBJECT_WORDS
+                        and (doc[j].pos_ in ("DET", "NOUN", "ADJ") or _inner_de(doc, j))
+                    )
                     and word not in (folded_text(doc[j]), folded_lemma(doc[j]))
                 )
             ):
@@ -173,6 +182,22 @@ def phrase_at(cues: RoleCues, token: Token) -> tuple[str, str] | None:
         if ok:
             return role, " ".join(t.text for t in doc[token.i : j])
     return None
+
+
+# Words of an object between a phrase's verb and the rest ("mis une salle de réunion à
+# disposition"): a short noun phrase, with one "de" complement at most.
+_OBJECT_WORDS = 5
+
+
+def _inner_de(doc: Doc, j: int) -> bool:
+    """``de`` between two nouns of an object (``une salle de réunion``)."""
+    return (
+        folded_text(doc[j]) in DE_WORDS
+        and j > 0
+        and doc[j - 1].pos_ == "NOUN"
+        and j + 1 < len(doc)
+        and doc[j + 1].pos_ == "NOUN"
+    )
 
 
 _VERB_ENDINGS = ("e", "es", "ent", "ons", "ez", "ait", "aient", "é", "ée", "és", "ées", "era")
