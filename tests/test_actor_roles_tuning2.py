@@ -5,13 +5,9 @@ from __future__ import annotations
 import pytest
 
 import corpus.nlp.factories  # noqa: F401  (registers the factories)
+from role_helpers import roles_of
 
 pytestmark = pytest.mark.slow
-
-
-def roles_of(actors_nlp, text: str) -> dict[str, set[str]]:
-    """Actor name -> its roles (weak ones too)."""
-    return {r["name"]: {x["role"] for x in r["roles"]} for r in actors_nlp(text)._.actors}
 
 
 @pytest.mark.parametrize(
