@@ -136,11 +136,13 @@ class Signatures:
             unique, first = unique[keep], first[keep]
         return unique, first
 
-    def _gather(self, positions: np.ndarray, field: str, columns: slice | None = None) -> Any:
-        """``field`` (sliced to ``columns``) of the records at ``positions``, in one pass."""
-        dtype = self.record[field]
-        shape = dtype.shape if columns is None else (len(range(*columns.indices(dtype.shape[0]))),)
-        out = np.zeros((len(positions), *shape), dtype=dtype.base)
+    def band(self, positions: np.ndarray, columns: slice) -> np.ndarray:
+        """The ``columns`` of the signatures at ``positions`` (one row each, that order).
+
+        One pass over the records, whatever the order of ``positions``.
+        """
+        width = len(range(*columns.indices(self.num_perm)))
+        out = np.zeros((len(positions), width), dtype=np.uint32)
         order = np.argsort(positions, kind="stable")
         wanted = positions[order]
         start = 0
@@ -148,18 +150,13 @@ class Signatures:
             stop = start + len(chunk)
             lo, hi = np.searchsorted(wanted, [start, stop])
             if hi > lo:
-                values = chunk[field][wanted[lo:hi] - start]
-                out[order[lo:hi]] = values if columns is None else values[:, columns]
+                out[order[lo:hi]] = chunk["signature"][wanted[lo:hi] - start, columns]
             start = stop
         return out
 
-    def band(self, positions: np.ndarray, columns: slice) -> np.ndarray:
-        """The ``columns`` of the signatures at ``positions`` (one row each, that order)."""
-        return np.asarray(self._gather(positions, "signature", columns))
-
     def rows(self, positions: np.ndarray) -> np.ndarray:
         """The whole signatures at ``positions`` (one row each, that order)."""
-        return np.asarray(self._gather(positions, "signature"))
+        return self.band(positions, slice(0, self.num_perm))
 
     def read(self, path: Path) -> None:
         """Add the signatures stored at ``path`` by :meth:`write` (nothing if absent).
