@@ -19,6 +19,7 @@ from corpus.nlp.role_words import (
     RoleHit,
     folded_lemma,
     folded_text,
+    is_amount,
     is_passive,
     participle_lemmas,
     phrase_at,
@@ -91,9 +92,9 @@ def noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         end = i - gap
         if gap and (end - 1 < sent.start or folded_text(doc[end]) not in DE_WORDS):
             continue
-        if gap and not all(t.pos_ in _COMPLEMENT_POS or _amount(t) for t in doc[end + 1 : i]):
+        if gap and not all(t.pos_ in _COMPLEMENT_POS or is_amount(t) for t in doc[end + 1 : i]):
             continue
-        if gap > 3 and not any(_amount(t) for t in doc[end + 1 : i]):
+        if gap > 3 and not any(is_amount(t) for t in doc[end + 1 : i]):
             continue  # a long gap only for an amount: "une subvention de 420 000 $ du X"
         while end - 1 > sent.start and doc[end - 1].pos_ == "ADJ" and doc[end - 1].text.islower():
             # "un financement ponctuel de X"; "appui financier" is matched whole below
@@ -121,11 +122,6 @@ def noun_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
 
 
 _COMPLEMENT_POS = frozenset(("NOUN", "ADJ", "ADP", "NUM", "SYM"))
-
-
-def _amount(token: Token) -> bool:
-    """A number or a currency sign (the tagger may call "420 000" determiners)."""
-    return token.like_num or token.pos_ in ("NUM", "SYM") or token.text in ("$", "€", "£")
 
 
 def _agent_verb(doc: Doc, par: int, sent: Span) -> Token | None:
@@ -560,7 +556,7 @@ def amount_line_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
         if (
             depth == 0
             and tok.text not in ("(", ")")
-            and not (_amount(tok) or all(c in ".…:" for c in tok.text))
+            and not (is_amount(tok) or all(c in ".…:" for c in tok.text))
         ):
             return
     yield RoleHit("bailleur", rest[-1].text)

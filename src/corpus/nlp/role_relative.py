@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Span
 
 from corpus.nlp.actor_lexicon import RoleCues
-from corpus.nlp.role_words import DETERMINERS, RoleHit, folded_lemma, folded_text, verb_role
+from corpus.nlp.role_words import (
+    DETERMINERS,
+    RoleHit,
+    folded_lemma,
+    folded_text,
+    is_amount,
+    verb_role,
+)
 
 __all__ = ["relative_cue"]
 
@@ -46,16 +53,12 @@ def relative_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     if word == "qui":
         yield from _qui_clause(span, j + 1, sent, cues)
     elif word == "dont":
-        yield from _dont_clause(span, j + 1, sent, cues)
+        yield from _noun_clause(span, j + 1, sent, cues, word)
     elif word == "pour":
         # "Merci à X pour la subvention": what X is thanked for (funding or support;
         # "X pour le projet" says nothing of who carries it).
-        hits = [h for h in _dont_clause(span, j + 1, sent, cues) if h.role in _THANKED_ROLES]
-        yield from (RoleHit(h.role, h.cue.replace("dont", "pour", 1)) for h in hits)
-
-
-def _amount(token: Token) -> bool:
-    return token.like_num or token.pos_ in ("NUM", "SYM") or token.text in ("$", "€", "£")
+        hits = _noun_clause(span, j + 1, sent, cues, word)
+        yield from (h for h in hits if h.role in _THANKED_ROLES)
 
 
 def _qui_clause(span: Span, j: int, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -73,7 +76,8 @@ def _qui_clause(span: Span, j: int, sent: Span, cues: RoleCues) -> Iterator[Role
         yield RoleHit(found[0], f"qui {doc[j].text}")
 
 
-def _dont_clause(span: Span, j: int, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
+def _noun_clause(span: Span, j: int, sent: Span, cues: RoleCues, word: str) -> Iterator[RoleHit]:
+    """The cue noun after ``word`` (``dont``, ``pour``) and a determiner or possessive."""
     doc = span.doc
     if j < sent.end and (folded_text(doc[j]) in DETERMINERS or folded_text(doc[j]) in _POSSESSIVES):
         j += 1
@@ -86,7 +90,7 @@ def _dont_clause(span: Span, j: int, sent: Span, cues: RoleCues) -> Iterator[Rol
         keys += [(folded_lemma(noun), folded_lemma(adj)), (folded_text(noun), folded_text(adj))]
     keys += [(folded_lemma(noun),), (folded_text(noun),)]
     role = next((cues.nouns[k] for k in keys if k in cues.nouns), None)
-    if role == "partenaire" and any(_amount(t) for t in doc[j + 1 : min(j + 7, sent.end)]):
+    if role == "partenaire" and any(is_amount(t) for t in doc[j + 1 : min(j + 7, sent.end)]):
         role = "bailleur"  # "dont l'aide de 120 000 $": support counted in money
     if role is not None:
-        yield RoleHit(role, f"dont {noun.text}")
+        yield RoleHit(role, f"{word} {noun.text}")

@@ -63,6 +63,11 @@ class RoleHit:
     weak: bool = False
 
 
+def is_amount(token: Token) -> bool:
+    """A number or a currency sign (the tagger may call "420 000" determiners)."""
+    return token.like_num or token.pos_ in ("NUM", "SYM") or token.text in ("$", "€", "£")
+
+
 def folded_lemma(token: Token) -> str:
     return fold(token.lemma_ or token.text)
 
