@@ -32,11 +32,20 @@ def _root(
     )
 
 
-def _register() -> None:
-    from corpus.cli import extract, ingest, run, topics
+# One command-group module per line (``corpus.cli.<name>``, each with ``register(app)``).
+COMMAND_MODULES = (
+    "ingest",
+    "extract",
+    "topics",
+    "run",
+)
 
-    for module in (ingest, extract, topics, run):
-        module.register(app)
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"corpus.cli.{name}").register(app)
 
 
 _register()
