@@ -44,6 +44,7 @@ import pandas as pd
 from corpus.context import CorpusContext, HasContext, as_context
 from corpus.errors import EXIT_OK, EXIT_PARTIAL, IngestError
 from corpus.ingest import clean, duplicates, metadata
+from corpus.ingest.diagnostics import FileDiagnostics, capture
 from corpus.ingest.errors import (
     EmptyFileError,
     FileTooLargeError,
@@ -114,6 +115,8 @@ class IngestReport:
         n_duplicates: Rows of the duplicates table.
         n_batches: Part files of new documents written (batches flushed).
         seconds: Wall time.
+        warnings: One line per file read in this run whose reading logged warnings (what
+            was repaired or assumed, counted; the detail is logged at debug level).
     """
 
     added: list[str] = field(default_factory=list)
@@ -126,6 +129,7 @@ class IngestReport:
     n_duplicates: int = 0
     n_batches: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -506,14 +510,20 @@ def ingest_corpus(
                 path = raw_dir / rel
                 info = _stat(path)
                 size, mtime_ns = (info.st_size, info.st_mtime_ns) if info else (-1, -1)
+                diagnostics = FileDiagnostics(rel)
                 try:
-                    sha, docs = _process_file(path, rel, ctx)
+                    with capture(rel) as diagnostics:
+                        sha, docs = _process_file(path, rel, ctx)
                 except Exception as exc:  # a reader bug must not stop the corpus either
+                    diagnostics.emit()
                     error = exc if isinstance(exc, IngestError) else _unexpected(exc, rel)
                     new_rejected.append({"path": rel, "code": error.code, "reason": str(error)})
                     logger.info("rejected: %s", error)  # the CLI prints one line per file
                     builder.add(rel, size, mtime_ns, sha256=None, documents=[], rejected=error.code)
                 else:
+                    diagnostics.emit()
+                    if diagnostics.count:
+                        report.warnings.append(str(diagnostics.summary()))
                     for document, passages, sig in docs:
                         new_docs.append(document)
                         for passage in passages:
