@@ -15,13 +15,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from corpus.context import CorpusContext, HasContext, as_context
 from corpus.errors import UsageError
-from corpus.extract.annotate import AnnotateStats, annotate, make_units, prune_cache
 from corpus.extract.tables import (
     TABLE_NAMES,
     Finalizers,
@@ -31,6 +30,9 @@ from corpus.extract.tables import (
 )
 from corpus.ingest.tables import ingest_table
 from corpus.store import fingerprint, sha256_file
+
+if TYPE_CHECKING:  # annotate imports spaCy: loaded only when something is extracted
+    from corpus.extract.annotate import AnnotateStats
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +141,8 @@ def extract_tables(
     Returns:
         ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
     """
+    from corpus.extract.annotate import annotate, make_units
+
     skipped = skipped_table(documents)
     for row in skipped.itertuples():
         logger.info("skipping %s: %s", row.path, row.reason)
@@ -266,6 +270,8 @@ def extract_corpus(
                 seconds=time.perf_counter() - started,
                 rows=dict(sidecar.get("rows", {})),
             )
+        from corpus.extract.annotate import AnnotateStats, prune_cache  # spaCy: stale only
+
         nlp = build_pipeline(resources=resources)
         pipeline_fp = pipeline_fingerprint(nlp)
         cache_dir = corpus.store.cache_dir("docbin")

@@ -21,12 +21,14 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from corpus.extract.annotate import AnnotatedUnit
 from corpus.nlp import RECORD_KEYS
+
+if TYPE_CHECKING:  # annotate imports spaCy; the table names must not
+    from corpus.extract.annotate import AnnotatedUnit
 
 logger = logging.getLogger(__name__)
 
