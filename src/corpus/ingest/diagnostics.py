@@ -18,12 +18,19 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
-#: Loggers whose records are captured while a file is read (with their children).
+#: Loggers whose records are captured while a file is read (with their children). The
+#: pipeline's and this module's loggers are not: they report on the files.
 CAPTURED_LOGGERS = (
-    "corpus.ingest",
+    "corpus.ingest.readers",
+    "corpus.ingest.clean",
+    "corpus.ingest.metadata",
+    "corpus.ingest.language",
+    "corpus.ingest.passages",
+    "corpus.ingest.duplicates",
     "pypdf",
     "PyPDF2",
     "trafilatura",
@@ -129,13 +136,70 @@ class _Collector(logging.Handler):
         self.records.append(record)
 
 
+class Capture:
+    """Capture for a run of files: loggers and warning filters are set up once.
+
+    :meth:`start` attaches one collector to :data:`CAPTURED_LOGGERS` (and stops their
+    propagation to the console) and records Python warnings under
+    :func:`warnings.catch_warnings`; :meth:`file` then routes what is logged or warned
+    to the diagnostics of the file being read; :meth:`stop` restores everything. What
+    is logged between files is kept apart (:attr:`between`) and logged at debug level on
+    :meth:`stop`.
+    """
+
+    def __init__(self) -> None:
+        self.between: list[logging.LogRecord] = []
+        self._collector = _Collector(self.between)
+        self._saved: list[tuple[logging.Logger, bool]] = []
+        self._catcher: Any = None
+        self._caught: list[warnings.WarningMessage] = []
+
+    def start(self) -> None:
+        """Attach the collector and start recording warnings."""
+        for name in CAPTURED_LOGGERS:
+            captured = logging.getLogger(name)
+            self._saved.append((captured, captured.propagate))
+            captured.addHandler(self._collector)
+            captured.propagate = False
+        self._catcher = warnings.catch_warnings(record=True)
+        self._caught = self._catcher.__enter__()
+        warnings.simplefilter("always")  # every occurrence counts, until stop()
+
+    def stop(self) -> None:
+        """Restore the loggers and the warning filters (idempotent)."""
+        if self._catcher is not None:
+            self._catcher.__exit__(None, None, None)
+            self._catcher = None
+        for captured, propagate in self._saved:
+            captured.removeHandler(self._collector)
+            captured.propagate = propagate
+        self._saved = []
+        for record in self.between:
+            logger.debug("between files: %s: %s", record.name, record.getMessage())
+        self.between.clear()
+
+    @contextmanager
+    def file(self, path: str) -> Iterator[FileDiagnostics]:
+        """Route what is logged or warned in the block to the diagnostics of ``path``."""
+        diagnostics = FileDiagnostics(path)
+        self._collector.records = diagnostics.records
+        del self._caught[:]
+        try:
+            yield diagnostics
+        finally:
+            diagnostics.caught.extend(self._caught)
+            del self._caught[:]
+            self._collector.records = self.between
+
+
 @contextmanager
 def capture(path: str) -> Iterator[FileDiagnostics]:
-    """Collect what the reader libraries log and warn while ``path`` is read.
+    """Collect what the reader libraries log and warn while one file, ``path``, is read.
 
     The captured loggers stop propagating to the console for the duration of the block
     (their settings are restored after it); Python warnings are recorded under
-    :func:`warnings.catch_warnings`, which restores the filters on exit.
+    :func:`warnings.catch_warnings`, which restores the filters on exit. For a run of
+    files, :class:`Capture` sets this up once.
 
     Args:
         path: The raw file, for the summary.
@@ -143,22 +207,10 @@ def capture(path: str) -> Iterator[FileDiagnostics]:
     Yields:
         The diagnostics, filled in as the block runs.
     """
-    diagnostics = FileDiagnostics(path)
-    collector = _Collector(diagnostics.records)
-    saved = []
-    for name in CAPTURED_LOGGERS:
-        captured = logging.getLogger(name)
-        saved.append((captured, captured.propagate))
-        captured.addHandler(collector)
-        captured.propagate = False
+    run = Capture()
+    run.start()
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")  # every occurrence counts, within this block
-            try:
-                yield diagnostics
-            finally:
-                diagnostics.caught.extend(caught)
+        with run.file(path) as diagnostics:
+            yield diagnostics
     finally:
-        for captured, propagate in saved:
-            captured.removeHandler(collector)
-            captured.propagate = propagate
+        run.stop()

@@ -55,10 +55,9 @@ def signature(text: str, *, num_perm: int = NUM_PERM, shingle: int = SHINGLE) ->
     if len(words) < shingle:
         grams = {" ".join(words).encode("utf-8")}
     else:
-        grams = {
-            " ".join(words[i : i + shingle]).encode("utf-8")
-            for i in range(len(words) - shingle + 1)
-        }
+        # zip of shifted views: the same shingles as slicing words[i : i + shingle]
+        shifted = (words[k:] for k in range(shingle))  # unequal lengths: zip stops early
+        grams = {" ".join(gram).encode("utf-8") for gram in zip(*shifted, strict=False)}
     minhash = MinHash(
         num_perm=num_perm,
         seed=1,

@@ -44,7 +44,7 @@ import pandas as pd
 from corpus.context import CorpusContext, HasContext, as_context
 from corpus.errors import EXIT_OK, EXIT_PARTIAL, IngestError
 from corpus.ingest import clean, duplicates, metadata
-from corpus.ingest.diagnostics import FileDiagnostics, capture
+from corpus.ingest.diagnostics import Capture, FileDiagnostics
 from corpus.ingest.errors import (
     EmptyFileError,
     FileTooLargeError,
@@ -61,9 +61,11 @@ from corpus.ingest.streaming import (
     DOCUMENT_SCHEMA,
     PASSAGE_SCHEMA,
     Parts,
+    freeze_heap,
     iter_table,
     release_memory,
     to_arrow,
+    unfreeze_heap,
     write_parquet_streaming,
 )
 from corpus.store import Store, sha256_bytes, sha256_file
@@ -505,6 +507,9 @@ def ingest_corpus(
         task = bar.add_task("Ingesting", total=len(todo)) if bar is not None else None
         if bar is not None:
             bar.start()
+        frozen = freeze_heap()
+        listener = Capture()  # reader library warnings, per file
+        listener.start()
         try:
             for rel in todo:
                 path = raw_dir / rel
@@ -512,7 +517,7 @@ def ingest_corpus(
                 size, mtime_ns = (info.st_size, info.st_mtime_ns) if info else (-1, -1)
                 diagnostics = FileDiagnostics(rel)
                 try:
-                    with capture(rel) as diagnostics:
+                    with listener.file(rel) as diagnostics:
                         sha, docs = _process_file(path, rel, ctx)
                 except Exception as exc:  # a reader bug must not stop the corpus either
                     diagnostics.emit()
@@ -548,6 +553,8 @@ def ingest_corpus(
                 report,
             )
         finally:
+            listener.stop()
+            unfreeze_heap(frozen)
             if bar is not None:
                 bar.stop()
             tmp.cleanup()
