@@ -174,6 +174,80 @@ class Corpus:
 
         return fit_topics(self, seed=seed, **params)
 
+    # -- lexicometry ---------------------------------------------------------------------
+    def lexico(self, *, segment_size: int = 40) -> Any:
+        """Segments (IRaMuTeQ's cut, with offsets) and their tokens, cached in the store.
+
+        Returns:
+            A :class:`corpus.lexico.stage.LexicoTables` (``.segments``, ``.tokens``,
+            ``.matrix()``).
+        """
+        from corpus.lexico.stage import lexico_tables
+
+        return lexico_tables(self, segment_size=segment_size)
+
+    @property
+    def segments(self) -> pd.DataFrame:
+        """Text segments of about 40 words: ``segment_id``, ``doc_id``, ``start``, ``end``..."""
+        return self.lexico().segments
+
+    def frequencies(self, by: str = "lemma") -> pd.DataFrame:
+        """Frequency of each lemma (or form, ``by="form"``) with its segments and POS."""
+        from corpus.lexico.stage import frequencies
+
+        return frequencies(self.lexico(), by=by)
+
+    def kwic(self, query: str | list[str], **params: Any) -> pd.DataFrame:
+        """Concordance: left context, pivot, right context, metadata and offsets.
+
+        Args:
+            query: A word, a sequence, or items such as ``"lemma:besoin pos:ADJ"``.
+            **params: ``by`` (``"form"``/``"lemma"``), ``window`` (10), ``ignore_case``,
+                ``ignore_accents`` (:func:`corpus.lexico.stage.kwic`).
+        """
+        from corpus.lexico.stage import kwic
+
+        return kwic(self.lexico(), self.documents, query, **params)
+
+    def cooccurrents(self, pivot: str, **params: Any) -> pd.DataFrame:
+        """Cooccurrents of ``pivot`` with TXM's score (``window``, ``unit``...)."""
+        from corpus.lexico.cooccurrents import cooccurrents
+
+        return cooccurrents(self.lexico().tokens, pivot, **params)
+
+    def specificities(self, variable: str, **params: Any) -> pd.DataFrame:
+        """Lafon's specificities of the lemmas over a metadata variable's modalities.
+
+        Args:
+            variable: ``genre``, ``region``, ``year``... (a column of the documents).
+            **params: ``unit`` (``"lemma"``/``"form"``), ``min_frequency``, ``active_only``.
+        """
+        from corpus.lexico.stage import specificities_by
+
+        return specificities_by(self.lexico(), self.documents, variable, **params)
+
+    def correspondence(self, variable: str, **params: Any) -> Any:
+        """Correspondence analysis (prince) of lemmas × a variable's modalities."""
+        from corpus.lexico.stage import correspondence
+
+        return correspondence(self.lexico(), self.documents, variable, **params)
+
+    def reinert(self, k: int = 10, **params: Any) -> Any:
+        """Reinert's classification of the segments, with class profiles.
+
+        Args:
+            k: Classes wanted.
+            **params: ``method`` (``"iramuteq"``/``"rainette"``), ``double``,
+                ``min_frequency``, ``min_segment_size``, ``min_split_members``,
+                ``random_state``... (:func:`corpus.lexico.classes.reinert_corpus`).
+
+        Returns:
+            A :class:`corpus.lexico.classes.ReinertResult`.
+        """
+        from corpus.lexico.classes import reinert_corpus
+
+        return reinert_corpus(self.lexico(), self.documents, k=k, **params)
+
 
 def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
     """Open a corpus folder (with ``corpus.yaml``) or a plain folder of files.

@@ -276,3 +276,60 @@ def segment_metadata(tables: LexicoTables, documents: pd.DataFrame) -> pd.DataFr
     meta = document_metadata(documents)
     merged = tables.segments[["segment_id", "doc_id"]].merge(meta, on="doc_id", how="left")
     return merged.drop(columns=["segment_id", "doc_id"])
+
+
+def kwic(
+    tables: LexicoTables,
+    documents: pd.DataFrame,
+    query: str | list[str],
+    *,
+    by: str = "form",
+    window: int = 10,
+    ignore_case: bool = True,
+    ignore_accents: bool = False,
+) -> pd.DataFrame:
+    """Concordance of ``query`` with each match's document metadata.
+
+    See :func:`corpus.lexico.kwic.concordance` (query syntax, columns); the metadata
+    columns of :data:`METADATA` the corpus has are added after ``doc_id``.
+    """
+    from corpus.lexico.kwic import concordance
+
+    texts = dict(zip(documents["doc_id"], documents["text"].astype(str), strict=True))
+    lines = concordance(
+        tables.tokens,
+        texts,
+        query,
+        by=by,
+        window=window,
+        ignore_case=ignore_case,
+        ignore_accents=ignore_accents,
+    )
+    meta = document_metadata(documents)
+    out = lines.merge(meta, on="doc_id", how="left")
+    first = ["doc_id", *[c for c in meta.columns if c != "doc_id"]]
+    rest = [c for c in lines.columns if c != "doc_id"]
+    return out[first + rest]
+
+
+def correspondence(
+    tables: LexicoTables,
+    documents: pd.DataFrame,
+    variable: str,
+    *,
+    unit: str = "lemma",
+    min_frequency: int = 3,
+    n_components: int = 2,
+    random_state: int = 0,
+) -> Any:
+    """Correspondence analysis of the lemmas × modalities table of ``variable``.
+
+    Returns:
+        A :class:`corpus.lexico.correspondence.CorrespondenceResult`.
+    """
+    from corpus.lexico.correspondence import correspondence_analysis
+
+    table = count_table(tables, documents, variable, unit=unit, min_frequency=min_frequency)
+    table = table.drop(index="__others__")
+    table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
+    return correspondence_analysis(table, n_components=n_components, random_state=random_state)
