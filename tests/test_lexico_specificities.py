@@ -36,9 +36,7 @@ def _log_comb(n: int, k: int) -> float:
 def _log10_tail(f: int, big_f: int, t: int, total: int, *, upper: bool) -> float:
     """log10 of P(X >= f) or P(X <= f), summing the hypergeometric terms (no SciPy)."""
     ks = range(f, min(big_f, t) + 1) if upper else range(max(0, t - (total - big_f)), f + 1)
-    logs = [
-        _log_comb(big_f, k) + _log_comb(total - big_f, t - k) - _log_comb(total, t) for k in ks
-    ]
+    logs = [_log_comb(big_f, k) + _log_comb(total - big_f, t - k) - _log_comb(total, t) for k in ks]
     top = max(logs)
     return (top + math.log(sum(math.exp(v - top) for v in logs))) / math.log(10)
 

@@ -44,9 +44,7 @@ def _kwic(
     ignore_accents: Annotated[
         bool, typer.Option("--ignore-accents", help="Match without accents.")
     ] = False,
-    case_sensitive: Annotated[
-        bool, typer.Option("--case-sensitive", help="Match case.")
-    ] = False,
+    case_sensitive: Annotated[bool, typer.Option("--case-sensitive", help="Match case.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="CSV file (default: stdout).")] = None,
 ) -> None:
     """Concordance (keyword in context) of a word, lemma or POS sequence."""

@@ -270,9 +270,7 @@ def rainette_select(
     return keep1, keep2
 
 
-def iramuteq_eliminate(
-    table: sp.csr_matrix, in_first: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def iramuteq_eliminate(table: sp.csr_matrix, in_first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """IRaMuTeQ's term elimination after a split (``CHD.R``).
 
     Returns:

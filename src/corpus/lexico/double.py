@@ -79,9 +79,9 @@ def merge_segments(sizes: np.ndarray, doc_ids: np.ndarray, min_size: int) -> np.
 
 def _yates_chi2(n_both: np.ndarray, n1: np.ndarray, n2: np.ndarray, n_tot: int) -> np.ndarray:
     """Signed chi-square of ``[[n_both, n1 - n_both], [n2 - n_both, rest]]`` (R's chisq.test)."""
-    obs = np.stack(
-        [n_both, n2 - n_both, n1 - n_both, n_tot - n1 - n2 + n_both], axis=-1
-    ).astype(np.float64)  # column-major as R's matrix(c(...), nrow = 2)
+    obs = np.stack([n_both, n2 - n_both, n1 - n_both, n_tot - n1 - n2 + n_both], axis=-1).astype(
+        np.float64
+    )  # column-major as R's matrix(c(...), nrow = 2)
     rows = np.stack([obs[:, 0] + obs[:, 2], obs[:, 1] + obs[:, 3]], -1)
     cols = np.stack([obs[:, 0] + obs[:, 1], obs[:, 2] + obs[:, 3]], -1)
     expected = np.stack(

@@ -105,7 +105,9 @@ def find_sequences(
     docs = words["doc_id"].to_numpy()
     ok = np.ones(n - length + 1, dtype=bool)
     for offset, (field, value) in enumerate(items):
-        mask = _item_mask(words, field, value, ignore_case=ignore_case, ignore_accents=ignore_accents)
+        mask = _item_mask(
+            words, field, value, ignore_case=ignore_case, ignore_accents=ignore_accents
+        )
         ok &= mask[offset : n - length + 1 + offset]
         if offset:
             ok &= docs[offset : n - length + 1 + offset] == docs[: n - length + 1]

@@ -129,7 +129,9 @@ def typical_segments(
             chosen.assign(class_=number, rank=np.arange(1, len(order) + 1), score=scores[order])
         )
     if not frames:
-        return pd.DataFrame(columns=["class", "rank", "score", "segment_id", "doc_id", "start", "end", "text"])
+        return pd.DataFrame(
+            columns=["class", "rank", "score", "segment_id", "doc_id", "start", "end", "text"]
+        )
     out = pd.concat(frames, ignore_index=True).rename(columns={"class_": "class"})
     return out[["class", "rank", "score", "segment_id", "doc_id", "start", "end", "text"]]
 

@@ -391,7 +391,9 @@ class Reinert(ClusterMixin, BaseEstimator):
         self.min_class_size_ = mincl
         return terminals
 
-    def _labels(self, levels: list[np.ndarray], splits: list[tuple], nodes: list[int]) -> np.ndarray:
+    def _labels(
+        self, levels: list[np.ndarray], splits: list[tuple], nodes: list[int]
+    ) -> np.ndarray:
         last = levels[-1]
         labels = np.zeros(len(last), dtype=np.int64)
         children = {parent: (left, right) for _, parent, left, right, *_ in splits}

@@ -36,8 +36,7 @@ def _check_counts(counts: pd.DataFrame) -> np.ndarray:
         )
     if counts.shape[1] < 2:
         raise LexicoDataError(
-            f"the count table has {counts.shape[1]} part(s); specificities compare at "
-            "least two",
+            f"the count table has {counts.shape[1]} part(s); specificities compare at least two",
             code="E-LEXICO-ONE-MODALITY",
             hint="Choose a variable with two modalities or more.",
         )
@@ -130,9 +129,7 @@ def specificities(counts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(scores, index=counts.index, columns=counts.columns)
 
 
-def lexical_table(
-    units: pd.Series, parts: pd.Series, *, min_frequency: int = 1
-) -> pd.DataFrame:
+def lexical_table(units: pd.Series, parts: pd.Series, *, min_frequency: int = 1) -> pd.DataFrame:
     """Count table of units (lemmas, forms...) by part, for :func:`specificities`.
 
     Args:
