@@ -19,8 +19,7 @@ from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
 from corpus.errors import EXIT_DATA, EXIT_USAGE, CorpusError
-from corpus.lexico import Reinert
-from corpus.lexico import chd
+from corpus.lexico import Reinert, chd
 from corpus.lexico.chd import (
     best_cut,
     first_axis,

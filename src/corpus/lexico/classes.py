@@ -52,7 +52,9 @@ class ReinertResult:
     def top_lemmas(self, n: int = 10) -> dict[int, list[str]]:
         """The ``n`` most characteristic active lemmas of each class."""
         active = self.profiles[self.profiles["active"] & (self.profiles["chi2"] > 0)]
-        return {int(c): group["lemma"].head(n).tolist() for c, group in active.groupby("class")}
+        return {
+            int(str(c)): group["lemma"].head(n).tolist() for c, group in active.groupby("class")
+        }
 
 
 def reinert_corpus(

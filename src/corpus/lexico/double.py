@@ -155,7 +155,10 @@ def keep_max(cross: pd.DataFrame) -> pd.DataFrame:
     best_g1 = cross.loc[cross.groupby("g2", sort=False)["chi2"].idxmax(), ["g1", "g2"]]
     max_g2 = dict(zip(best_g2["g1"], best_g2["g2"], strict=True))
     max_g1 = dict(zip(best_g1["g2"], best_g1["g1"], strict=True))
-    mask = [max_g2[g1] == g2 and max_g1[g2] == g1 for g1, g2 in zip(cross["g1"], cross["g2"])]
+    mask = [
+        max_g2[g1] == g2 and max_g1[g2] == g1
+        for g1, g2 in zip(cross["g1"], cross["g2"], strict=True)
+    ]
     return cross[mask].reset_index(drop=True)
 
 
@@ -175,13 +178,13 @@ def partitions(members: list[np.ndarray], max_k: int) -> list[list[tuple[int, ..
         for j in range(i + 1, n):
             disjoint[i, j] = sets[i].isdisjoint(sets[j])
     # R's which(sizes == 0, arr.ind = TRUE) lists pairs column by column.
-    pairs = [(i, j) for j in range(n) for i in range(j) if disjoint[i, j]]
+    pairs: list[tuple[int, ...]] = [(i, j) for j in range(n) for i in range(j) if disjoint[i, j]]
     result = [pairs]
     for _ in range(max_k - 2):
-        following = []
+        following: list[tuple[int, ...]] = []
         for partition in result[-1]:
             ok = np.all(disjoint[list(partition)], axis=0)
-            following.extend(tuple(partition) + (int(j),) for j in np.flatnonzero(ok))
+            following.extend((*tuple(partition), int(j)) for j in np.flatnonzero(ok))
         if not following:
             logger.info("double classification: no partition of %d classes", len(result) + 2)
             break
@@ -345,8 +348,8 @@ class ReinertDouble(ClusterMixin, BaseEstimator):
                 hint="Lower min_members, or add documents.",
             )
         best_k = int(self.partitions_["k"].max())
-        best = self.partitions_[self.partitions_["k"] == best_k]
-        best = best.sort_values(["chi2", "n"], kind="stable").iloc[-1]
+        candidates = self.partitions_[self.partitions_["k"] == best_k]
+        best = candidates.sort_values(["chi2", "n"], kind="stable").iloc[-1]
         self.labels_ = np.asarray(best["groups"], dtype=np.int64)
         self.n_classes_ = best_k
         return self

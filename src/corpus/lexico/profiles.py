@@ -10,15 +10,15 @@ metadata modality (a genre, a region...) gets the same signed chi-square on segm
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.stats import chi2 as chi2_law
 
 
-def signed_chi2(
-    n_both: np.ndarray, n_class: np.ndarray, n_term: np.ndarray, n_total: int
-) -> np.ndarray:
+def signed_chi2(n_both: Any, n_class: Any, n_term: Any, n_total: int) -> np.ndarray:
     """Signed chi-square (no continuity correction) of 2 × 2 tables.
 
     Args:

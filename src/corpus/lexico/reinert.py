@@ -317,7 +317,9 @@ class Reinert(ClusterMixin, BaseEstimator):
             # factor levels), without its and its ancestors' eliminated terms, without
             # terms of 3 occurrences or fewer; rows left empty are unclassified.
             classes, counts = np.unique(labels[labels > 0], return_counts=True)
-            by_name = sorted(zip(classes.tolist(), counts.tolist()), key=lambda x: str(x[0]))
+            by_name = sorted(
+                zip(classes.tolist(), counts.tolist(), strict=True), key=lambda x: str(x[0])
+            )
             node = max(by_name, key=lambda x: x[1])[0]
             rows = np.flatnonzero(labels == node)
             keep = np.array([c not in eliminated[node] for c in range(n_cols)], dtype=bool)
@@ -378,9 +380,13 @@ class Reinert(ClusterMixin, BaseEstimator):
             if mother_size >= mincl and not sister_to_check and not sister_kept:
                 terminals.append(mother)
                 to_check = [t for t in to_check if t not in {*sisters, value, mother}]
-            elif mother_size >= mincl and not sister_kept and sister_to_check:
-                if mother not in to_check:
-                    to_check.insert(0, mother)
+            elif (
+                mother_size >= mincl
+                and not sister_kept
+                and sister_to_check
+                and mother not in to_check
+            ):
+                to_check.insert(0, mother)
         if not terminals:
             raise LexicoDataError(
                 f"no class reaches the minimum size ({mincl} segments)",
@@ -416,11 +422,11 @@ def class_tree(splits: pd.DataFrame, classes: pd.DataFrame) -> dict[int, Any]:
         ``{node: {"children": (left, right) or (), "class": int or 0}}``.
     """
     tree: dict[int, Any] = {1: {"children": (), "class": 0}}
-    for row in splits.itertuples(index=False):
-        tree.setdefault(int(row.parent), {"children": (), "class": 0})
-        tree[int(row.parent)]["children"] = (int(row.left), int(row.right))
-        tree[int(row.left)] = {"children": (), "class": 0}
-        tree[int(row.right)] = {"children": (), "class": 0}
+    for parent, left, right in splits[["parent", "left", "right"]].to_numpy(dtype=int).tolist():
+        tree.setdefault(parent, {"children": (), "class": 0})
+        tree[parent]["children"] = (left, right)
+        tree[left] = {"children": (), "class": 0}
+        tree[right] = {"children": (), "class": 0}
     for node, number in zip(classes["node"], classes["class"], strict=True):
         tree[int(node)]["class"] = int(number)
     return tree

@@ -14,6 +14,8 @@ passages, so never two paragraphs.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -35,7 +37,7 @@ def cut_points(weights: np.ndarray, segment_size: int = 40, window: int | None =
         The word index at which each segment starts (the first is 0).
     """
     n = len(weights)
-    window = int(round(0.4 * segment_size)) if window is None else window
+    window = round(0.4 * segment_size) if window is None else window
     if n <= segment_size:
         return [0]
     span = segment_size + window
@@ -103,7 +105,7 @@ def segment(
         doc_id = str(part["doc_id"].iloc[0])
         starts = cut_points(weights, segment_size)
         bounds = [*starts, len(word_rows)]
-        for first, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        for first, stop in itertools.pairwise(bounds):
             row_from = 0 if first == 0 else int(word_rows[first])
             row_to = len(part) if stop == len(word_rows) else int(word_rows[stop])
             index = counters.get(doc_id, 0)

@@ -20,6 +20,8 @@ survival function (Boost), which agrees with it far beyond the third decimal.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy.stats import hypergeom
@@ -75,7 +77,7 @@ def _check_counts(counts: pd.DataFrame) -> np.ndarray:
     return values.astype(np.int64)
 
 
-def specificity_scores(f: np.ndarray, F: np.ndarray, t: np.ndarray, T: int) -> np.ndarray:
+def specificity_scores(f: Any, F: Any, t: Any, T: int) -> np.ndarray:
     """Signed log10 hypergeometric tail probabilities (the scores of :func:`specificities`).
 
     Args:

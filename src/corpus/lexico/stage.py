@@ -39,10 +39,10 @@ class CorpusLike(Protocol):
     """What the stage needs from an opened corpus."""
 
     @property
-    def passages(self) -> pd.DataFrame: ...  # noqa: D102
+    def passages(self) -> pd.DataFrame: ...
 
     @property
-    def documents(self) -> pd.DataFrame: ...  # noqa: D102
+    def documents(self) -> pd.DataFrame: ...
 
     store: Store
 
