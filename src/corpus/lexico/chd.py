@@ -45,7 +45,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, svds
 
 #: Above this many cells the first CA axis is computed with ARPACK, not a dense SVD.
-DENSE_SVD_CELLS = 2_000_000
+DENSE_SVD_CELLS = 40_000
 
 
 def first_axis(table: sp.csr_matrix, *, random_state: int = 0) -> np.ndarray:
