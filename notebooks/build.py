@@ -911,7 +911,7 @@ else:
         block = lexico[key]
         rows.extend(
             {"modèle": name, "classe": cl, "lemmes": ", ".join(terms),
-             "NPMI": round(block["npmi_per_class"].get(cl) or float("nan"), 3)}
+             "NPMI": round(block["npmi_per_class"].get(cl, float("nan")), 3)}
             for cl, terms in block["top_terms"].items()
         )
     lexico_table = pd.DataFrame(rows)
