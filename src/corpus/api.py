@@ -157,6 +157,72 @@ class Corpus:
         """Stages of the innovation process per passage with evidence."""
         return self._extraction_table("stages")
 
+    # -- exchange with QDA tools -----------------------------------------------------------
+    @property
+    def codes(self) -> pd.DataFrame:
+        """Coded selections of a corpus imported from a REFI-QDA project (``codes.csv``):
+        ``document``, ``start``, ``end``, ``code``, ``text``, ``coder``, ``created``; empty
+        when the corpus has none."""
+        from corpus.exchange.qdpx_import import read_codes
+
+        return read_codes(self.path / "codes.csv")
+
+    def export(self, to: str, out: str | Path, *, where: list[str] | None = None) -> Any:
+        """Export the corpus (or the ``where`` sub-corpus) for another tool.
+
+        Args:
+            to: ``qdpx``, ``qdc``, ``iramuteq``, ``xlsx``, ``csv`` or ``parquet``.
+            out: The file (``qdpx``, ``qdc``, ``iramuteq``) or folder (table formats).
+            where: ``FIELD=VALUE`` conditions on the documents' metadata.
+
+        Returns:
+            A :class:`corpus.exchange.export.ExportResult`.
+        """
+        from corpus.exchange.export import TOPIC_TABLES, export_corpus
+        from corpus.extract.run import extraction_table
+        from corpus.extract.tables import TABLE_NAMES
+        from corpus.store import installed_version
+
+        ingest_tables = ("passages", "rejected", "duplicates")
+        topics_current = self._stored_topics_current()
+
+        def table(name: str) -> pd.DataFrame | None:
+            if name in ingest_tables:
+                return self._table(name)
+            if name in TABLE_NAMES:
+                return extraction_table(self, name)
+            if name in TOPIC_TABLES:
+                return self.store.read_table(name) if topics_current else None
+            return None
+
+        dimensions: dict[str, str] = {}
+        if to in ("xlsx", "csv", "parquet"):
+            from corpus.nlp.dimensions import default_coder
+
+            dimensions = {d.id: d.label for d in default_coder().dimensions}
+        return export_corpus(
+            to,
+            out,
+            name=self.name,
+            origin=f"corpus {installed_version('corpus', 'dev')}",
+            documents=self.documents,
+            table=table,
+            table_names=[*ingest_tables, *TABLE_NAMES, *TOPIC_TABLES],
+            where=where or [],
+            dimensions=dimensions,
+            description=self.config.description,
+        )
+
+    def _stored_topics_current(self) -> bool:
+        """Whether the store's topic tables were fitted on the current passages."""
+        summary = self.store.read_json("topics") or {}
+        passages = self.passages
+        return bool(
+            self.store.has_table("topics")
+            and summary.get("corpus_fingerprint")
+            == fingerprint(sorted(passages["passage_id"].tolist()))
+        )
+
     # -- topics --------------------------------------------------------------------------
     def topics(self, *, seed: int = 0, **params: Any) -> Any:
         """Fit themes (BERTopic) on the passages; write the topic tables to the store.
