@@ -135,7 +135,7 @@ def column_meaning(table: str, column: str, dimensions: Mapping[str, str]) -> st
     if (table, column) in TABLE_COLUMNS:
         return TABLE_COLUMNS[(table, column)]
     if table == "dimensions" and column in dimensions:
-        return f"1 if the definition mobilises the dimension « {dimensions[column]} »"
+        return f"true if the definition mobilises the dimension « {dimensions[column]} »"
     if column in COLUMNS:
         return COLUMNS[column]
     if column.endswith("_start") or column.endswith("_end"):

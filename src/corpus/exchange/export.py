@@ -126,9 +126,9 @@ def export_corpus(
     if fmt == "iramuteq":
         return ExportResult(fmt, [write_iramuteq(path, selected)], len(selected))
     if fmt in TABLE_FORMATS:
-        names = list(dict.fromkeys(["documents", *table_names]))
-        frames = {n: f for n, f in subset(names).items() if f is not None}
-        frames["documents"] = selected.reset_index(drop=True)
+        names = [n for n in dict.fromkeys(table_names) if n != "documents"]
+        frames: dict[str, pd.DataFrame] = {"documents": selected.reset_index(drop=True)}
+        frames.update((n, f) for n, f in subset(names).items() if f is not None)
         files = write_tables(path, frames, fmt=fmt, dimensions=dimensions)
         return ExportResult(
             fmt, files, len(selected), tables={n: len(f) for n, f in frames.items()}
