@@ -274,7 +274,7 @@ def project_xml(*, origin: str, codes: str, sources: str, extra: str = "") -> st
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         f'<Project xmlns="{NS}" name="Projet test" origin="{origin}">'
-        '<Users><User guid="00000000-0000-4000-8000-0000000000aa" name="Camille"/></Users>'
+        f'<Users><User guid="{guid(170)}" name="Camille"/></Users>'
         f"<CodeBook><Codes>{codes}</Codes></CodeBook>{extra}<Sources>{sources}</Sources>"
         "</Project>"
     )

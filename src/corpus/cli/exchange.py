@@ -36,7 +36,7 @@ def export_command(
 
     import corpus as corpus_pkg
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     opened = corpus_pkg.open(path, store=store)
     result = opened.export(to, out, where=list(where or []))
     what = f"{result.n_documents} document(s)"
@@ -60,7 +60,7 @@ def import_command(
 
     from corpus.exchange.qdpx_import import REPORT_NAME, import_project
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     report = import_project(project, out)
     console.print(
         f"{out}: {report.documents} document(s), {report.coded} coded selection(s), "
