@@ -114,7 +114,7 @@ TABLE_COLUMNS: dict[tuple[str, str], str] = {
     ("goals", "term"): "what has the goal (le projet, l'initiative...)",
     ("goals", "text"): "the goal sentence (= the document's text[start:end])",
     ("skipped", "reason"): "why the document was not extracted (not French)",
-    ("topics", "topic"): "topic id",
+    ("topics", "topic"): "topic id (-1: the outlier passages)",
     ("passage_topics", "topic"): "the passage's topic (-1: outlier)",
     ("document_topics", "n_passages"): "passages of the document in the topic",
     ("topic_alignment", "topic"): "topic id in this run",

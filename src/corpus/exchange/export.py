@@ -73,7 +73,9 @@ def _topics(table: TableGetter) -> list[tuple[int, str]]:
 
 def corpus_codebook(definitions: pd.DataFrame | None, topics: list[tuple[int, str]]) -> Codebook:
     """The codebook for a corpus's definitions table and fitted topics."""
-    terms = [] if definitions is None or len(definitions) == 0 else definitions["term"].dropna()
+    terms: list[str] = []
+    if definitions is not None and len(definitions):
+        terms = [str(t) for t in definitions["term"].dropna()]
     return build_codebook(terms, topics)
 
 

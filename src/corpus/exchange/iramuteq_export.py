@@ -45,7 +45,7 @@ def variable_value(value: Any) -> str:
 
 def _protect(text: str) -> str:
     def swap(match: re.Match[str]) -> str:
-        return match.group(1) + "\uff0a" + match.group(2)[1:]
+        return match.group(1) + match.group(2).replace("*", "\uff0a", 1)
 
     protected = _STAR_LIKE.sub(swap, text)
     if protected != text:

@@ -174,7 +174,9 @@ def annotation_of(
     return annotation
 
 
-def annotations(project: Project, *, names: dict[str, str] | None = None) -> dict[str, Annotation]:
+def project_annotations(
+    project: Project, *, names: dict[str, str] | None = None
+) -> dict[str, Annotation]:
     """One annotation per text source, keyed by the source's name (or ``names[guid]``).
 
     Empty when no code of the project maps to our codebook.
@@ -207,7 +209,7 @@ def read_corrections(qdpx_path: str | Path) -> dict[str, Annotation]:
             codes is ours.
     """
     project = read_project(qdpx_path)
-    found = annotations(project)
+    found = project_annotations(project)
     if not found:
         raise QdaError(
             "none of the project's codes belongs to the corpus codebook (Définition : …, "
@@ -317,7 +319,7 @@ def _write(folder: Path, project: Project, names: dict[str, str], report: Import
     )
     atomic_write_csv(folder / "codes.csv", frame)
     report.coded = len(frame)
-    gold = annotations(project, names=names)
+    gold = project_annotations(project, names=names)
     for document, annotation in gold.items():
         write_annotation(annotation, folder / "gold" / f"{Path(document).stem}.yaml")
     report.gold = len(gold)

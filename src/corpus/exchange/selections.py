@@ -125,7 +125,8 @@ def _retained(doc_table: pd.DataFrame | None, column: str) -> set[tuple[str, str
 def _records(frame: pd.DataFrame | None, doc_ids: set[str]) -> list[dict[str, Any]]:
     if frame is None or len(frame) == 0:
         return []
-    return [r for r in frame.to_dict("records") if str(r.get("doc_id")) in doc_ids]
+    records = ({str(k): v for k, v in r.items()} for r in frame.to_dict("records"))
+    return [r for r in records if str(r.get("doc_id")) in doc_ids]
 
 
 def coded_selections(
@@ -186,18 +187,19 @@ def _add_actors(
     from corpus.extract.actors import build_actors, name_key
 
     actors = build_actors(frame[frame["doc_id"].astype(str).isin(out.lengths)])
+    actor_rows = [{str(k): v for k, v in a.items()} for a in actors.to_dict("records")]
     by_key: dict[tuple[str, str], dict[str, Any]] = {}
-    for actor in actors.to_dict("records"):
+    for actor in actor_rows:
         for alias in [actor["name"], *_json_list(actor.get("aliases"))]:
             by_key.setdefault((str(actor["doc_id"]), name_key(str(alias))), actor)
     linked: dict[str, list[dict[str, Any]]] = {}
     for row in mentions:
         doc_id = str(row["doc_id"])
         keys = [name_key(str(row[k])) for k in ("name", "acronym") if _value(row.get(k))]
-        actor = next((by_key[(doc_id, k)] for k in keys if (doc_id, k) in by_key), None)
-        if actor is not None:
-            linked.setdefault(str(actor["actor_id"]), []).append(row)
-    for actor in actors.to_dict("records"):
+        hits = [by_key[(doc_id, k)] for k in keys if (doc_id, k) in by_key]
+        if hits:
+            linked.setdefault(str(hits[0]["actor_id"]), []).append(row)
+    for actor in actor_rows:
         rows = sorted(linked.get(str(actor["actor_id"]), []), key=lambda r: int(r["start"]))
         if not rows:
             continue
