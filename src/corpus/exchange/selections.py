@@ -214,7 +214,8 @@ def _add_actors(
         if aliases:
             identity.append(_line(NOTE_KEYS["aliases"], " ; ".join(aliases)))
         for row in rows:
-            out.add(str(row["doc_id"]), row["start"], row["end"], sector_code, identity)
+            notes = [*identity, _confidence(row)] if "confidence" in row else identity
+            out.add(str(row["doc_id"]), row["start"], row["end"], sector_code, notes)
         for evidence in _json_list(actor.get("evidence")):
             role = evidence.get("role") if isinstance(evidence, dict) else None
             if role not in ("porteur", "bailleur", "partenaire", "preneur"):
