@@ -74,6 +74,7 @@ def test_export_is_valid_and_imports_back_to_the_predictions(extracted: Path) ->
     for stem, want in predicted.items():
         got = gold[stem]
         assert got.definitions == want.definitions, stem
+
         def actors(annotation):
             return sorted(
                 (a.name, a.sector or "", sorted(a.roles), sorted(a.aliases))

@@ -205,3 +205,38 @@ def test_read_corrections_keys_by_source_file_name(exported: Path) -> None:
     corrections = read_corrections(exported)
     assert set(corrections) == {"cantine-vallon.txt", "mobilite-douce.txt"}
     assert corrections["mobilite-douce.txt"].needs == ["vieillissement", "mobilite"]
+
+
+def test_control_characters_and_scores(tmp_path: Path) -> None:
+    documents, tables = corpus_tables()
+    documents.loc[1, "text"] = documents.loc[1, "text"].replace("communes", "com\x0cmunes")
+    tables = {**tables, "actor_types": tables["actor_types"].assign(end=lambda f: f["end"] + 1)}
+    out = tmp_path / "ctl.qdpx"
+    export_corpus(
+        "qdpx", out, name="essai", origin="corpus test", documents=documents, table=tables.get
+    )
+    root = _project(out)  # parses: no control character reached the XML
+    names = [s.get("name") for s in root.iter(f"{{{NS['q']}}}PlainTextSelection")]
+    assert "com munes" in names
+    notes = [d.text or "" for d in root.iter(f"{{{NS['q']}}}Description")]
+    assert any(n.startswith("score : 1.00") for n in notes)  # a score is not a confidence
+    report = import_project(out, tmp_path / "back")
+    assert report.lines == []
+    codes = read_codes(tmp_path / "back" / "codes.csv")
+    assert "com\x0cmunes" in set(codes["text"])
+
+
+def test_nothing_to_export(tmp_path: Path) -> None:
+    from corpus.exchange.errors import ExportDataError
+
+    documents, tables = corpus_tables()
+    with pytest.raises(ExportDataError, match="no documents"):
+        export_corpus(
+            "qdpx",
+            tmp_path / "x.qdpx",
+            name="e",
+            origin="t",
+            documents=documents.iloc[:0],
+            table=tables.get,
+        )
+    assert not (tmp_path / "x.qdpx").exists()

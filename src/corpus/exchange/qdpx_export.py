@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from corpus.exchange.codebook import PROJECT_NS, Codebook, code_element, guid, xml_bytes
+from corpus.exchange.errors import ExportDataError
 from corpus.exchange.positions import normalise_newlines
 from corpus.exchange.selections import Selection
 from corpus.store import atomic_write_bytes
@@ -34,6 +36,14 @@ from corpus.store import atomic_write_bytes
 #: Document fields exported as variables, in this order, then the ``extra`` keys.
 VARIABLE_FIELDS = ("title", "genre", "year", "date", "author", "organisation", "region")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with the characters XML 1.0 cannot hold (control characters) as spaces."""
+    return _NOT_XML.sub(" ", text)
 
 
 def _q(tag: str) -> str:
@@ -136,7 +146,7 @@ def _value_element(parent: ET.Element, variable_guid: str, kind: str, value: Any
     if kind == "Integer":
         ET.SubElement(element, _q("IntegerValue")).text = str(int(float(value)))
     else:
-        ET.SubElement(element, _q("TextValue")).text = str(value)
+        ET.SubElement(element, _q("TextValue")).text = xml_safe(str(value))
 
 
 def project_xml(
@@ -162,6 +172,10 @@ def project_xml(
         ``(xml bytes, exported documents)``.
     """
     ET.register_namespace("", PROJECT_NS)
+    if len(documents) == 0:
+        raise ExportDataError(
+            "the corpus has no documents to export", hint="Ingest documents first."
+        )
     docs = exported_documents(documents)
     user = guid("user", "corpus")
     root = ET.Element(_q("Project"), {"name": name, "origin": origin, "creatingUserGUID": user})
@@ -231,14 +245,14 @@ def _selection_element(
         _q("PlainTextSelection"),
         {
             "guid": key,
-            "name": doc.text[selection.start : selection.end],
+            "name": xml_safe(doc.text[selection.start : selection.end]),
             "startPosition": str(selection.start),
             "endPosition": str(selection.end),
             "creatingUser": user,
         },
     )
     if selection.notes:
-        ET.SubElement(element, _q("Description")).text = "\n".join(selection.notes)
+        ET.SubElement(element, _q("Description")).text = xml_safe("\n".join(selection.notes))
     for code in selection.codes:
         coding = ET.SubElement(
             element, _q("Coding"), {"guid": guid("coding", key, code), "creatingUser": user}

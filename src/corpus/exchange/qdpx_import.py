@@ -49,6 +49,7 @@ from corpus.store import atomic_write_csv
 CODES_COLUMNS = ("document", "start", "end", "code", "text", "coder", "created")
 REPORT_NAME = "import-report.txt"
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
 
 @dataclass
@@ -227,7 +228,7 @@ def _file_names(sources: list[Source]) -> dict[str, str]:
     out: dict[str, str] = {}
     used: set[str] = set()
     for source in sources:
-        stem = Path(source.name).stem if Path(source.name).suffix else source.name
+        stem = _EXTENSION.sub("", source.name)
         stem = _UNSAFE.sub("_", stem).strip(" .") or source.guid
         name, number = f"{stem}.txt", 1
         while name.lower() in used:

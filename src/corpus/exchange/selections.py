@@ -63,15 +63,21 @@ def _value(value: Any) -> str | None:
     return text or None
 
 
-def _confidence(row: dict[str, Any]) -> str | None:
-    value = row.get("confidence")
-    if value is None and "score" in row:
-        value = row.get("score")
+def _number(value: Any) -> float | None:
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(number) else f"confiance : {number:.2f}"
+    return None if math.isnan(number) else number
+
+
+def _confidence(row: dict[str, Any]) -> str | None:
+    """``confiance : 0.90`` from the row's confidence, else ``score : 1.25`` (evidence)."""
+    confidence = _number(row.get("confidence"))
+    if confidence is not None:
+        return f"confiance : {confidence:.2f}"
+    score = _number(row.get("score"))
+    return None if score is None else f"score : {score:.2f}"
 
 
 def _line(key: str, value: Any) -> str | None:
