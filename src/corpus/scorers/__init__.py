@@ -1,0 +1,1 @@
+"""Trained scorers that decide which rule candidates become extractions (issue 10)."""
