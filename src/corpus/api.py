@@ -154,6 +154,32 @@ class Corpus:
         """Stages of the innovation process per passage with evidence."""
         return self._extraction_table("stages")
 
+    # -- trained scorers and the correction loop ---------------------------------------
+    @property
+    def scorers(self) -> dict[str, Any]:
+        """Which scorers decide for this corpus: per field ``shipped``, ``adapted`` or ``rules``."""
+        from corpus.scorers.registry import provenance
+
+        return provenance(store_root=self.store.root)
+
+    def review(self, out: str | Path, *, n: int = 50, seed: int = 0) -> pd.DataFrame:
+        """Write a review sheet (``.xlsx``/``.csv``) of the extractions most worth checking."""
+        from corpus.learning.adapt import review
+
+        return review(self, Path(out), n=n, seed=seed)
+
+    def learn(self, corrections: str | Path, *, random_state: int = 0) -> Any:
+        """Adapt the scorers to corrections (YAML folder, review sheet, ``.qdpx``)."""
+        from corpus.learning.adapt import learn
+
+        return learn(self, corrections, random_state=random_state)
+
+    def reset_scorers(self) -> bool:
+        """Go back to the shipped scorers (remove this corpus's adapted ones)."""
+        from corpus.learning.adapt import reset
+
+        return reset(self)
+
     # -- topics --------------------------------------------------------------------------
     def topics(self, *, seed: int = 0, **params: Any) -> Any:
         """Fit themes (BERTopic) on the passages; write the topic tables to the store.
