@@ -723,6 +723,72 @@ corpus_plots.table_figure(
 ]
 
 
+# -- 07-review: the correction loop -------------------------------------------------------
+NB07 = [
+    (
+        "md",
+        """
+# Relecture des extractions
+
+Les extractions sont proposées par des règles et décidées par des modèles entraînés
+(*scorers*), chacune avec une confiance calibrée. Ce carnet montre quels modèles décident
+pour ce corpus (livrés avec `corpus` ou adaptés à vos corrections), la distribution des
+confiances, et les extractions qui valent le plus d'être vérifiées : la moitié les moins
+sûres, la moitié tirées au hasard. La feuille `review.xlsx` se remplit (colonnes
+`verdict` et `correction`) puis se rend au corpus :
+`corpus learn CORPUS --corrections review.xlsx`.
+""",
+    ),
+    (
+        "params",
+        """
+corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
+out_dir: str = "../runs/lab/07-review"  # output folder for the review sheet and tables
+n_rows: int = 40  # rows of the review sheet (half least certain, half random)
+seed: int = 0  # seed of the random half
+""",
+    ),
+    ("code", SETUP),
+    ("md", "## Qui décide ?"),
+    (
+        "code",
+        """
+import pandas as pd
+
+from corpus.plots import corpus as corpus_plots
+
+in_force = pd.DataFrame(
+    [{"champ": name, **info} for name, info in c.scorers.items()]
+).fillna("")
+atomic_write_csv(out / "scorers.csv", in_force)
+corpus_plots.table_figure(in_force, title="Modèles en vigueur pour ce corpus").show()
+""",
+    ),
+    ("md", "## Extractions à relire"),
+    (
+        "code",
+        """
+import plotly.express as px
+
+rows = c.review(out / "review.xlsx", n=n_rows, seed=seed)
+atomic_write_csv(out / "review.csv", rows)
+px.histogram(
+    rows, x="confidence", color="field", nbins=20,
+    labels={"confidence": "Confiance", "field": "Champ"},
+    title="Confiance des extractions retenues pour la relecture",
+).show()
+corpus_plots.table_figure(
+    rows[["document", "field", "prediction", "detail", "confidence", "evidence"]],
+    title="Extractions à relire (le candidat est entre [[ ]])",
+    labels={"document": "Document", "field": "Champ", "prediction": "Prédiction",
+            "detail": "Détail", "confidence": "Confiance", "evidence": "Phrase témoin"},
+).show()
+print(f"Feuille à remplir : {out / 'review.xlsx'}")
+""",
+    ),
+]
+
+
 # -- 09-codes: a coder's codes (REFI-QDA import) by metadata and by topic -----------------
 NB09 = [
     (
@@ -814,6 +880,7 @@ def main() -> int:
     notebook("04-needs", NB04)
     notebook("05-topics", NB05)
     notebook("06-report", NB06, hide_code=True)
+    notebook("07-review", NB07)
     notebook("09-codes", NB09)
     return 0
 

@@ -2,7 +2,9 @@
 
 :class:`Corpus` is a thin handle: it knows where the raw files and the store are and
 delegates the work to the stage modules (``corpus.ingest``, ``corpus.extract``,
-``corpus.topics``), so each stage stays a function over the previous stage's tables.
+``corpus.topics``), so each stage stays a function over the previous stage's tables. This
+is the only module that composes the stages; they are given the corpus's
+:class:`~corpus.context.CorpusContext` (paths, settings, store) and never import it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from corpus.config import CorpusConfig, CorpusLocation, locate
+from corpus.context import CorpusContext
 from corpus.store import Store, fingerprint
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ class Corpus:
     def __init__(self, location: CorpusLocation) -> None:
         self.location = location
         self.store = Store(location.store_dir)
+        self.context = CorpusContext(location=location, store=self.store)
 
     def __repr__(self) -> str:
         return f"Corpus({str(self.path)!r}, store={str(self.store.root)!r})"
@@ -71,19 +75,12 @@ class Corpus:
         """
         from corpus.ingest.pipeline import ingest_corpus
 
-        return ingest_corpus(self, progress=progress)
+        return ingest_corpus(self.context, progress=progress)
 
     def _table(self, name: str) -> pd.DataFrame:
-        frame = self.store.read_table(name)
-        if frame is None:
-            self.ingest()
-            frame = self.store.read_table(name)
-        if frame is None:  # the ingest stage always writes its tables, even empty
-            raise RuntimeError(f"ingest wrote no {name!r} table in {self.store.root}")
-        if name == "documents" and "year" in frame.columns:
-            # Parquet is written without pandas metadata: restore the nullable integer.
-            frame["year"] = frame["year"].astype("Int64")
-        return frame
+        from corpus.ingest.tables import ingest_table
+
+        return ingest_table(self.context, name)
 
     @property
     def documents(self) -> pd.DataFrame:
@@ -122,12 +119,12 @@ class Corpus:
         """
         from corpus.extract.run import extract_corpus
 
-        return extract_corpus(self, n_process=n_process, progress=progress)
+        return extract_corpus(self.context, n_process=n_process, progress=progress)
 
     def _extraction_table(self, name: str) -> pd.DataFrame:
         from corpus.extract.run import extraction_table
 
-        return extraction_table(self, name)
+        return extraction_table(self.context, name)
 
     def definitions(self) -> pd.DataFrame:
         """Definitions found: term, text, source, year, confidence, doc and offsets."""
@@ -223,6 +220,32 @@ class Corpus:
             == fingerprint(sorted(passages["passage_id"].tolist()))
         )
 
+    # -- trained scorers and the correction loop ---------------------------------------
+    @property
+    def scorers(self) -> dict[str, Any]:
+        """Which scorers decide for this corpus: per field ``shipped``, ``adapted`` or ``rules``."""
+        from corpus.scorers.registry import provenance
+
+        return provenance(store_root=self.store.root)
+
+    def review(self, out: str | Path, *, n: int = 50, seed: int = 0) -> pd.DataFrame:
+        """Write a review sheet (``.xlsx``/``.csv``) of the extractions most worth checking."""
+        from corpus.learning.adapt import review
+
+        return review(self, Path(out), n=n, seed=seed)
+
+    def learn(self, corrections: str | Path, *, random_state: int = 0) -> Any:
+        """Adapt the scorers to corrections (YAML folder, review sheet, ``.qdpx``)."""
+        from corpus.learning.adapt import learn
+
+        return learn(self, corrections, random_state=random_state)
+
+    def reset_scorers(self) -> bool:
+        """Go back to the shipped scorers (remove this corpus's adapted ones)."""
+        from corpus.learning.adapt import reset
+
+        return reset(self)
+
     # -- topics --------------------------------------------------------------------------
     def topics(self, *, seed: int = 0, **params: Any) -> Any:
         """Fit themes (BERTopic) on the passages; write the topic tables to the store.
@@ -238,7 +261,7 @@ class Corpus:
         """
         from corpus.topics.api import fit_topics
 
-        return fit_topics(self, seed=seed, **params)
+        return fit_topics(self.context, seed=seed, **params)
 
 
 def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:

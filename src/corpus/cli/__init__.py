@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "topics",
     "run",
     "exchange",
+    "learn",
 )
 
 
