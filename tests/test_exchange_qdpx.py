@@ -240,3 +240,28 @@ def test_nothing_to_export(tmp_path: Path) -> None:
             table=tables.get,
         )
     assert not (tmp_path / "x.qdpx").exists()
+
+
+def test_a_coders_correction_reaches_corpus_learn(exported: Path, tmp_path: Path) -> None:
+    """Uncode a need in the exported project, as a coder would; the learner reads it."""
+    from corpus.learning.corrections import read_corrections as learning_corrections
+
+    with zipfile.ZipFile(exported) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    root = ET.fromstring(members["project.qde"])
+    codes = {c.get("name"): c.get("guid") for c in root.iter(f"{{{NS['q']}}}Code")}
+    for selection in root.iter(f"{{{NS['q']}}}PlainTextSelection"):
+        for coding in selection.findall("q:Coding", NS):
+            if coding.find("q:CodeRef", NS).get("targetGUID") == codes["Besoin : mobilite"]:
+                selection.remove(coding)
+    ET.register_namespace("", NS["q"])
+    members["project.qde"] = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    edited = tmp_path / "corrige.qdpx"
+    with zipfile.ZipFile(edited, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    documents, _ = corpus_tables()
+    texts = {Path(p).name: t for p, t in zip(documents["path"], documents["text"], strict=True)}
+    found = learning_corrections(edited, documents=texts)
+    assert found["mobilite-douce.txt"].needs == ["vieillissement"]
+    assert found["cantine-vallon.txt"].definitions[0].term == "innovation sociale"
