@@ -98,6 +98,7 @@ def test_nvivo_positions_bom_crlf_and_emoji(tmp_path: Path) -> None:
     report = import_project(nvivo_project(tmp_path), out)
     assert report.lines == []
     assert report.unmapped == ["Ambiance conviviale"]
+    assert "Ambiance conviviale (1 coded selection(s), kept in codes.csv)" in report.text()
     raw = (out / "raw" / "atelier-velo.txt").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw
     text = raw.decode("utf-8")
@@ -143,7 +144,7 @@ def atlas_project(tmp_path: Path, *, extra_sources: str = "", files=None) -> Pat
         f'<Code guid="{guid(61)}" name="logement" isCodable="true"/>'
         f'<Code guid="{guid(62)}" name="Pauvreté exclusion" isCodable="true"/></Code>'
         f'<Code guid="{guid(63)}" name="Étapes" isCodable="false">'
-        f'<Code guid="{guid(64)}" name="mise en oeuvre" isCodable="true"/></Code>'
+        f'<Code guid="{guid(64)}" name="Mise en œuvre" isCodable="true"/></Code>'
     )
     housing = "loue les logements vacants à des familles"
     start, end = codepoints(ATLAS_TEXT, housing)

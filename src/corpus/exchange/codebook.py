@@ -285,7 +285,8 @@ def codebook_xml(codebook: Codebook, *, origin: str) -> bytes:
 # -- from a code name back to a field and a label -----------------------------------------
 def fold(text: str) -> str:
     """Lower case, no accents, single spaces, straight apostrophes."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").lower())
+    plain = text.replace("’", "'").lower().replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", plain)
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
@@ -313,6 +314,11 @@ def _label(field_name: str, text: str) -> str | None:
         return text.strip() or None
     wanted = fold(text).replace(" ", "_").replace("-", "_")
     return next((label for label in LABELS[field_name] if label == wanted), None)
+
+
+def is_branch(name: str) -> bool:
+    """Whether ``name`` is one of our branch (grouping) codes, such as ``Besoins``."""
+    return fold(name) in _BRANCH_FIELDS
 
 
 def map_code(name: str, parent: str | None = None) -> Mapped | None:

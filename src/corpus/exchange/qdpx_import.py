@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from corpus.exchange.codebook import Mapped, fold, map_code
+from corpus.exchange.codebook import Mapped, fold, is_branch, map_code
 from corpus.exchange.errors import ExportUsageError, QdaError
 from corpus.exchange.qdpx_read import Coded, Project, Source, read_project
 from corpus.exchange.selections import NOTE_KEYS
@@ -63,8 +63,10 @@ class ImportReport:
         documents: Text sources written to ``raw/``.
         coded: Rows of ``codes.csv``.
         gold: Gold files written.
-        unmapped: Paths of the codes used that are not ours (kept in ``codes.csv``).
+        unmapped: Paths of the codes that are not ours (their codings are in
+            ``codes.csv``).
         lines: Sources skipped, selections not placed, codings without a code.
+        uses: Coded selections per code path.
     """
 
     out: Path
@@ -75,6 +77,7 @@ class ImportReport:
     gold: int = 0
     unmapped: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    uses: dict[str, int] = field(default_factory=dict)
 
     def text(self) -> str:
         """The report as written to ``import-report.txt``."""
@@ -85,7 +88,11 @@ class ImportReport:
             f"coded selections: {self.coded}",
             f"gold files: {self.gold}",
         ]
-        unmapped = [f"code not mapped to the corpus codebook: {c}" for c in self.unmapped]
+        unmapped = [
+            f"code not mapped to the corpus codebook: {c} ({self.uses.get(c, 0)} coded "
+            "selection(s), kept in codes.csv)"
+            for c in self.unmapped
+        ]
         return "\n".join([*head, *unmapped, *self.lines]) + "\n"
 
 
@@ -270,8 +277,11 @@ def import_project(qdpx_path: str | Path, out: str | Path) -> ImportReport:
     report = ImportReport(out=out, project=project.name, origin=project.origin)
     report.lines = list(project.report)
     mapped = _mapped(project)
-    used = {item.code for item in project.coded}
-    report.unmapped = [c.path for g, c in project.codes.items() if g in used and g not in mapped]
+    uses = Counter(item.code for item in project.coded)
+    report.unmapped = [
+        c.path for g, c in project.codes.items() if g not in mapped and not is_branch(c.name)
+    ]
+    report.uses = {c.path: uses[g] for g, c in project.codes.items()}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
