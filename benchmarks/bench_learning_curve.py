@@ -35,8 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     """Measure and write ``benchmarks/results/learning_curve.json``; print a Markdown table."""
     from corpus.extract.gold import read_annotations
     from corpus.learning.adapt import CORRECTION_WEIGHT
+    from corpus.scorers.calibration import outcomes, reliability
     from corpus.scorers.registry import load_all
     from corpus.train import (
+        decide,
         default_training_folders,
         fit_scorers,
         load_training_corpus,
@@ -75,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
                 runs[n].append(score(held_out, dict(adapted)))
             print(f"seed {seed}: fold done ({time.perf_counter() - started:.0f} s)", flush=True)
     curve = {n: {k: mean_of(r, k) for k in FIELDS} for n, r in runs.items()}
+
+    # Reliability of the shipped scorers on all of eval-real (never trained on).
+    tables, actors_by_doc = decide(real, shipped)
+    itemised = outcomes(tables, actors_by_doc, real.gold)
+    calibration = {}
+    for field_name, part in itemised.groupby("field"):
+        table, ece = reliability(part, bins=5)
+        calibration[str(field_name)] = {"ece": ece, "bins": table.to_dict("records")}
     base = curve[0]
 
     def headline(scores: dict[str, float | None]) -> float:
@@ -91,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         "worst_field_drop_at_8": (
             min((curve[8][k] or 0) - (base[k] or 0) for k in FIELDS) if 8 in curve else None
         ),
+        "calibration": calibration,
         "seconds": round(time.perf_counter() - started, 1),
     }
     RESULTS.mkdir(exist_ok=True)
@@ -100,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     for n, scores in curve.items():
         cells = " | ".join("n/a" if scores[k] is None else f"{scores[k]:.3f}" for k in FIELDS)
         print(f"| {n} | {cells} | {headline(scores):.3f} |")
+    for field_name, info in calibration.items():
+        ece = "n/a" if info["ece"] is None else f"{info['ece']:.3f}"
+        cells = ", ".join(
+            f"{b['mean_confidence']:.2f}->{b['observed']:.2f} (n={b['n']})" for b in info["bins"]
+        )
+        print(f"calibration {field_name}: ECE {ece}; {cells}")
     print(json.dumps({k: result[k] for k in ("gain_at_8", "worst_field_drop_at_8", "seconds")}))
     return 0
 
