@@ -970,7 +970,9 @@ except LexicoDataError as exc:
     scores = ca = None
     print(exc)
 if scores is not None:
-    atomic_write_csv(out / f"specificities_{variable}.csv", scores.round(6).reset_index(names="lemma"))
+    atomic_write_csv(
+        out / f"specificities_{variable}.csv", scores.round(6).reset_index(names="lemma")
+    )
     lexico_plots.specificities_heatmap(scores).show()
     atomic_write_csv(out / f"ca_{variable}_lemmas.csv", ca.rows.round(6).reset_index(names="lemma"))
     atomic_write_csv(out / f"ca_{variable}_modalities.csv",

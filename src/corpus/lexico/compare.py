@@ -34,7 +34,9 @@ SUMMARY_NAME = "lexico_comparison"
 TOP_K = 10
 
 
-def fit_topics_on_segments(tables: LexicoTables, store: Any, *, seed: int = 0, **params: Any) -> Any:
+def fit_topics_on_segments(
+    tables: LexicoTables, store: Any, *, seed: int = 0, **params: Any
+) -> Any:
     """A BERTopic model (the project's :class:`TopicModel`) fitted on the segments.
 
     Args:
