@@ -30,7 +30,7 @@ def _tables(seed: int = 2) -> tuple[LexicoTables, pd.DataFrame, np.ndarray]:
             doc_id = f"{theme}-{d}"
             for i in range(5):
                 segment_id = f"{doc_id}:{i}"
-                chosen = rng.choice(words, size=4, replace=False).tolist() + ["projet"]
+                chosen = [*rng.choice(words, size=4, replace=False).tolist(), "projet"]
                 segments.append((segment_id, doc_id, f"{doc_id}-0", i, 0, 1, 5, " ".join(chosen)))
                 truth.append(theme_number + 1)
                 for lemma in chosen:
@@ -60,7 +60,7 @@ def result():
 
 
 def test_profiles_typical_segments_and_modalities(result):
-    tables, res, truth = result
+    _, res, truth = result
     from sklearn.metrics import adjusted_rand_score
 
     assert adjusted_rand_score(truth, res.segments["class"]) == 1.0
@@ -97,7 +97,7 @@ def test_comparison_with_a_topic_model(result):
 
 
 def test_figures(result):
-    tables, res, _ = result
+    _, res, _ = result
     dendrogram = lexico_plots.reinert_dendrogram(res)
     assert len(dendrogram.data) == 2 * len(res.splits) + 1  # two edges a split, the leaves
     assert "Classe" in dendrogram.data[-1].text[0]
