@@ -115,7 +115,8 @@ def tokenise(
     cache = TokenCache(Path(cache_dir) / tokens_fingerprint(model)) if cache_dir else None
     wanted = set(keys)
     found = cache.read(wanted) if cache else pd.DataFrame(columns=TOKEN_COLUMNS)
-    todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in set(found["key"])}
+    cached = set(found["key"])
+    todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in cached}
     if todo:
         logger.info("tagging %d passages (%d cached)", len(todo), len(wanted) - len(todo))
         nlp = load_tagger(model)
