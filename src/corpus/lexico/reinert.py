@@ -217,8 +217,9 @@ class Reinert(ClusterMixin, BaseEstimator):
         if self.method == "rainette":
             g1, g2, chi2 = rainette_switch(table, order, n_first, chi2_cut)
             return rows[g1], rows[g2], chi2_cut, chi2
-        in_first = np.zeros(table.shape[0], dtype=bool)
-        in_first[order[:n_first]] = True
+        # CHD.R cuts on the coordinate: rows tied with the last row of the first group
+        # go with it.
+        in_first = coord <= coord[order[n_first - 1]]
         in_first, _ = iramuteq_reassign(table, in_first, min_members=self.min_split_members)
         chi2 = groups_chi2(table, in_first)
         return rows[in_first], rows[~in_first], chi2_cut, chi2
