@@ -116,3 +116,12 @@ def test_double_needs_document_groups():
     with pytest.raises(CorpusError) as err:
         ReinertDouble(3).fit(x)
     assert err.value.code == "E-LEXICO-PARAM"
+
+
+def test_partition_enumeration_is_bounded(caplog):
+    members = [np.array([i]) for i in range(6)]  # six disjoint crossings
+    assert len(partitions(members, max_k=6)[-1]) == 1  # the one partition of six
+    with caplog.at_level("WARNING"):
+        found = partitions(members, max_k=6, limit=10)
+    assert len(found[0]) == 15 and len(found) == 1  # 15 pairs > 10: no triples enumerated
+    assert "not enumerated" in caplog.text

@@ -162,8 +162,18 @@ def keep_max(cross: pd.DataFrame) -> pd.DataFrame:
     return cross[mask].reset_index(drop=True)
 
 
-def partitions(members: list[np.ndarray], max_k: int) -> list[list[tuple[int, ...]]]:
+#: Partitions enumerated per number of classes at most (rainette2 has no bound; the
+#: count grows combinatorially with the crossings kept).
+MAX_PARTITIONS = 500_000
+
+
+def partitions(
+    members: list[np.ndarray], max_k: int, *, limit: int = MAX_PARTITIONS
+) -> list[list[tuple[int, ...]]]:
     """Sets of pairwise disjoint crossings, of 2 up to ``max_k`` crossings (0-based ids).
+
+    Larger partitions are not enumerated once a size has more than ``limit`` of them
+    (logged): raise ``min_members`` or ``min_chi2`` to keep fewer crossings.
 
     Returns:
         ``result[j]``: the partitions of ``j + 2`` crossings, each a tuple of increasing
@@ -189,6 +199,14 @@ def partitions(members: list[np.ndarray], max_k: int) -> list[list[tuple[int, ..
             logger.info("double classification: no partition of %d classes", len(result) + 2)
             break
         result.append(following)
+        if len(following) > limit:
+            logger.warning(
+                "double classification: %d partitions of %d classes; larger ones are not "
+                "enumerated (raise min_members or min_chi2)",
+                len(following),
+                len(result) + 1,
+            )
+            break
     return [level for level in result if level]
 
 
