@@ -191,6 +191,14 @@ def partitions(
     pairs: list[tuple[int, ...]] = [(i, j) for j in range(n) for i in range(j) if disjoint[i, j]]
     result = [pairs]
     for _ in range(max_k - 2):
+        if len(result[-1]) > limit:
+            logger.warning(
+                "double classification: %d partitions of %d classes; larger ones are not "
+                "enumerated (raise min_members or min_chi2)",
+                len(result[-1]),
+                len(result) + 1,
+            )
+            break
         following: list[tuple[int, ...]] = []
         for partition in result[-1]:
             ok = np.all(disjoint[list(partition)], axis=0)
@@ -199,14 +207,6 @@ def partitions(
             logger.info("double classification: no partition of %d classes", len(result) + 2)
             break
         result.append(following)
-        if len(following) > limit:
-            logger.warning(
-                "double classification: %d partitions of %d classes; larger ones are not "
-                "enumerated (raise min_members or min_chi2)",
-                len(following),
-                len(result) + 1,
-            )
-            break
     return [level for level in result if level]
 
 
