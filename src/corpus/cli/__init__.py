@@ -38,6 +38,9 @@ COMMAND_MODULES = (
     "extract",
     "topics",
     "run",
+    "exchange",
+    "learn",
+    "lexico",
 )
 
 

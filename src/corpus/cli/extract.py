@@ -8,14 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import pandas as pd
 import typer
 
 from corpus.errors import EXIT_OK, EXIT_PARTIAL
 from corpus.store import atomic_write_text, fingerprint, sha256_file
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from corpus.api import Corpus
 
 logger = logging.getLogger(__name__)
@@ -25,7 +24,18 @@ logger = logging.getLogger(__name__)
 PREDICTIONS_CACHE = "predictions"
 
 
-def _predictions_key(opened: Corpus, documents: pd.DataFrame) -> str | None:
+def confident(frame: pd.DataFrame, min_confidence: float) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``confidence`` is at least ``min_confidence``.
+
+    Rows without a confidence (a field its rules decided) are kept.
+    """
+    if min_confidence <= 0 or len(frame) == 0 or "confidence" not in frame.columns:
+        return frame
+    values = pd.to_numeric(frame["confidence"], errors="coerce")
+    return frame[values.isna() | (values >= min_confidence)].reset_index(drop=True)
+
+
+def _predictions_key(opened: Corpus, documents: pd.DataFrame, min_confidence: float) -> str | None:
     """Key of the predictions of the stored extraction (``None``: tables are stale)."""
     from corpus.extract.run import SIDECAR, is_stale
 
@@ -33,8 +43,9 @@ def _predictions_key(opened: Corpus, documents: pd.DataFrame) -> str | None:
     if not sidecar or is_stale(opened):
         return None
     return fingerprint(
-        [sidecar.get(k) for k in ("corpus", "pipeline", "tables")],
+        [sidecar.get(k) for k in ("corpus", "pipeline", "tables", "scorers")],
         documents[["doc_id", "path"]].astype(str).values.tolist(),
+        min_confidence,
         sha256_file(Path(__file__)),
     )
 
@@ -49,7 +60,7 @@ def _write_if_changed(files: dict[str, str], out: Path) -> list[Path]:
     return written
 
 
-def write_predictions(opened: Corpus, out: Path) -> list[Path]:
+def write_predictions(opened: Corpus, out: Path, *, min_confidence: float = 0.0) -> list[Path]:
     """Write one FORMAT.md YAML per document file of ``opened`` into ``out``.
 
     Non-French documents get a file too, with empty fields (nothing was extracted); files
@@ -57,18 +68,23 @@ def write_predictions(opened: Corpus, out: Path) -> list[Path]:
     The rendered files are cached in the store, keyed by the extraction they come from:
     a re-run on an unchanged corpus rewrites only the files missing or edited in ``out``.
 
+    Args:
+        opened: The corpus (extracted on demand).
+        out: Folder for the YAML files.
+        min_confidence: Leave out extractions whose calibrated confidence is lower.
+
     Returns:
         The files written, in document order.
     """
     documents = opened.documents
-    key = _predictions_key(opened, documents)
+    key = _predictions_key(opened, documents, min_confidence)
     cache = opened.store.cache_dir(PREDICTIONS_CACHE) / f"{key}.json"
     if key is not None and cache.is_file():
         try:
             return _write_if_changed(json.loads(cache.read_text(encoding="utf-8")), out)
         except (OSError, ValueError) as exc:  # unreadable cache: render again
             logger.warning("ignoring unreadable predictions cache %s (%s)", cache, exc)
-    files = _render_predictions(opened, documents)
+    files = _render_predictions(opened, documents, min_confidence)
     written = _write_if_changed(files, out)
     if key is not None:
         for old in cache.parent.glob("*.json"):
@@ -77,19 +93,35 @@ def write_predictions(opened: Corpus, out: Path) -> list[Path]:
     return written
 
 
-def _render_predictions(opened: Corpus, documents: pd.DataFrame) -> dict[str, str]:
+def _render_predictions(
+    opened: Corpus, documents: pd.DataFrame, min_confidence: float
+) -> dict[str, str]:
     """``{file name: YAML text}`` of every document file, in document order."""
     from corpus.extract.gold import dump_annotation, predictions_from_tables, unique_stems
-    from corpus.extract.run import extraction_table
+    from corpus.extract.run import extraction_table, scoring_context
+    from corpus.extract.tables import default_finalizers
+    from corpus.scorers.registry import load_all
 
     first = documents.drop_duplicates("doc_id")
+    finalizers = default_finalizers()
+    context = scoring_context(
+        opened.passages,
+        documents,
+        scorers=load_all(store_root=opened.store.root),
+        cache_dir=opened.store.cache_dir("embeddings-e5"),
+    )
+
+    def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
+        return confident(finalizers.build_actors(mentions, context), min_confidence)
+
     predictions = predictions_from_tables(
         first,
-        definitions=extraction_table(opened, "definitions"),
+        definitions=confident(extraction_table(opened, "definitions"), min_confidence),
         mentions=extraction_table(opened, "mentions"),
         doc_actor_types=extraction_table(opened, "doc_actor_types"),
-        doc_needs=extraction_table(opened, "doc_needs"),
-        doc_stages=extraction_table(opened, "doc_stages"),
+        doc_needs=confident(extraction_table(opened, "doc_needs"), min_confidence),
+        doc_stages=confident(extraction_table(opened, "doc_stages"), min_confidence),
+        build_actors=build_actors,
     )
     stems = unique_stems(documents["path"].astype(str))
     files = {}
@@ -110,6 +142,15 @@ def extract_command(
     store: Annotated[
         Path | None, typer.Option("--store", help="Store folder (overrides the default).")
     ] = None,
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            "--min-confidence",
+            min=0.0,
+            max=1.0,
+            help="Leave out extractions whose calibrated confidence is below this (0-1).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Extract definitions, actors, needs and stages; write FORMAT.md YAML per document."""
     from rich.console import Console
@@ -120,8 +161,11 @@ def extract_command(
 
     console = Console(stderr=True)
     opened = corpus_pkg.open(path, store=store)
+    # Bring the store up to date with raw/ and metadata.csv first (incremental: an
+    # unchanged corpus costs a hash of each file), so a new or edited file is extracted.
+    opened.ingest()
     report = opened.extract(n_process=n_process, progress=console.is_terminal)
-    written = write_predictions(opened, out)
+    written = write_predictions(opened, out, min_confidence=min_confidence)
     table = Table(title=f"corpus extract {path}", show_header=True)
     table.add_column("what")
     table.add_column("value", justify="right")
