@@ -46,11 +46,13 @@ def test_the_staleness_check_imports_no_spacy() -> None:
         "import corpus, corpus.cli, corpus.cli.extract, corpus.extract.run, corpus.nlp\n"
         "from corpus.extract.tables import TABLE_NAMES\n"
         "from corpus.nlp.pipeline import expected_fingerprint\n"
-        "expected_fingerprint()\n"
-        "print(json.dumps({'spacy': 'spacy' in sys.modules, 'tables': len(TABLE_NAMES)}))\n"
+        "from corpus.scorers.registry import scorers_fingerprint\n"
+        "expected_fingerprint(), scorers_fingerprint(store_root=None)\n"
+        "heavy = [m for m in ('spacy', 'sklearn', 'scipy') if m in sys.modules]\n"
+        "print(json.dumps({'heavy': heavy, 'tables': len(TABLE_NAMES)}))\n"
     )
     result = run_child(code)
-    assert result["spacy"] is False and result["tables"]
+    assert result["heavy"] == [] and result["tables"]
 
 
 @pytest.mark.slow
