@@ -133,3 +133,23 @@ def test_ingest_of_nine_mixed_files_prints_under_thirty_lines(tmp_path: Path) ->
     (root / "raw" / "rapport_public.pdf").write_bytes(b.broken_xref_pdf(b.report_pdf(2), N_BROKEN))
     verbose = run_cli("-v", "ingest", str(root))
     assert (verbose.stdout + verbose.stderr).count("Ignoring wrong pointing object") == N_BROKEN
+
+
+def test_capture_counts_log_records_and_python_warnings() -> None:
+    import warnings
+
+    from corpus.ingest.diagnostics import capture
+
+    with capture("note.pdf") as diagnostics:
+        for number in range(3):
+            logging.getLogger("pypdf._reader").warning(
+                "Ignoring wrong pointing object %d 0 (offset 0)", number
+            )
+        warnings.warn("a deprecated call inside a reader", DeprecationWarning, stacklevel=1)
+        logging.getLogger("pypdf._reader").debug("not a warning")
+    assert diagnostics.count == 4
+    assert diagnostics.summary() == (
+        "note.pdf: repaired 3 broken object reference(s) (pypdf); 1 DeprecationWarning "
+        "warning(s) (first: a deprecated call inside a reader); details with corpus -v"
+    )
+    assert logging.getLogger("pypdf").propagate
