@@ -40,15 +40,17 @@ def run_child(code: str, *args: str) -> dict[str, object]:
     return result
 
 
-def test_the_staleness_check_imports_no_spacy() -> None:
+def test_the_staleness_check_and_an_unchanged_ingest_import_no_heavy_library() -> None:
     code = (
         "import json, sys\n"
         "import corpus, corpus.cli, corpus.cli.extract, corpus.extract.run, corpus.nlp\n"
+        "import corpus.ingest.pipeline\n"
         "from corpus.extract.tables import TABLE_NAMES\n"
         "from corpus.nlp.pipeline import expected_fingerprint\n"
         "from corpus.scorers.registry import scorers_fingerprint\n"
         "expected_fingerprint(), scorers_fingerprint(store_root=None)\n"
-        "heavy = [m for m in ('spacy', 'sklearn', 'scipy') if m in sys.modules]\n"
+        "libraries = ('spacy', 'sklearn', 'scipy', 'trafilatura', 'pypdf', 'datasketch')\n"
+        "heavy = [m for m in libraries if m in sys.modules]\n"
         "print(json.dumps({'heavy': heavy, 'tables': len(TABLE_NAMES)}))\n"
     )
     result = run_child(code)
