@@ -140,3 +140,9 @@ def test_only_headers_is_still_an_empty_corpus(tmp_path: Path) -> None:
     with pytest.raises(EmptyFileError) as info:
         read_file(b.write(tmp_path / "entetes.txt", "**** *a_1\n**** *a_2\n"))
     assert info.value.code == "E-INGEST-EMPTY"
+
+
+def test_a_row_of_stars_in_a_plain_text_is_not_a_header(tmp_path: Path) -> None:
+    source = "**********\nCompte rendu de la réunion du bureau.\n**********\nFin.\n"
+    raw = read_file(b.write(tmp_path / "notes.txt", source))
+    assert raw.format == "txt" and "Compte rendu" in raw.text

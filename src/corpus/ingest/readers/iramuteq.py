@@ -36,6 +36,9 @@ from corpus.ingest.readers.text import text_blocks
 logger = logging.getLogger(__name__)
 
 _HEADER = "****"
+#: A header line: ``****`` alone or followed by white space (not a row of stars drawn as
+#: a separator in a plain text).
+_HEADER_LINE = re.compile(r"\*{4}(?:\s|$)")
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _NAME_VALUE = re.compile(r"^([^\W_]\w*?)_(.*)$")
 _NAME_HYPHEN_VALUE = re.compile(r"^([^\W\d_][^\W_]*)-(.+)$")
@@ -58,7 +61,7 @@ _PROSE_FIELDS = frozenset({"title", "author"})
 
 def is_iramuteq(text: str) -> bool:
     """Whether ``text`` starts (after a byte-order mark and blank lines) with ``****``."""
-    return text.lstrip("\ufeff \t\r\n").startswith(_HEADER)
+    return bool(_HEADER_LINE.match(text.lstrip("\ufeff \t\r\n")))
 
 
 @dataclass
@@ -165,7 +168,7 @@ def read_iramuteq(text: str, path: Path) -> RawDocument:
     ignored: list[int] = []
     for number, raw_line in enumerate(_LINE_END.split(text.lstrip("\ufeff")), start=1):
         line = raw_line.strip()
-        if line.startswith(_HEADER):
+        if _HEADER_LINE.match(line):
             texts.append(_Text(number, {"iramuteq_text": len(texts) + 1}))
             _header(line[len(_HEADER) :].split(), path, number, texts[-1].metadata)
             continue
