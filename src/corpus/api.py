@@ -17,6 +17,8 @@ from corpus.config import CorpusConfig, CorpusLocation, locate
 from corpus.store import Store, fingerprint
 
 if TYPE_CHECKING:
+    from corpus.engine import Executor
+    from corpus.engine.cluster import EngineOptions
     from corpus.ingest.pipeline import IngestReport
 
 logger = logging.getLogger(__name__)
@@ -31,9 +33,22 @@ class Corpus:
         location: Where the corpus lives (see :func:`corpus.config.locate`).
     """
 
-    def __init__(self, location: CorpusLocation) -> None:
+    def __init__(self, location: CorpusLocation, *, engine: EngineOptions | None = None) -> None:
         self.location = location
         self.store = Store(location.store_dir)
+        #: The engine the stages run their partitions on (``None``: this process).
+        self.executor: Executor | None = None
+        self._engine_options = engine
+
+    def _executor(self, given: Executor | None) -> Executor | None:
+        """``given``, else this corpus's engine (connected on first use), else ``None``."""
+        if given is not None:
+            return given
+        if self.executor is None and self._engine_options is not None:
+            from corpus.engine.cluster import connect
+
+            self.executor = connect(self._engine_options)
+        return self.executor
 
     def __repr__(self) -> str:
         return f"Corpus({str(self.path)!r}, store={str(self.store.root)!r})"
@@ -60,18 +75,19 @@ class Corpus:
         return self.config.name
 
     # -- ingestion -----------------------------------------------------------------------
-    def ingest(self, *, progress: bool = False) -> IngestReport:
+    def ingest(self, *, progress: bool = False, executor: Executor | None = None) -> IngestReport:
         """Bring the store up to date with the raw files (incremental, locked, atomic).
 
         Args:
             progress: Show a progress bar (the CLI does).
+            executor: Read and clean files on a cluster (default: the corpus's engine).
 
         Returns:
             What was added, updated, removed, unchanged and rejected.
         """
         from corpus.ingest.pipeline import ingest_corpus
 
-        return ingest_corpus(self, progress=progress)
+        return ingest_corpus(self, progress=progress, executor=self._executor(executor))
 
     def _table(self, name: str) -> pd.DataFrame:
         frame = self.store.read_table(name)
@@ -113,16 +129,21 @@ class Corpus:
         return fingerprint(sorted(docs["doc_id"].tolist()) if len(docs) else [])
 
     # -- extraction ----------------------------------------------------------------------
-    def extract(self, *, n_process: int = 1, progress: bool = False) -> Any:
+    def extract(
+        self, *, n_process: int = 1, progress: bool = False, executor: Executor | None = None
+    ) -> Any:
         """Annotate passages and rebuild the extraction tables where stale.
 
         Args:
             n_process: Worker processes for spaCy.
             progress: Show a progress bar.
+            executor: Annotate on a cluster (default: the corpus's engine).
         """
         from corpus.extract.run import extract_corpus
 
-        return extract_corpus(self, n_process=n_process, progress=progress)
+        return extract_corpus(
+            self, n_process=n_process, progress=progress, executor=self._executor(executor)
+        )
 
     def _extraction_table(self, name: str) -> pd.DataFrame:
         from corpus.extract.run import extraction_table
@@ -172,10 +193,17 @@ class Corpus:
         """
         from corpus.topics.api import fit_topics
 
+        params.setdefault("executor", self._executor(None))
         return fit_topics(self, seed=seed, **params)
 
 
-def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
+def open(
+    path: str | Path,
+    *,
+    store: str | Path | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+) -> Corpus:
     """Open a corpus folder (with ``corpus.yaml``) or a plain folder of files.
 
     Nothing is read until a table is asked for; the first access ingests (incrementally).
@@ -183,6 +211,9 @@ def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
     Args:
         path: The corpus folder.
         store: Overrides where derived data is kept.
+        scheduler: Run the stages' partitions on this Dask scheduler (default:
+            ``CORPUS_SCHEDULER`` when set, else this process); connected on first use.
+        workers: Run them on a local cluster of this many worker processes instead.
 
     Returns:
         The corpus handle.
@@ -191,4 +222,7 @@ def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
         CorpusNotFoundError: ``path`` is not an existing folder.
         ConfigError: ``corpus.yaml`` is invalid.
     """
-    return Corpus(locate(path, store=store))
+    from corpus.engine.cluster import EngineOptions
+
+    options = EngineOptions.resolve(workers=workers, scheduler=scheduler or None)
+    return Corpus(locate(path, store=store), engine=options)

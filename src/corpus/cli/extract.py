@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from corpus.cli.engine import SchedulerOpt, WorkersOpt, engine_for, record
 from corpus.errors import EXIT_OK, EXIT_PARTIAL
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ def extract_command(
     store: Annotated[
         Path | None, typer.Option("--store", help="Store folder (overrides the default).")
     ] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Extract definitions, actors, needs and stages; write FORMAT.md YAML per document."""
     from rich.console import Console
@@ -69,7 +72,10 @@ def extract_command(
 
     console = Console(stderr=True)
     opened = corpus_pkg.open(path, store=store)
-    report = opened.extract(n_process=n_process, progress=console.is_terminal)
+    with engine_for(workers, scheduler, progress=console.is_terminal) as engine:
+        opened.executor = engine
+        report = opened.extract(n_process=n_process, progress=console.is_terminal)
+        record(opened, engine, "extract")
     written = write_predictions(opened, out)
     table = Table(title=f"corpus extract {path}", show_header=True)
     table.add_column("what")

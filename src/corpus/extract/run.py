@@ -32,6 +32,7 @@ from corpus.store import fingerprint, sha256_file
 
 if TYPE_CHECKING:
     from corpus.api import Corpus
+    from corpus.engine import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ def extract_tables(
     progress: bool = False,
     finalizers: Finalizers | None = None,
     stats: AnnotateStats | None = None,
+    executor: Executor | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Annotate the French documents' passages and build every extraction table.
 
@@ -136,6 +138,7 @@ def extract_tables(
         progress: Show a progress bar.
         finalizers: Document-level functions (the package's by default).
         stats: Filled in with annotation counts.
+        executor: Parse on a cluster (:mod:`corpus.engine`); the tables are the same.
 
     Returns:
         ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
@@ -163,6 +166,10 @@ def extract_tables(
         n_process=n_process,
         stats=stats,
         progress=progress,
+        executor=executor,
+        names=dict(zip(documents["doc_id"].astype(str), documents["path"].astype(str), strict=True))
+        if executor is not None and "path" in documents.columns
+        else None,
     )
     records = records_to_frames(annotated, selected)
     return build_tables(records, selected, documents, finalizers=finalizers)
@@ -225,6 +232,7 @@ def extract_corpus(
     progress: bool = False,
     resources: Mapping[str, str] | None = None,
     force: bool = False,
+    executor: Executor | None = None,
 ) -> ExtractionReport:
     """Bring the extraction tables of ``corpus`` up to date (locked, cached, atomic).
 
@@ -236,6 +244,8 @@ def extract_corpus(
             ``corpus.yaml``, else the packaged resources).
         force: Rebuild the tables even if they are up to date (annotations still come
             from the cache when valid).
+        executor: Annotate on a cluster (:mod:`corpus.engine`); this process still
+            writes the cache and the tables, with the same bytes.
 
     Returns:
         What was done.
@@ -276,6 +286,7 @@ def extract_corpus(
             n_process=n_process,
             progress=progress,
             stats=stats,
+            executor=executor,
         )
         for name in TABLE_NAMES:
             corpus.store.write_table(name, tables[name])
