@@ -257,7 +257,10 @@ class Engine:
 
         token = uuid.uuid4().hex[:8]
         window = max(2, 2 * max(1, self.n_workers))
-        shared_future = self.client.scatter(shared, broadcast=True) if shared is not None else None
+        # a list of one: a tuple or dict given to scatter would be scattered item by item
+        shared_future = (
+            self.client.scatter([shared], broadcast=True)[0] if shared is not None else None
+        )
         pending: deque[tuple[int, Any, T]] = deque()
         bar = _bar(label, total) if progress and self.progress else None
         try:
