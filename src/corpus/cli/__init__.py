@@ -38,6 +38,8 @@ COMMAND_MODULES = (
     "extract",
     "topics",
     "run",
+    "exchange",
+    "learn",
 )
 
 

@@ -12,27 +12,31 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from corpus.context import CorpusContext, HasContext, as_context
 from corpus.errors import UsageError
 from corpus.extract.annotate import AnnotateStats, annotate, make_units, prune_cache
 from corpus.extract.tables import (
     TABLE_NAMES,
     Finalizers,
+    ScoringContext,
     build_tables,
     records_to_frames,
     skipped_table,
 )
+from corpus.ingest.tables import ingest_table
+from corpus.scorers.registry import load_all, scorers_fingerprint
 from corpus.store import fingerprint, sha256_file
 
 if TYPE_CHECKING:
-    from corpus.api import Corpus
     from corpus.engine import Executor
+    from corpus.scorers.model import ScorerSet
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +112,7 @@ def french_passages(documents: pd.DataFrame, passages: pd.DataFrame) -> pd.DataF
     )
 
 
-def extract_tables(
+def annotate_records(
     documents: pd.DataFrame,
     passages: pd.DataFrame,
     nlp: Any,
@@ -118,30 +122,17 @@ def extract_tables(
     n_process: int = 1,
     batch_size: int = 32,
     progress: bool = False,
-    finalizers: Finalizers | None = None,
     stats: AnnotateStats | None = None,
     executor: Executor | None = None,
-) -> dict[str, pd.DataFrame]:
-    """Annotate the French documents' passages and build every extraction table.
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Annotate the French documents' passages: the candidate records, before any decision.
 
-    The store-free core of :func:`extract_corpus` (tests and benchmarks call it on
-    tables they build).
-
-    Args:
-        documents: Documents table (``doc_id``, ``path``, ``language``, ``is_french``).
-        passages: Passages table (``passage_id``, ``doc_id``, ``start``, ``text``).
-        nlp: The pipeline.
-        pipeline_fp: Its fingerprint (keys the DocBin cache).
-        cache_dir: DocBin cache folder, or ``None``.
-        n_process: spaCy worker processes.
-        batch_size: Docs per ``nlp.pipe`` batch.
-        progress: Show a progress bar.
-        finalizers: Document-level functions (the package's by default).
-        stats: Filled in with annotation counts.
-        executor: Parse on a cluster (:mod:`corpus.engine`); the tables are the same.
+    With ``executor``, the passages are parsed on a cluster (:mod:`corpus.engine`); the
+    records are the same.
 
     Returns:
-        ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
+        ``({record key: frame}, the French passages annotated)``; training
+        (:mod:`corpus.train`) labels these records against gold.
     """
     skipped = skipped_table(documents)
     for row in skipped.itertuples():
@@ -171,8 +162,84 @@ def extract_tables(
         if executor is not None and "path" in documents.columns
         else None,
     )
-    records = records_to_frames(annotated, selected)
-    return build_tables(records, selected, documents, finalizers=finalizers)
+    return records_to_frames(annotated, selected), selected
+
+
+def extract_tables(
+    documents: pd.DataFrame,
+    passages: pd.DataFrame,
+    nlp: Any,
+    *,
+    pipeline_fp: str,
+    cache_dir: Path | None,
+    n_process: int = 1,
+    batch_size: int = 32,
+    progress: bool = False,
+    finalizers: Finalizers | None = None,
+    stats: AnnotateStats | None = None,
+    scorers: Mapping[str, ScorerSet | None] | None = None,
+    embed: Callable[[Sequence[str]], Any] | None = None,
+    executor: Executor | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Annotate the French documents' passages and build every extraction table.
+
+    The store-free core of :func:`extract_corpus` (tests and benchmarks call it on
+    tables they build).
+
+    Args:
+        documents: Documents table (``doc_id``, ``path``, ``language``, ``is_french``).
+        passages: Passages table (``passage_id``, ``doc_id``, ``start``, ``text``).
+        nlp: The pipeline.
+        pipeline_fp: Its fingerprint (keys the DocBin cache).
+        cache_dir: DocBin cache folder, or ``None``.
+        n_process: spaCy worker processes.
+        batch_size: Docs per ``nlp.pipe`` batch.
+        progress: Show a progress bar.
+        finalizers: Document-level functions (the package's by default).
+        stats: Filled in with annotation counts.
+        scorers: The trained scorer set per field (rules decide where ``None``).
+        embed: Sentence encoder for the scorers that use embeddings.
+        executor: Parse on a cluster (:mod:`corpus.engine`); the tables are the same
+            (the scorers and tables run here, after annotation).
+
+    Returns:
+        ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
+    """
+    records, selected = annotate_records(
+        documents,
+        passages,
+        nlp,
+        pipeline_fp=pipeline_fp,
+        cache_dir=cache_dir,
+        n_process=n_process,
+        batch_size=batch_size,
+        progress=progress,
+        stats=stats,
+        executor=executor,
+    )
+    context = scoring_context(selected, documents, scorers=scorers, embed=embed)
+    return build_tables(records, selected, documents, finalizers=finalizers, context=context)
+
+
+def scoring_context(
+    passages: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    scorers: Mapping[str, ScorerSet | None] | None = None,
+    embed: Callable[[Sequence[str]], Any] | None = None,
+    cache_dir: Path | None = None,
+) -> ScoringContext:
+    """The context the document-level decisions read (scorers, encoder cached in ``cache_dir``)."""
+    if embed is None:
+
+        def embed(texts: Sequence[str]) -> Any:
+            from corpus.scorers.embeddings import encode
+
+            return encode(texts, cache_dir=cache_dir)
+
+    return ScoringContext(
+        passages=passages, documents=documents, scorers=dict(scorers or {}), embed=embed
+    )
 
 
 def tables_fingerprint() -> str:
@@ -185,7 +252,7 @@ def tables_fingerprint() -> str:
     return fingerprint([(f.name, sha256_file(f)) for f in sorted(folder.glob("*.py"))])
 
 
-def _resources(corpus: Corpus, resources: Mapping[str, str] | None) -> dict[str, str] | None:
+def _resources(corpus: CorpusContext, resources: Mapping[str, str] | None) -> dict[str, str] | None:
     """Explicit overrides, else ``defaults.resources`` of ``corpus.yaml`` (relative to it)."""
     if resources is not None:
         return dict(resources)
@@ -203,17 +270,20 @@ def _resources(corpus: Corpus, resources: Mapping[str, str] | None) -> dict[str,
     }
 
 
-def _expected(corpus: Corpus, resources: Mapping[str, str] | None) -> tuple[str, str]:
+def _expected(corpus: CorpusContext, resources: Mapping[str, str] | None) -> tuple[str, str]:
     from corpus.nlp.pipeline import expected_fingerprint
 
-    documents, passages = corpus.documents, corpus.passages
+    documents, passages = ingest_table(corpus, "documents"), ingest_table(corpus, "passages")
     return corpus_fingerprint(documents, passages), expected_fingerprint(
         resources=_resources(corpus, resources)
     )
 
 
-def is_stale(corpus: Corpus, *, resources: Mapping[str, str] | None = None) -> bool:
+def is_stale(
+    corpus: CorpusContext | HasContext, *, resources: Mapping[str, str] | None = None
+) -> bool:
     """Whether the stored extraction tables are missing or out of date."""
+    corpus = as_context(corpus)
     sidecar = corpus.store.read_json(SIDECAR)
     if not sidecar or any(not corpus.store.has_table(n) for n in TABLE_NAMES):
         return True
@@ -222,11 +292,12 @@ def is_stale(corpus: Corpus, *, resources: Mapping[str, str] | None = None) -> b
         sidecar.get("corpus") != corpus_fp
         or sidecar.get("pipeline") != pipeline_fp
         or sidecar.get("tables") != tables_fingerprint()
+        or sidecar.get("scorers") != scorers_fingerprint(store_root=corpus.store.root)
     )
 
 
 def extract_corpus(
-    corpus: Corpus,
+    corpus: CorpusContext | HasContext,
     *,
     n_process: int = 1,
     progress: bool = False,
@@ -237,7 +308,7 @@ def extract_corpus(
     """Bring the extraction tables of ``corpus`` up to date (locked, cached, atomic).
 
     Args:
-        corpus: The opened corpus (ingested on first access).
+        corpus: The corpus, a context or a handle (ingested on first access).
         n_process: spaCy worker processes.
         progress: Show a progress bar.
         resources: Resource overrides per component (default: ``defaults.resources`` in
@@ -257,9 +328,10 @@ def extract_corpus(
     from corpus.nlp.pipeline import build_pipeline, pipeline_fingerprint
 
     started = time.perf_counter()
+    corpus = as_context(corpus)
     resources = _resources(corpus, resources)
     with corpus.store.lock():
-        documents, passages = corpus.documents, corpus.passages
+        documents, passages = ingest_table(corpus, "documents"), ingest_table(corpus, "passages")
         corpus_fp = corpus_fingerprint(documents, passages)
         if not force and not is_stale(corpus, resources=resources):
             sidecar = corpus.store.read_json(SIDECAR)
@@ -277,6 +349,7 @@ def extract_corpus(
         pipeline_fp = pipeline_fingerprint(nlp)
         cache_dir = corpus.store.cache_dir("docbin")
         stats = AnnotateStats()
+        scorers = load_all(store_root=corpus.store.root)
         tables = extract_tables(
             documents,
             passages,
@@ -286,6 +359,10 @@ def extract_corpus(
             n_process=n_process,
             progress=progress,
             stats=stats,
+            scorers=scorers,
+            embed=scoring_context(
+                passages, documents, cache_dir=corpus.store.cache_dir("embeddings-e5")
+            ).embed,
             executor=executor,
         )
         for name in TABLE_NAMES:
@@ -310,6 +387,7 @@ def extract_corpus(
                 "corpus": corpus_fp,
                 "pipeline": pipeline_fp,
                 "tables": tables_fingerprint(),
+                "scorers": scorers_fingerprint(store_root=corpus.store.root),
                 "n_documents": report.n_documents,
                 "n_skipped": report.n_skipped,
                 "n_passages": report.n_passages,
@@ -333,12 +411,12 @@ def _skipped_passages(skipped: pd.DataFrame, passages: pd.DataFrame) -> int:
 
 
 def extraction_table(
-    corpus: Corpus, name: str, *, resources: Mapping[str, str] | None = None
+    corpus: CorpusContext | HasContext, name: str, *, resources: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
     """Table ``name`` of the extraction stage, re-extracting first if it is stale.
 
     Args:
-        corpus: The opened corpus.
+        corpus: The corpus (a context or a handle).
         name: One of :data:`corpus.extract.tables.TABLE_NAMES`.
         resources: Resource overrides (as for :func:`extract_corpus`).
 
@@ -349,6 +427,7 @@ def extraction_table(
         raise UsageError(
             f"unknown extraction table {name!r}", hint=f"Tables: {', '.join(TABLE_NAMES)}."
         )
+    corpus = as_context(corpus)
     if is_stale(corpus, resources=_resources(corpus, resources)):
         extract_corpus(corpus, resources=resources)
     frame = corpus.store.read_table(name)
