@@ -44,6 +44,8 @@ SCHEDULER_ENV = "CORPUS_SCHEDULER"
 #: Seconds to wait for a scheduler (and its first worker) before giving up.
 TIMEOUT_ENV = "CORPUS_SCHEDULER_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
+#: Scheduler event topic of the retries each client saw.
+RETRY_TOPIC = "corpus-retries"
 #: The distributions whose versions must agree between the client and every worker.
 CHECKED_DISTRIBUTIONS = (
     "corpus",
@@ -300,7 +302,11 @@ class Engine:
                 "and that document; the work done before it is kept: re-run to resume.",
                 code="E-ENGINE-WORKER-DIED",
             ) from exc
-        self.retries += self._suspicious(future.key)
+        retried = self._suspicious(future.key)
+        if retried:
+            self.retries += retried
+            # on the scheduler too, where `corpus run` sums those of its notebooks' clients
+            self.client.log_event(RETRY_TOPIC, {"key": str(future.key), "retries": retried})
         self.partitions += 1
         if bar is not None:
             bar.update(1)
@@ -314,6 +320,15 @@ class Engine:
         except Exception:  # a scheduler refusing pickled functions: retries not counted
             logger.debug("could not read the retry count of %s", key, exc_info=True)
             return 0
+
+    def retries_since(self, started: float) -> int:
+        """Retries recorded on the scheduler by every client since ``started`` (epoch s)."""
+        try:
+            events = self.client.get_events(RETRY_TOPIC)
+        except Exception:  # an old scheduler without events: none counted
+            logger.debug("could not read the retry events", exc_info=True)
+            return 0
+        return sum(int(msg.get("retries", 0)) for stamp, msg in events if stamp >= started)
 
     def close(self) -> None:
         """Close the client, and the local cluster if the engine started it."""
