@@ -96,3 +96,46 @@ def test_a_scheduler_that_does_not_answer_fails_within_the_timeout(tmp_path: Pat
     assert "did not answer within 2 s" in done.stderr
     assert elapsed < 60  # the timeout, plus the imports of a cold start on a busy machine
     assert not (tmp_path / "home").exists() or not list((tmp_path / "home").rglob("*.parquet"))
+
+
+class PickledInProcess:
+    """An executor that runs each partition here, its inputs and result pickled as they
+    would travel to and from a worker (the data path without a cluster)."""
+
+    def __init__(self) -> None:
+        self.partitions = 0
+
+    def map(self, func, items, *, shared=None, label, describe=None, total=None, progress=True):  # type: ignore[no-untyped-def]
+        import pickle
+
+        for item in items:
+            self.partitions += 1
+            result = func(pickle.loads(pickle.dumps(shared)), pickle.loads(pickle.dumps(item)))
+            yield pickle.loads(pickle.dumps(result))
+
+
+def test_ingest_partitions_give_the_same_bytes(
+    tmp_path: Path, demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import corpus
+    from corpus.ingest import pipeline
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in sorted((demo_path / "raw").glob("*.txt"))[:5]:
+        shutil.copy(path, raw / path.name)
+    shutil.copy(demo_path / "raw" / "qc-2021-article-frigos-communautaires.html", raw)
+    (raw / "vide.txt").write_bytes(b"")
+    (raw / "dehors.txt").symlink_to(demo_path / "README.md")
+    here = corpus.open(raw, store=tmp_path / "here")
+    here.ingest()
+    monkeypatch.setattr(pipeline, "PARTITION_FILES", 3)
+    executor = PickledInProcess()
+    there = corpus.open(raw, store=tmp_path / "there")
+    report = there.ingest(executor=executor)
+    assert executor.partitions == 3
+    assert sorted(r.code for r in report.rejected) == ["E-INGEST-EMPTY", "E-INGEST-SYMLINK-OUTSIDE"]
+    for name in ("documents", "passages", "rejected", "duplicates"):
+        assert there.store.table_path(name).read_bytes() == here.store.table_path(name).read_bytes()
