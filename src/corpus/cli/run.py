@@ -77,9 +77,12 @@ def run(
         if pipeline is not None or params:
             raise UsageError(
                 "--resume re-uses the run's own pipeline and parameters",
-                hint="Give only --resume RUN_DIR (and --wait), or start a new run.",
+                hint="Give only --resume RUN_DIR (and --wait, --workers, --scheduler), "
+                "or start a new run.",
             )
-        result = resume_run(resume, wait=wait, echo=_echo)
+        with engine_for(workers, scheduler) as engine:
+            _point_at(resume, engine.address if engine is not None else "")
+            result = resume_run(resume, wait=wait, echo=_echo)
     else:
         if pipeline is None:
             raise UsageError("missing PIPELINE", hint="Example: corpus run pipelines/demo.yaml")
@@ -109,6 +112,22 @@ def run(
         err=True,
     )
     sys.exit(EXIT_FAILURE)
+
+
+def _point_at(run_dir: Path, address: str) -> None:
+    """Give the resumed steps this run's scheduler (a local cluster of the first attempt
+    is gone): ``""`` resumes in one process unless --workers or --scheduler is given."""
+    from corpus.runs.manifest import read_manifest, write_manifest
+
+    folder = run_dir.resolve()
+    manifest = read_manifest(folder)
+    changed = False
+    for parameters in (manifest.get("parameters") or {}).values():
+        if "scheduler" in parameters and parameters["scheduler"] != address:
+            parameters["scheduler"] = address
+            changed = True
+    if changed:
+        write_manifest(folder, manifest)
 
 
 def register(app: typer.Typer) -> None:
