@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -127,69 +128,103 @@ def _short(message: str, limit: int = 120) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
-class _Collector(logging.Handler):
-    def __init__(self, records: list[logging.LogRecord]) -> None:
-        super().__init__(logging.NOTSET)
-        self.records = records
+class _Router(logging.Handler):
+    """Sends each record to the diagnostics of the file its thread is reading."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        target = getattr(_THREAD, "records", None)
+        (target if target is not None else _BETWEEN).append(record)
+
+
+def _route_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    caught = warnings.WarningMessage(message, category, filename, lineno, file, line)
+    target = getattr(_THREAD, "caught", None)
+    if target is not None:
+        target.append(caught)
+    else:
+        logger.debug("between files: %s: %s", category.__name__, message)
+
+
+#: Shared by every :class:`Capture` of the process: the first start installs the router
+#: and the warning hook, the last stop removes them (threads of a Dask worker may read
+#: files at the same time; each thread's records go to its own file).
+_STATE = threading.Lock()
+_THREAD = threading.local()
+_BETWEEN: list[logging.LogRecord] = []
+_ROUTER = _Router(logging.NOTSET)
+_installed: dict[str, Any] = {"users": 0, "saved": [], "catcher": None}
 
 
 class Capture:
-    """Capture for a run of files: loggers and warning filters are set up once.
+    """Capture for a run of files: loggers and warning hooks are set up once.
 
-    :meth:`start` attaches one collector to :data:`CAPTURED_LOGGERS` (and stops their
-    propagation to the console) and records Python warnings under
-    :func:`warnings.catch_warnings`; :meth:`file` then routes what is logged or warned
-    to the diagnostics of the file being read; :meth:`stop` restores everything. What
-    is logged between files is kept apart (:attr:`between`) and logged at debug level on
-    :meth:`stop`.
+    :meth:`start` attaches a handler to :data:`CAPTURED_LOGGERS` (and stops their
+    propagation to the console) and routes Python warnings (under
+    :func:`warnings.catch_warnings`, every occurrence counted); :meth:`file` sends what
+    is logged or warned by the current thread to the diagnostics of the file it reads;
+    :meth:`stop` restores everything once the last capture of the process stops. What
+    is logged between files is logged at debug level on that last stop.
     """
 
     def __init__(self) -> None:
-        self.between: list[logging.LogRecord] = []
-        self._collector = _Collector(self.between)
-        self._saved: list[tuple[logging.Logger, bool]] = []
-        self._catcher: Any = None
-        self._caught: list[warnings.WarningMessage] = []
+        self._started = False
 
     def start(self) -> None:
-        """Attach the collector and start recording warnings."""
-        for name in CAPTURED_LOGGERS:
-            captured = logging.getLogger(name)
-            self._saved.append((captured, captured.propagate))
-            captured.addHandler(self._collector)
-            captured.propagate = False
-        self._catcher = warnings.catch_warnings(record=True)
-        self._caught = self._catcher.__enter__()
-        warnings.simplefilter("always")  # every occurrence counts, until stop()
+        """Attach the handler and the warning hook (shared by concurrent captures)."""
+        with _STATE:
+            if self._started:
+                return
+            self._started = True
+            _installed["users"] += 1
+            if _installed["users"] > 1:
+                return
+            for name in CAPTURED_LOGGERS:
+                captured = logging.getLogger(name)
+                _installed["saved"].append((captured, captured.propagate))
+                captured.addHandler(_ROUTER)
+                captured.propagate = False
+            catcher = warnings.catch_warnings()
+            catcher.__enter__()
+            warnings.simplefilter("always")  # every occurrence counts, until the last stop
+            warnings.showwarning = _route_warning
+            _installed["catcher"] = catcher
 
     def stop(self) -> None:
-        """Restore the loggers and the warning filters (idempotent)."""
-        if self._catcher is not None:
-            self._catcher.__exit__(None, None, None)
-            self._catcher = None
-        for captured, propagate in self._saved:
-            captured.removeHandler(self._collector)
-            captured.propagate = propagate
-        self._saved = []
-        for record in self.between:
+        """Restore the loggers and the warning filters when the last capture stops."""
+        with _STATE:
+            if not self._started:
+                return
+            self._started = False
+            _installed["users"] -= 1
+            if _installed["users"] > 0:
+                return
+            _installed["catcher"].__exit__(None, None, None)
+            _installed["catcher"] = None
+            for captured, propagate in _installed["saved"]:
+                captured.removeHandler(_ROUTER)
+                captured.propagate = propagate
+            _installed["saved"] = []
+            between = list(_BETWEEN)
+            _BETWEEN.clear()
+        for record in between:
             logger.debug("between files: %s: %s", record.name, record.getMessage())
-        self.between.clear()
 
     @contextmanager
     def file(self, path: str) -> Iterator[FileDiagnostics]:
-        """Route what is logged or warned in the block to the diagnostics of ``path``."""
+        """Send what this thread logs or warns in the block to the diagnostics of ``path``."""
         diagnostics = FileDiagnostics(path)
-        self._collector.records = diagnostics.records
-        del self._caught[:]
+        _THREAD.records, _THREAD.caught = diagnostics.records, diagnostics.caught
         try:
             yield diagnostics
         finally:
-            diagnostics.caught.extend(self._caught)
-            del self._caught[:]
-            self._collector.records = self.between
+            _THREAD.records = _THREAD.caught = None
 
 
 @contextmanager
