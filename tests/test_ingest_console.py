@@ -153,3 +153,33 @@ def test_capture_counts_log_records_and_python_warnings() -> None:
         "warning(s) (first: a deprecated call inside a reader); details with corpus -v"
     )
     assert logging.getLogger("pypdf").propagate
+
+
+def test_captures_in_threads_keep_their_own_records() -> None:
+    import threading
+
+    from corpus.ingest.diagnostics import Capture
+
+    counts: dict[str, int] = {}
+    barrier = threading.Barrier(2)
+
+    def read(name: str, n: int) -> None:
+        run = Capture()
+        run.start()
+        try:
+            with run.file(name) as diagnostics:
+                barrier.wait()  # both threads capture at the same time
+                for number in range(n):
+                    logging.getLogger("pypdf._reader").warning("Ignoring wrong pointing %d", number)
+                barrier.wait()
+            counts[name] = diagnostics.count
+        finally:
+            run.stop()
+
+    threads = [threading.Thread(target=read, args=(f"{n}.pdf", n)) for n in (3, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counts == {"3.pdf": 3, "5.pdf": 5}
+    assert logging.getLogger("pypdf").propagate and not logging.getLogger("pypdf").handlers
