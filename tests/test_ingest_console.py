@@ -129,7 +129,7 @@ def test_ingest_of_nine_mixed_files_prints_under_thirty_lines(tmp_path: Path) ->
     report = documents.loc[documents["path"] == "rapport_public.pdf", "text"].iloc[0]
     assert "page n°" not in report
 
-    (root / "raw" / "rapport_public.pdf").touch()  # the detail is there at -v
+    # a changed file is read again: its detail is there at -v
     (root / "raw" / "rapport_public.pdf").write_bytes(b.broken_xref_pdf(b.report_pdf(2), N_BROKEN))
     verbose = run_cli("-v", "ingest", str(root))
     assert (verbose.stdout + verbose.stderr).count("Ignoring wrong pointing object") == N_BROKEN
