@@ -1,1 +1,1 @@
-"""Trained scorers that decide which rule candidates become extractions (issue 10)."""
+"""Trained scorers: the rules propose candidates, these models decide (issue 10)."""
