@@ -2,7 +2,9 @@
 
 :class:`Corpus` is a thin handle: it knows where the raw files and the store are and
 delegates the work to the stage modules (``corpus.ingest``, ``corpus.extract``,
-``corpus.topics``), so each stage stays a function over the previous stage's tables.
+``corpus.topics``), so each stage stays a function over the previous stage's tables. This
+is the only module that composes the stages; they are given the corpus's
+:class:`~corpus.context.CorpusContext` (paths, settings, store) and never import it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from corpus.config import CorpusConfig, CorpusLocation, locate
+from corpus.context import CorpusContext
 from corpus.store import Store, fingerprint
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ class Corpus:
     def __init__(self, location: CorpusLocation) -> None:
         self.location = location
         self.store = Store(location.store_dir)
+        self.context = CorpusContext(location=location, store=self.store)
 
     def __repr__(self) -> str:
         return f"Corpus({str(self.path)!r}, store={str(self.store.root)!r})"
@@ -71,19 +75,12 @@ class Corpus:
         """
         from corpus.ingest.pipeline import ingest_corpus
 
-        return ingest_corpus(self, progress=progress)
+        return ingest_corpus(self.context, progress=progress)
 
     def _table(self, name: str) -> pd.DataFrame:
-        frame = self.store.read_table(name)
-        if frame is None:
-            self.ingest()
-            frame = self.store.read_table(name)
-        if frame is None:  # the ingest stage always writes its tables, even empty
-            raise RuntimeError(f"ingest wrote no {name!r} table in {self.store.root}")
-        if name == "documents" and "year" in frame.columns:
-            # Parquet is written without pandas metadata: restore the nullable integer.
-            frame["year"] = frame["year"].astype("Int64")
-        return frame
+        from corpus.ingest.tables import ingest_table
+
+        return ingest_table(self.context, name)
 
     @property
     def documents(self) -> pd.DataFrame:
@@ -122,12 +119,12 @@ class Corpus:
         """
         from corpus.extract.run import extract_corpus
 
-        return extract_corpus(self, n_process=n_process, progress=progress)
+        return extract_corpus(self.context, n_process=n_process, progress=progress)
 
     def _extraction_table(self, name: str) -> pd.DataFrame:
         from corpus.extract.run import extraction_table
 
-        return extraction_table(self, name)
+        return extraction_table(self.context, name)
 
     def definitions(self) -> pd.DataFrame:
         """Definitions found: term, text, source, year, confidence, doc and offsets."""
@@ -157,6 +154,98 @@ class Corpus:
         """Stages of the innovation process per passage with evidence."""
         return self._extraction_table("stages")
 
+    # -- exchange with QDA tools -----------------------------------------------------------
+    @property
+    def codes(self) -> pd.DataFrame:
+        """Coded selections of a corpus imported from a REFI-QDA project (``codes.csv``):
+        ``document``, ``start``, ``end``, ``code``, ``text``, ``coder``, ``created``; empty
+        when the corpus has none."""
+        from corpus.exchange.qdpx_import import read_codes
+
+        return read_codes(self.path / "codes.csv")
+
+    def export(self, to: str, out: str | Path, *, where: list[str] | None = None) -> Any:
+        """Export the corpus (or the ``where`` sub-corpus) for another tool.
+
+        Args:
+            to: ``qdpx``, ``qdc``, ``iramuteq``, ``xlsx``, ``csv`` or ``parquet``.
+            out: The file (``qdpx``, ``qdc``, ``iramuteq``) or folder (table formats).
+            where: ``FIELD=VALUE`` conditions on the documents' metadata.
+
+        Returns:
+            A :class:`corpus.exchange.export.ExportResult`.
+        """
+        from corpus.exchange.export import TOPIC_TABLES, export_corpus
+        from corpus.extract.run import extraction_table
+        from corpus.extract.tables import TABLE_NAMES
+        from corpus.store import installed_version
+
+        ingest_tables = ("passages", "rejected", "duplicates")
+        topics_current = self._stored_topics_current()
+
+        def table(name: str) -> pd.DataFrame | None:
+            if name in ingest_tables:
+                return self._table(name)
+            if name in TABLE_NAMES:
+                return extraction_table(self, name)
+            if name in TOPIC_TABLES:
+                return self.store.read_table(name) if topics_current else None
+            return None
+
+        dimensions: dict[str, str] = {}
+        if to in ("xlsx", "csv", "parquet"):
+            from corpus.nlp.dimensions import default_coder
+
+            dimensions = {d.id: d.label for d in default_coder().dimensions}
+        return export_corpus(
+            to,
+            out,
+            name=self.name,
+            origin=f"corpus {installed_version('corpus', 'dev')}",
+            documents=self.documents,
+            table=table,
+            table_names=[*ingest_tables, *TABLE_NAMES, *TOPIC_TABLES],
+            where=where or [],
+            dimensions=dimensions,
+            description=self.config.description,
+        )
+
+    def _stored_topics_current(self) -> bool:
+        """Whether the store's topic tables were fitted on the current passages."""
+        summary = self.store.read_json("topics") or {}
+        passages = self.passages
+        return bool(
+            self.store.has_table("topics")
+            and summary.get("corpus_fingerprint")
+            == fingerprint(sorted(passages["passage_id"].tolist()))
+        )
+
+    # -- trained scorers and the correction loop ---------------------------------------
+    @property
+    def scorers(self) -> dict[str, Any]:
+        """Which scorers decide for this corpus: per field ``shipped``, ``adapted`` or ``rules``."""
+        from corpus.scorers.registry import provenance
+
+        return provenance(store_root=self.store.root)
+
+    def review(self, out: str | Path, *, n: int = 50, seed: int = 0) -> pd.DataFrame:
+        """Write a review sheet (``.xlsx``/``.csv``) of the extractions most worth checking."""
+        from corpus.learning.adapt import review
+
+        return review(self, Path(out), n=n, seed=seed)
+
+    def learn(self, corrections: str | Path, *, random_state: int = 0) -> Any:
+        """Adapt the scorers to corrections (YAML folder, review sheet, ``.qdpx``)."""
+        from corpus.learning.adapt import learn
+
+        return learn(self, corrections, random_state=random_state)
+
+    def reset_scorers(self) -> bool:
+        """Go back to the shipped scorers (remove this corpus's adapted ones)."""
+        from corpus.learning.adapt import reset
+
+        return reset(self)
+
     # -- topics --------------------------------------------------------------------------
     def topics(self, *, seed: int = 0, **params: Any) -> Any:
         """Fit themes (BERTopic) on the passages; write the topic tables to the store.
@@ -172,7 +261,118 @@ class Corpus:
         """
         from corpus.topics.api import fit_topics
 
-        return fit_topics(self, seed=seed, **params)
+        return fit_topics(self.context, seed=seed, **params)
+
+    # -- lexicometry ---------------------------------------------------------------------
+    def lexico(self, *, segment_size: int = 40) -> Any:
+        """Segments (IRaMuTeQ's cut, with offsets) and their tokens, cached in the store.
+
+        Returns:
+            A :class:`corpus.lexico.stage.LexicoTables` (``.segments``, ``.tokens``,
+            ``.matrix()``).
+        """
+        from corpus.lexico.stage import lexico_tables
+
+        return lexico_tables(self, segment_size=segment_size)
+
+    @property
+    def segments(self) -> pd.DataFrame:
+        """Text segments of about 40 words: ``segment_id``, ``doc_id``, ``start``, ``end``..."""
+        return self.lexico().segments
+
+    def frequencies(self, by: str = "lemma") -> pd.DataFrame:
+        """Frequency of each lemma (or form, ``by="form"``) with its segments and POS."""
+        from corpus.lexico.stage import frequencies
+
+        return frequencies(self.lexico(), by=by)
+
+    def kwic(
+        self,
+        query: str | list[str],
+        *,
+        by: str = "form",
+        window: int = 10,
+        ignore_case: bool = True,
+        ignore_accents: bool = False,
+    ) -> pd.DataFrame:
+        """Concordance: left context, pivot, right context, metadata and offsets.
+
+        Args:
+            query: A word, a sequence, or items such as ``"lemma:besoin pos:ADJ"``.
+            by: Field of plain query items, ``"form"`` or ``"lemma"``.
+            window: Words of context on each side.
+            ignore_case: Match case-insensitively.
+            ignore_accents: Match ignoring accents.
+        """
+        from corpus.lexico.stage import kwic
+
+        return kwic(
+            self.lexico(),
+            self.documents,
+            query,
+            by=by,
+            window=window,
+            ignore_case=ignore_case,
+            ignore_accents=ignore_accents,
+        )
+
+    def cooccurrents(
+        self, pivot: str, *, window: int = 10, unit: str = "lemma", **params: Any
+    ) -> pd.DataFrame:
+        """Cooccurrents of ``pivot`` with TXM's hypergeometric score.
+
+        Args:
+            pivot: A lemma (or form with ``unit="form"``), or a query sequence.
+            window: Words on each side of each occurrence.
+            unit: ``"lemma"`` or ``"form"``.
+            **params: ``min_cofrequency`` (2), ``min_score`` (2.0), ``ignore_case``.
+        """
+        from corpus.lexico.cooccurrents import cooccurrents
+
+        return cooccurrents(self.lexico().tokens, pivot, window=window, unit=unit, **params)
+
+    def specificities(
+        self, variable: str, *, unit: str = "lemma", min_frequency: int = 3
+    ) -> pd.DataFrame:
+        """Lafon's specificities of the lemmas over a metadata variable's modalities.
+
+        Args:
+            variable: ``genre``, ``region``, ``year``... (a column of the documents).
+            unit: ``"lemma"`` (active lemmas) or ``"form"``.
+            min_frequency: Smallest total frequency kept.
+        """
+        from corpus.lexico.stage import specificities_by
+
+        return specificities_by(
+            self.lexico(), self.documents, variable, unit=unit, min_frequency=min_frequency
+        )
+
+    def correspondence(self, variable: str, **params: Any) -> Any:
+        """Correspondence analysis (prince) of lemmas × a variable's modalities."""
+        from corpus.lexico.stage import correspondence
+
+        return correspondence(self.lexico(), self.documents, variable, **params)
+
+    def reinert(
+        self, k: int = 10, *, method: str = "iramuteq", double: bool = False, **params: Any
+    ) -> Any:
+        """Reinert's classification of the segments, with class profiles.
+
+        Args:
+            k: Classes wanted.
+            method: ``"iramuteq"`` or ``"rainette"``.
+            double: Double classification on two unit sizes (rainette2).
+            **params: ``min_frequency``, ``min_segment_size``, ``min_split_members``,
+                ``n_typical``, ``random_state``... (:func:`corpus.lexico.classes.reinert_corpus`).
+
+        Returns:
+            A :class:`corpus.lexico.classes.ReinertResult`.
+        """
+        from corpus.lexico.classes import reinert_corpus
+
+        return reinert_corpus(
+            self.lexico(), self.documents, k=k, method=method, double=double, **params
+        )
 
 
 def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:

@@ -38,7 +38,9 @@ COMMAND_MODULES = (
     "extract",
     "topics",
     "run",
+    "exchange",
     "learn",
+    "lexico",
 )
 
 
