@@ -115,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         for seed in args.seeds:
             pair = {r["backend"]: r for r in rows if r["corpus"] == name and r["seed"] == seed}
             if len(pair) == 2:
-                ratios[f"{name}-{seed}"] = round(pair["e5"]["seconds"] / pair["spacy"]["seconds"], 2)
+                ratios[f"{name}-{seed}"] = round(
+                    pair["e5"]["seconds"] / pair["spacy"]["seconds"], 2
+                )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
         json.dumps(

