@@ -7,7 +7,8 @@ document-level decisions are made twice from the same candidate records: by the 
 ``corpus eval`` (FORMAT.md: micro P/R/F1 over documents; a label in the gold file's
 ``<field>_optional`` list is neither missed nor a false positive). A reliability table
 (mean predicted probability against the observed rate, per probability bin, over every
-non-optional (document, label) pair) checks the calibration of ``confidence``.
+non-optional (document, label) pair, and the expected calibration error) checks the
+calibration of ``confidence``.
 
 Usage::
 

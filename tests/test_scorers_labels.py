@@ -169,9 +169,10 @@ def test_calibration_table() -> None:
     y = np.array([0, 0, 1, 1, 1, 0])
     proba = np.array([0.05, 0.15, 0.9, 0.95, 0.55, 0.45])
     table = calibration(y, proba)
-    assert [row["bin"] for row in table] == ["0.0-0.2", "0.4-0.6", "0.8-1.0"]
-    assert table[0] == {"bin": "0.0-0.2", "n": 2, "predicted": 0.1, "observed": 0.0}
-    assert table[-1]["observed"] == 1.0
+    assert [(row["low"], row["n"]) for row in table["bins"]] == [(0.0, 2), (0.4, 2), (0.8, 2)]
+    assert table["bins"][0]["mean_confidence"] == 0.1 and table["bins"][0]["observed"] == 0.0
+    assert table["bins"][-1]["observed"] == 1.0
+    assert table["ece"] == pytest.approx((2 * 0.1 + 2 * 0.0 + 2 * 0.075) / 6, abs=1e-4)
 
 
 @pytest.mark.slow

@@ -467,23 +467,22 @@ def fit_label_scorers(
     )
 
 
-def calibration(y: np.ndarray, proba: np.ndarray, *, bins: int = 5) -> list[dict[str, Any]]:
-    """Reliability table: per probability bin, examples, mean predicted, observed rate."""
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.digitize(proba, edges[1:-1]), 0, bins - 1)
-    out: list[dict[str, Any]] = []
-    for b in range(bins):
-        rows = which == b
-        if rows.any():
-            out.append(
-                {
-                    "bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}",
-                    "n": int(rows.sum()),
-                    "predicted": round(float(proba[rows].mean()), 3),
-                    "observed": round(float(y[rows].mean()), 3),
-                }
-            )
-    return out
+def calibration(y: np.ndarray, proba: np.ndarray, *, bins: int = 5) -> dict[str, Any]:
+    """Reliability of ``proba`` against 0/1 outcomes.
+
+    The table of :func:`corpus.scorers.calibration.reliability` (equal-width bins).
+
+    Returns:
+        ``{"bins": [{low, high, n, mean_confidence, observed}...], "ece": ...}``.
+    """
+    from corpus.scorers.calibration import reliability
+
+    frame = pd.DataFrame({"confidence": np.asarray(proba, float), "correct": np.asarray(y) == 1})
+    table, ece = reliability(frame, bins=bins)
+    return {
+        "bins": table.to_dict("records"),
+        "ece": None if ece is None else round(float(ece), 4),
+    }
 
 
 def decide(
