@@ -253,8 +253,8 @@ def default_finalizers() -> Finalizers:
         dimensions_table=definitions.dimensions_table,
         build_actors=lambda frame, ctx: actors.build_actors(frame),
         document_actor_types=actors.document_actor_types,
-        document_needs=lambda frame, ctx: needs.document_needs(frame),
-        document_stages=lambda frame, ctx: stages.document_stages(frame),
+        document_needs=needs.document_needs,
+        document_stages=stages.document_stages,
     )
 
 
