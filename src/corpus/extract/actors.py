@@ -375,7 +375,11 @@ def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
         if not pd.isna(record["doc_id"]):
             by_doc.setdefault(record["doc_id"], []).append(record)
     for doc_id, group in by_doc.items():
-        rows = [{str(k): v for k, v in r.items()} for r in group if _text(r.get("name"))]
+        rows = [
+            {str(k): v for k, v in r.items()}
+            for r in group
+            if _text(r.get("name")) and not _text(r.get("filtered"))
+        ]
         clusters = _link(rows)
         clusters.sort(key=lambda c: min(int(r["start"]) for r in c.rows))
         number = 0
