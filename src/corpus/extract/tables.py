@@ -251,7 +251,7 @@ def default_finalizers() -> Finalizers:
             frame, ctx.passages
         ),
         dimensions_table=definitions.dimensions_table,
-        build_actors=lambda frame, ctx: actors.build_actors(frame),
+        build_actors=actors.build_actors,
         document_actor_types=actors.document_actor_types,
         document_needs=lambda frame, ctx: needs.document_needs(frame),
         document_stages=lambda frame, ctx: stages.document_stages(frame),

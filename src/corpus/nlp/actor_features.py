@@ -26,6 +26,7 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from corpus.nlp.actor_lexicon import ActorLexicon, fold, is_function_word
+from corpus.nlp.actor_spans import is_acronym
 
 #: Legal forms written in or next to a name (``SARL``, ``SCIC``, ``ASBL``).
 LEGAL_FORMS = frozenset(
@@ -57,24 +58,21 @@ LEGAL_FORMS = frozenset(
 
 #: Common French and francophone first names (written for this module; the scorer
 #: reads a hit as one feature among others, never as a decision).
-FIRST_NAMES = frozenset(
-    fold(w)
-    for w in (
-        "adèle adrien agnès alain alexandre alice aline amadou amélie anne annie antoine "
-        "arnaud aurélie awa benoît bernard brigitte bruno camille carole caroline catherine "
-        "cécile céline charles chantal christian christine claire claude clément corinne "
-        "damien daniel david denis didier dominique élise élodie émile émilie éric étienne "
-        "fabrice fanny fatou fatoumata florence françois françoise frédéric gaëlle geneviève "
-        "georges gérard gilbert gilles guillaume hélène henri hugo ibrahima isabelle jacques "
-        "jean jeanne jérôme joëlle josé julie julien karine laurence laurent léa louis "
-        "louise lucie luc lucas madeleine mamadou manon marc marcel marie marine martin "
-        "martine mathieu matthieu maxime michel michèle mireille moussa nadia nadine "
-        "nathalie nicolas noël océane olivier oumar pascal patrick paul pauline philippe "
-        "pierre raphaël rémi rené richard robert roger romain sandrine sarah sébastien "
-        "serge simon sophie stéphane sylvie thierry thomas valérie véronique vincent "
-        "virginie yann yves"
-    ).split()
+_FIRST_NAME_TEXT = (
+    "adèle adrien agnès alain alexandre alice aline amadou amélie annie antoine awa "
+    "benoît bernard bruno camille carole caroline catherine cécile charles chantal "
+    "christian christine claire claude clément corinne damien daniel david denis "
+    "dominique élise élodie émile éric étienne fabrice fanny fatou fatoumata florence "
+    "françois françoise frédéric gaëlle geneviève georges gérard gilles guillaume hélène "
+    "henri hugo ibrahima isabelle jean jeanne jérôme joëlle josé julie julien karine "
+    "laurence laurent léa louis louise lucie luc lucas madeleine mamadou manon marc "
+    "marcel marie marine martin martine mathieu maxime michel michèle mireille moussa "
+    "nadia nathalie nicolas noël océane olivier oumar pascal patrick paul pauline "
+    "philippe pierre raphaël rémi rené richard robert roger romain sandrine sarah "
+    "sébastien serge simon sophie stéphane sylvie thierry thomas véronique vincent "
+    "virginie yann yves"
 )
+FIRST_NAMES = frozenset(fold(w) for w in _FIRST_NAME_TEXT.split())
 
 _FIRST_PERSON = frozenset(("nous", "notre", "nos", "on"))
 _LIST_MARKS = frozenset(("-", "–", "—", "•", "*", "·", "|"))
@@ -124,13 +122,41 @@ def shape_features(span: Span) -> dict[str, Any]:
     }
 
 
+_GENERIC: dict[int, frozenset[str]] = {}
+
+
+def _generic_words(lexicon: ActorLexicon) -> frozenset[str]:
+    """Words of forms, categories, concepts, titles: what a generic name is made of."""
+    cached = _GENERIC.get(id(lexicon))
+    if cached is not None:
+        return cached
+    words: set[str] = set()
+    for form in lexicon.forms:
+        words.update(form.words)
+    for phrase in lexicon.categories:
+        words.update(fold(phrase).split())
+    for phrase in (*lexicon.concepts, *lexicon.job_titles, *lexicon.header_words):
+        words.update(fold(phrase).split())
+    _GENERIC[id(lexicon)] = frozenset(words)
+    return _GENERIC[id(lexicon)]
+
+
 def lexicon_features(span: Span, lexicon: ActorLexicon) -> dict[str, Any]:
     """Hits of the mention's words in the actors lexicon and the lists above."""
-    words = [fold(t.text) for t in _alpha(span)]
+    alpha = _alpha(span)
+    words = [fold(t.text) for t in alpha]
     first = words[0] if words else ""
     forms = {form.words[0] for form in lexicon.forms}
     name = f" {' '.join(words)} "
+    content = [t for t in alpha if not is_function_word(fold(t.text))]
+    generic = _generic_words(lexicon)
+    vocab = span.doc.vocab
     return {
+        "acronym": len(alpha) == 1 and is_acronym(alpha[0].text),
+        # Common words (with a vector in lower case) vs made-up names ("Movilab").
+        "common_share": sum(vocab.has_vector(t.lower_) for t in content) / max(len(content), 1),
+        "propn_share": sum(t.pos_ == "PROPN" for t in content) / max(len(content), 1),
+        "generic": bool(content) and all(fold(t.text) in generic for t in content),
         "form_word": first in forms,
         "form_word_inside": any(w in forms for w in words[1:]),
         "legal_form": any(w.strip(".") in LEGAL_FORMS for w in words)
