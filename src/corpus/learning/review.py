@@ -328,10 +328,10 @@ def _write_xlsx(rows: pd.DataFrame, out: Path, *, labels: Mapping[str, Iterable[
         for i, row_field in enumerate(rows["field"].tolist(), start=2):
             if row_field == field or (field == "sector" and row_field == "actor"):
                 check.add(f"{_letter(correction_col)}{i}")
-    for column, width in zip(
+    for letter, width in zip(
         "ABCDEFGHIJKL", (18, 28, 10, 14, 7, 7, 80, 28, 28, 10, 10, 24), strict=True
     ):
-        sheet.column_dimensions[column].width = width
+        sheet.column_dimensions[letter].width = width
     for cell in sheet["G"][1:]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
