@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from corpus.extract.tables import ScoringContext
+    from corpus.scorers.model import ScorerSet
 
 logger = logging.getLogger(__name__)
 
@@ -371,6 +372,7 @@ class ActorCandidate:
     evidence: list[dict[str, Any]]
     kept: bool
     features: dict[str, Any]
+    context: str = ""
 
     @property
     def names(self) -> list[str]:
@@ -380,20 +382,49 @@ class ActorCandidate:
 
 
 def _document_texts(context: ScoringContext | None) -> dict[str, str]:
+    """Each document's text rebuilt from its passages at their document offsets (gaps
+    become newlines), so mention offsets index it."""
     if context is None or context.passages is None or len(context.passages) == 0:
         return {}
     passages = context.passages
-    if "doc_id" not in passages.columns or "text" not in passages.columns:
+    if not {"doc_id", "text", "start"} <= set(passages.columns):
         return {}
-    ordered = (
-        passages.sort_values(["doc_id", "start"], kind="stable")
-        if "start" in passages
-        else passages
-    )
-    return {
-        str(doc): "\n".join(str(t) for t in group["text"])
-        for doc, group in ordered.groupby("doc_id", sort=False)
-    }
+    out: dict[str, str] = {}
+    for doc, group in passages.sort_values(["doc_id", "start"], kind="stable").groupby(
+        "doc_id", sort=False
+    ):
+        parts: list[str] = []
+        length = 0
+        for start, text in zip(group["start"], group["text"], strict=True):
+            start = int(start)
+            if start > length:
+                parts.append("\n" * (start - length))
+                length = start
+            elif start < length:
+                continue  # overlapping passage: the first one stands
+            parts.append(str(text))
+            length += len(str(text))
+        out[str(doc)] = "".join(parts)
+    return out
+
+
+#: Characters of context an actor's sentence window keeps on each side of a mention.
+WINDOW = 160
+
+
+def context_text(text: str, rows: list[dict[str, Any]], *, mentions: int = 2) -> str:
+    """The sentences around an actor's first mentions (what the embedding reads)."""
+    pieces: list[str] = []
+    for row in sorted(rows, key=lambda r: int(r["start"]))[:mentions]:
+        start, end = int(row["start"]), int(row["end"])
+        if not text or end > len(text):
+            pieces.append(str(row.get("text") or ""))
+            continue
+        left = max(text.rfind(c, max(0, start - WINDOW), start) for c in ".!?\n")
+        rights = [i for i in (text.find(c, end, end + WINDOW) for c in ".!?\n") if i >= 0]
+        right = min(rights) + 1 if rights else min(len(text), end + WINDOW)
+        pieces.append(text[left + 1 if left >= 0 else max(0, start - WINDOW) : right].strip())
+    return " … ".join(dict.fromkeys(p for p in pieces if p))
 
 
 def actor_candidates(
@@ -432,7 +463,9 @@ def actor_candidates(
         for rank, cluster in enumerate(clusters):
             sector = _sector(cluster)
             roles, evidence = _roles(cluster, sector)
-            kept = _reported(cluster, roles)
+            kept = _reported(cluster, roles) and not all(
+                _text(r.get("filtered")) for r in cluster.rows
+            )
             if kept and not roles and _title_body(cluster, sector):
                 first = min(cluster.rows, key=lambda r: int(r["start"]))
                 roles = ["porteur"]
@@ -448,8 +481,11 @@ def actor_candidates(
             features = actor_features(
                 cluster.rows, stats, rank=rank, sector=sector, rule_roles=roles, rule_kept=kept
             )
+            window = context_text(texts.get(str(doc_id), ""), cluster.rows)
             out.append(
-                ActorCandidate(str(doc_id), cluster, sector, roles, evidence, kept, features)
+                ActorCandidate(
+                    str(doc_id), cluster, sector, roles, evidence, kept, features, window
+                )
             )
     return out
 
@@ -463,17 +499,30 @@ def _decide(
     roles_set = context.scorer("roles") if context is not None else None
     X = [c.features for c in candidates]
     nan = float("nan")
+    embedded = any(s is not None and s.uses_embeddings for s in (keep, roles_set))
+    vectors = (
+        np.asarray(context.embed([c.context for c in candidates]))
+        if embedded and context is not None and X
+        else None
+    )
+
+    def rows_of(scorer_set: ScorerSet | None, index: list[int]) -> np.ndarray | None:
+        if vectors is None or scorer_set is None or not scorer_set.uses_embeddings:
+            return None
+        return vectors[index]
+
     if keep is not None and X:
-        p_keep = keep.proba("keep", X)
+        p_keep = keep.proba("keep", X, embeddings=rows_of(keep, list(range(len(X)))))
         chosen = [i for i, p in enumerate(p_keep) if p >= keep.threshold("keep")]
     else:
         p_keep = np.full(len(X), nan)
         chosen = [i for i, c in enumerate(candidates) if c.kept]
     out: list[tuple[ActorCandidate, str, list[str], dict[str, float]]] = []
     kept_X = [X[i] for i in chosen]
+    kept_vectors = rows_of(roles_set, chosen)
     p_roles = {
-        role: roles_set.proba(role, kept_X)
-        if roles_set is not None and role in roles_set.scorers
+        role: roles_set.proba(role, kept_X, embeddings=kept_vectors)
+        if roles_set is not None and role in roles_set.scorers and kept_X
         else None
         for role in ROLES
     }
