@@ -242,9 +242,10 @@ def examples(corpora: Sequence[TrainingCorpus]) -> list[Example]:
 
     out: list[Example] = []
     for corpus in corpora:
-        mentions = corpus.labelled(corpus.records.get("actors"))
-        if mentions is None or len(mentions) == 0:
+        records = corpus.records.get("actors")
+        if records is None or len(records) == 0:
             continue
+        mentions = corpus.labelled(records)
         for cand in actor_candidates(mentions, corpus.context()):
             gold = corpus.gold.get(cand.doc_id)
             if gold is None:
