@@ -873,14 +873,227 @@ by_topic
 ]
 
 
+# --------------------------------------------------------------------------------------
+# 08-lexicometry (issue 13), and its section of the synthesis report.
+NB08 = [
+    (
+        "md",
+        """
+# 08 — Lexicométrie
+
+Les méthodes d'IRaMuTeQ et de TXM sur le même magasin : segments de texte d'environ
+40 mots (découpés comme IRaMuTeQ), concordances, cooccurrents (score hypergéométrique de
+TXM), spécificités de Lafon d'une variable, analyse des correspondances, et la
+classification descendante hiérarchique de Reinert (méthode ALCESTE). Enfin les classes
+de Reinert sont mises à côté des thèmes de BERTopic ajustés **sur les mêmes segments** :
+cohérence (NPMI), diversité, tableau croisé et indice de Rand ajusté.
+""",
+    ),
+    (
+        "params",
+        """
+corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
+out_dir: str = "../runs/lab/08-lexicometry"  # output folder for this notebook's tables
+seed: int = 42  # random seed (Reinert's first axis on large tables, BERTopic)
+k: int = 8  # classes asked of Reinert's classification
+method: str = "iramuteq"  # Reinert's variant: iramuteq or rainette
+variable: str = "genre"  # metadata variable for specificities and the CA
+query: str = "innovation sociale"  # concordance query (words, or lemma:x / pos:NOUN items)
+pivot: str = "besoin"  # lemma whose cooccurrents are listed
+compare_topics: bool = True  # also fit BERTopic on the segments and compare
+""",
+    ),
+    ("code", SETUP),
+    ("md", "## Segments et fréquences"),
+    (
+        "code",
+        """
+from corpus.plots import corpus as corpus_plots
+from corpus.plots import lexico as lexico_plots
+
+tables = c.lexico()
+segments = tables.segments
+atomic_write_csv(out / "segments.csv", segments.drop(columns=["text"]))
+frequencies = c.frequencies()
+atomic_write_csv(out / "frequencies.csv", frequencies)
+print(f"{len(segments)} segments ({segments['n_words'].mean():.1f} mots en moyenne), "
+      f"{int(frequencies['active'].sum())} lemmes actifs.")
+corpus_plots.bar(
+    frequencies[frequencies["active"]].head(20), x="lemma", y="frequency", horizontal=True,
+    title="Lemmes actifs les plus fréquents", x_title="Lemme", y_title="Occurrences",
+).show()
+""",
+    ),
+    ("md", "## Concordance"),
+    (
+        "code",
+        """
+lines = c.kwic(query, window=8)
+atomic_write_csv(out / "kwic.csv", lines)
+print(f"{len(lines)} occurrence(s) de « {query} ».")
+corpus_plots.table_figure(
+    lines[["title", "left", "pivot", "right"]].head(30),
+    title=f"Concordance de « {query} »",
+    labels={"title": "Document", "left": "Contexte gauche", "pivot": "Pivot",
+            "right": "Contexte droit"},
+).show()
+""",
+    ),
+    ("md", "## Cooccurrents"),
+    (
+        "code",
+        """
+from corpus.lexico.errors import LexicoDataError
+
+try:
+    cooc = c.cooccurrents(pivot, window=10)
+except LexicoDataError as exc:
+    cooc = None
+    print(exc)
+if cooc is not None:
+    atomic_write_csv(out / "cooccurrents.csv", cooc)
+    corpus_plots.bar(
+        cooc.head(20), x="cooccurrent", y="score", horizontal=True,
+        title=f"Cooccurrents de « {pivot} » (indice de spécificité)", x_title="Cooccurrent",
+        y_title="Score",
+    ).show()
+""",
+    ),
+    ("md", "## Spécificités et analyse des correspondances"),
+    (
+        "code",
+        """
+try:
+    scores = c.specificities(variable)
+    ca = c.correspondence(variable, random_state=seed)
+except LexicoDataError as exc:
+    scores = ca = None
+    print(exc)
+if scores is not None:
+    atomic_write_csv(
+        out / f"specificities_{variable}.csv", scores.round(6).reset_index(names="lemma")
+    )
+    lexico_plots.specificities_heatmap(scores).show()
+    atomic_write_csv(out / f"ca_{variable}_lemmas.csv", ca.rows.round(6).reset_index(names="lemma"))
+    atomic_write_csv(out / f"ca_{variable}_modalities.csv",
+                     ca.columns.round(6).reset_index(names="modality"))
+    lexico_plots.ca_map(ca).show()
+""",
+    ),
+    ("md", "## Classification de Reinert"),
+    (
+        "code",
+        """
+result = c.reinert(k, method=method, random_state=seed)
+atomic_write_csv(out / "classes.csv", result.classes)
+atomic_write_csv(out / "segment_classes.csv",
+                 result.segments[["segment_id", "doc_id", "start", "end", "class"]])
+atomic_write_csv(out / "profiles.csv", result.profiles)
+atomic_write_csv(out / "typical_segments.csv", result.typical)
+atomic_write_csv(out / "modalities.csv", result.modalities)
+atomic_write_csv(out / "splits.csv", result.splits)
+lexico_plots.reinert_dendrogram(result).show()
+corpus_plots.table_figure(
+    result.classes, title="Classes : taille et lemmes caractéristiques",
+    labels={"class": "Classe", "size": "Segments", "percent": "%", "lemmas": "Lemmes"},
+).show()
+corpus_plots.table_figure(
+    result.typical[result.typical["rank"] <= 2][["class", "score", "text"]],
+    title="Segments typiques de chaque classe",
+    labels={"class": "Classe", "score": "Score", "text": "Segment"},
+).show()
+""",
+    ),
+    ("md", "## Reinert et BERTopic sur les mêmes segments"),
+    (
+        "code",
+        """
+import pandas as pd
+
+from corpus.lexico.compare import SUMMARY_NAME, compare, fit_topics_on_segments
+
+if compare_topics:
+    topic_model = fit_topics_on_segments(tables, c.store, seed=seed)
+    summary, contingency = compare(tables, result, topic_model)
+    summary |= {"k": k, "method": method, "seed": seed, "fingerprint": c.fingerprint}
+    c.store.write_json(SUMMARY_NAME, summary)
+    atomic_write_csv(out / "classes_by_topic.csv", contingency.reset_index())
+    scores_table = pd.DataFrame(
+        {
+            "modèle": ["Reinert", "BERTopic"],
+            "classes": [summary["reinert"]["n_classes"], summary["bertopic"]["n_classes"]],
+            "NPMI": [round(summary["reinert"]["npmi"], 3), round(summary["bertopic"]["npmi"], 3)],
+            "diversité": [round(summary["reinert"]["diversity"], 3),
+                          round(summary["bertopic"]["diversity"], 3)],
+        }
+    )
+    atomic_write_csv(out / "comparison.csv", scores_table)
+    print(f"Indice de Rand ajusté classes × thèmes : {summary['ari']:.3f} "
+          f"({summary['n_segments']} segments classés par les deux).")
+    corpus_plots.table_figure(scores_table, title="Cohérence et diversité").show()
+    lexico_plots.contingency_heatmap(contingency).show()
+""",
+    ),
+]
+
+
+def with_lexicometry_section(cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The report's cells with the lexicometry summary before its method section."""
+    section = [
+        (
+            "md",
+            "## Lexicométrie\n\n"
+            "Les classes de Reinert des segments de texte, et leur comparaison avec les "
+            "thèmes BERTopic ajustés sur les mêmes segments. Détails : carnet "
+            "`08-lexicometry`.",
+        ),
+        (
+            "code",
+            """
+import pandas as pd
+
+from corpus.lexico.compare import comparison_summary
+
+lexico = comparison_summary(c.store)
+if not lexico or lexico.get("fingerprint") != c.fingerprint:
+    print("Le carnet 08-lexicometry n'a pas encore été exécuté sur ce corpus.")
+else:
+    rows = []
+    for key, name in (("reinert", "Reinert"), ("bertopic", "BERTopic")):
+        block = lexico[key]
+        rows.extend(
+            {"modèle": name, "classe": cl, "lemmes": ", ".join(terms),
+             "NPMI": round(block["npmi_per_class"].get(cl, float("nan")), 3)}
+            for cl, terms in block["top_terms"].items()
+        )
+    lexico_table = pd.DataFrame(rows)
+    atomic_write_csv(out / "lexicometry.csv", lexico_table)
+    print(
+        f"Reinert ({lexico['method']}, {lexico['reinert']['n_classes']} classes) : NPMI "
+        f"{lexico['reinert']['npmi']:+.3f}, diversité {lexico['reinert']['diversity']:.2f} ; "
+        f"BERTopic ({lexico['bertopic']['n_classes']} thèmes) : NPMI "
+        f"{lexico['bertopic']['npmi']:+.3f}, diversité {lexico['bertopic']['diversity']:.2f} ; "
+        f"indice de Rand ajusté {lexico['ari']:.3f}."
+    )
+    corpus_plots.table_figure(
+        lexico_table, title="Classes de Reinert et thèmes BERTopic (mêmes segments)"
+    ).show()
+""",
+        ),
+    ]
+    at = next(i for i, (_, text) in enumerate(cells) if "Méthode et reproductibilité" in text)
+    return cells[:at] + section + cells[at:]
+
+
 def main() -> int:
     notebook("01-corpus", NB01)
     notebook("02-definitions", NB02)
     notebook("03-actors", NB03)
     notebook("04-needs", NB04)
     notebook("05-topics", NB05)
-    notebook("06-report", NB06, hide_code=True)
+    notebook("06-report", with_lexicometry_section(NB06), hide_code=True)
     notebook("07-review", NB07)
+    notebook("08-lexicometry", NB08)
     notebook("09-codes", NB09)
     return 0
 

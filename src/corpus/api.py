@@ -263,6 +263,117 @@ class Corpus:
 
         return fit_topics(self.context, seed=seed, **params)
 
+    # -- lexicometry ---------------------------------------------------------------------
+    def lexico(self, *, segment_size: int = 40) -> Any:
+        """Segments (IRaMuTeQ's cut, with offsets) and their tokens, cached in the store.
+
+        Returns:
+            A :class:`corpus.lexico.stage.LexicoTables` (``.segments``, ``.tokens``,
+            ``.matrix()``).
+        """
+        from corpus.lexico.stage import lexico_tables
+
+        return lexico_tables(self, segment_size=segment_size)
+
+    @property
+    def segments(self) -> pd.DataFrame:
+        """Text segments of about 40 words: ``segment_id``, ``doc_id``, ``start``, ``end``..."""
+        return self.lexico().segments
+
+    def frequencies(self, by: str = "lemma") -> pd.DataFrame:
+        """Frequency of each lemma (or form, ``by="form"``) with its segments and POS."""
+        from corpus.lexico.stage import frequencies
+
+        return frequencies(self.lexico(), by=by)
+
+    def kwic(
+        self,
+        query: str | list[str],
+        *,
+        by: str = "form",
+        window: int = 10,
+        ignore_case: bool = True,
+        ignore_accents: bool = False,
+    ) -> pd.DataFrame:
+        """Concordance: left context, pivot, right context, metadata and offsets.
+
+        Args:
+            query: A word, a sequence, or items such as ``"lemma:besoin pos:ADJ"``.
+            by: Field of plain query items, ``"form"`` or ``"lemma"``.
+            window: Words of context on each side.
+            ignore_case: Match case-insensitively.
+            ignore_accents: Match ignoring accents.
+        """
+        from corpus.lexico.stage import kwic
+
+        return kwic(
+            self.lexico(),
+            self.documents,
+            query,
+            by=by,
+            window=window,
+            ignore_case=ignore_case,
+            ignore_accents=ignore_accents,
+        )
+
+    def cooccurrents(
+        self, pivot: str, *, window: int = 10, unit: str = "lemma", **params: Any
+    ) -> pd.DataFrame:
+        """Cooccurrents of ``pivot`` with TXM's hypergeometric score.
+
+        Args:
+            pivot: A lemma (or form with ``unit="form"``), or a query sequence.
+            window: Words on each side of each occurrence.
+            unit: ``"lemma"`` or ``"form"``.
+            **params: ``min_cofrequency`` (2), ``min_score`` (2.0), ``ignore_case``.
+        """
+        from corpus.lexico.cooccurrents import cooccurrents
+
+        return cooccurrents(self.lexico().tokens, pivot, window=window, unit=unit, **params)
+
+    def specificities(
+        self, variable: str, *, unit: str = "lemma", min_frequency: int = 3
+    ) -> pd.DataFrame:
+        """Lafon's specificities of the lemmas over a metadata variable's modalities.
+
+        Args:
+            variable: ``genre``, ``region``, ``year``... (a column of the documents).
+            unit: ``"lemma"`` (active lemmas) or ``"form"``.
+            min_frequency: Smallest total frequency kept.
+        """
+        from corpus.lexico.stage import specificities_by
+
+        return specificities_by(
+            self.lexico(), self.documents, variable, unit=unit, min_frequency=min_frequency
+        )
+
+    def correspondence(self, variable: str, **params: Any) -> Any:
+        """Correspondence analysis (prince) of lemmas × a variable's modalities."""
+        from corpus.lexico.stage import correspondence
+
+        return correspondence(self.lexico(), self.documents, variable, **params)
+
+    def reinert(
+        self, k: int = 10, *, method: str = "iramuteq", double: bool = False, **params: Any
+    ) -> Any:
+        """Reinert's classification of the segments, with class profiles.
+
+        Args:
+            k: Classes wanted.
+            method: ``"iramuteq"`` or ``"rainette"``.
+            double: Double classification on two unit sizes (rainette2).
+            **params: ``min_frequency``, ``min_segment_size``, ``min_split_members``,
+                ``n_typical``, ``random_state``... (:func:`corpus.lexico.classes.reinert_corpus`).
+
+        Returns:
+            A :class:`corpus.lexico.classes.ReinertResult`.
+        """
+        from corpus.lexico.classes import reinert_corpus
+
+        return reinert_corpus(
+            self.lexico(), self.documents, k=k, method=method, double=double, **params
+        )
+
 
 def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
     """Open a corpus folder (with ``corpus.yaml``) or a plain folder of files.
