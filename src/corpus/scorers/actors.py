@@ -287,6 +287,10 @@ def embeddings_of(corpora: Sequence[TrainingCorpus], data: Sequence[Example]) ->
     return rows
 
 
+#: Out-of-fold F1 a tuned threshold must gain over 0.5 to replace it.
+MIN_THRESHOLD_GAIN = 0.005
+
+
 # -- fitting ------------------------------------------------------------------------------
 def out_of_fold(
     X: Sequence[Mapping[str, Any]],
@@ -396,6 +400,8 @@ def _fit_binary(
         meta["cv_f1_e5"] = round(f1_e5, 4)
         if f1_e5 > f1:
             use, proba, threshold, f1 = embeddings, with_e5, threshold_e5, f1_e5
+    if f1 - f1_at(proba, y, 0.5) < MIN_THRESHOLD_GAIN:
+        threshold = 0.5  # the calibrated cut, unless moving it clearly pays
     scorer = Scorer(C=C, embedding_weight=EMBEDDING_WEIGHT, random_state=random_state)
     scorer.fit(X, y, sample_weight=weights, embeddings=use)
     meta.update(
