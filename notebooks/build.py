@@ -38,7 +38,7 @@ pio.renderers.default = "plotly_mimetype+notebook"
 
 out = Path(out_dir)
 out.mkdir(parents=True, exist_ok=True)
-c = corpus.open(corpus_path)
+c = corpus.open(corpus_path, scheduler=scheduler or None)
 c
 """
 
@@ -92,6 +92,7 @@ la répartition des documents par genre, région, année et langue.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/01-corpus"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 group_by: list[str] = ["genre", "region", "year", "language"]  # fields to count documents by
 heatmap_rows: str = "genre"  # field in the rows of the heatmap
 heatmap_columns: str = "region"  # field in the columns of the heatmap
@@ -185,6 +186,7 @@ l'analyse à un terme (par exemple « innovation sociale »).
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/02-definitions"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 term: str = ""  # defined term to keep (lower case, e.g. innovation sociale); empty keeps all
 min_confidence: float = 0.0  # hide definitions below this confidence (0 to 1)
 top_sources: int = 15  # sources shown in the charts
@@ -288,6 +290,7 @@ passage, et les passages qui fondent chaque rôle.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/03-actors"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 min_mentions: int = 1  # hide actors mentioned fewer times in the corpus
 top_n: int = 25  # actors shown in the ranking
 seed: int = 42  # seed of the network layout
@@ -388,6 +391,7 @@ en témoignent ; puis les étapes du processus d'innovation sociale décrites.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/04-needs"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 group_by: list[str] = ["genre", "region", "year"]  # document fields of the heatmaps
 evidence_per_need: int = 3  # evidence passages shown per need and per stage
 """,
@@ -486,6 +490,7 @@ sentence-transformers installé. Même corpus et même `seed` : mêmes thèmes.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/05-topics"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 seed: int = 42  # random seed (UMAP, k-means, LDA baseline)
 n_topics: int = 0  # number of topics wanted; 0 lets the data decide
 min_topic_size: int = 0  # smallest topic (HDBSCAN min_cluster_size); 0 adapts it to the corpus
@@ -592,6 +597,7 @@ renvoie au carnet qui la détaille.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/06-report"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 seed: int = 42  # random seed of the topic model (same as 05-topics for the same themes)
 top_n: int = 10  # rows shown in the top-N tables and charts
 group_field: str = "genre"  # document field the needs and topics are compared across
@@ -744,6 +750,7 @@ sûres, la moitié tirées au hasard. La feuille `review.xlsx` se remplit (colon
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/07-review"  # output folder for the review sheet and tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 n_rows: int = 40  # rows of the review sheet (half least certain, half random)
 seed: int = 0  # seed of the random half
 """,
@@ -807,6 +814,7 @@ les thèmes (BERTopic) des passages qui les contiennent.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder made by `corpus import FILE.qdpx --out DIR`
 out_dir: str = "../runs/lab/09-codes"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 field: str = "genre"  # document field the codes are crossed with
 level: int = 0  # code path levels kept (0: whole paths; 1: top-level branches)
 count: str = "selections"  # what is counted: "selections" (coded) or "documents" (coded)
@@ -894,6 +902,7 @@ cohérence (NPMI), diversité, tableau croisé et indice de Rand ajusté.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/08-lexicometry"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 seed: int = 42  # random seed (Reinert's first axis on large tables, BERTopic)
 k: int = 8  # classes asked of Reinert's classification
 method: str = "iramuteq"  # Reinert's variant: iramuteq or rainette

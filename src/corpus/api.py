@@ -20,6 +20,8 @@ from corpus.context import CorpusContext
 from corpus.store import Store, fingerprint
 
 if TYPE_CHECKING:
+    from corpus.engine import Executor
+    from corpus.engine.cluster import EngineOptions
     from corpus.ingest.pipeline import IngestReport
 
 logger = logging.getLogger(__name__)
@@ -34,10 +36,29 @@ class Corpus:
         location: Where the corpus lives (see :func:`corpus.config.locate`).
     """
 
-    def __init__(self, location: CorpusLocation) -> None:
+    def __init__(self, location: CorpusLocation, *, engine: EngineOptions | None = None) -> None:
         self.location = location
         self.store = Store(location.store_dir)
         self.context = CorpusContext(location=location, store=self.store)
+        #: The engine the stages run their partitions on (``None``: this process).
+        self.executor: Executor | None = None
+        self._engine_options = engine
+
+    def _executor(self, given: Executor | None) -> Executor | None:
+        """``given``, else this corpus's engine (connected on first use), else ``None``."""
+        if given is not None:
+            return given
+        if self.executor is None and self._engine_options is not None:
+            from corpus.engine.cluster import connect
+
+            self.executor = connect(self._engine_options)
+        return self.executor
+
+    def _ingested(self, executor: Executor | None) -> None:
+        """Ingest on the engine first when the store has no tables yet (the stages would
+        otherwise ingest in this process on their first read)."""
+        if executor is not None and not self.store.has_table("passages"):
+            self.ingest(executor=executor)
 
     def __repr__(self) -> str:
         return f"Corpus({str(self.path)!r}, store={str(self.store.root)!r})"
@@ -64,18 +85,19 @@ class Corpus:
         return self.config.name
 
     # -- ingestion -----------------------------------------------------------------------
-    def ingest(self, *, progress: bool = False) -> IngestReport:
+    def ingest(self, *, progress: bool = False, executor: Executor | None = None) -> IngestReport:
         """Bring the store up to date with the raw files (incremental, locked, atomic).
 
         Args:
             progress: Show a progress bar (the CLI does).
+            executor: Read and clean files on a cluster (default: the corpus's engine).
 
         Returns:
             What was added, updated, removed, unchanged and rejected.
         """
         from corpus.ingest.pipeline import ingest_corpus
 
-        return ingest_corpus(self.context, progress=progress)
+        return ingest_corpus(self.context, progress=progress, executor=self._executor(executor))
 
     def _table(self, name: str) -> pd.DataFrame:
         from corpus.ingest.tables import ingest_table
@@ -110,16 +132,23 @@ class Corpus:
         return fingerprint(sorted(docs["doc_id"].tolist()) if len(docs) else [])
 
     # -- extraction ----------------------------------------------------------------------
-    def extract(self, *, n_process: int = 1, progress: bool = False) -> Any:
+    def extract(
+        self, *, n_process: int = 1, progress: bool = False, executor: Executor | None = None
+    ) -> Any:
         """Annotate passages and rebuild the extraction tables where stale.
 
         Args:
             n_process: Worker processes for spaCy.
             progress: Show a progress bar.
+            executor: Annotate on a cluster (default: the corpus's engine).
         """
         from corpus.extract.run import extract_corpus
 
-        return extract_corpus(self.context, n_process=n_process, progress=progress)
+        executor = self._executor(executor)
+        self._ingested(executor)
+        return extract_corpus(
+            self.context, n_process=n_process, progress=progress, executor=executor
+        )
 
     def _extraction_table(self, name: str) -> pd.DataFrame:
         from corpus.extract.run import extraction_table
@@ -261,6 +290,8 @@ class Corpus:
         """
         from corpus.topics.api import fit_topics
 
+        params.setdefault("executor", self._executor(None))
+        self._ingested(params["executor"])
         return fit_topics(self.context, seed=seed, **params)
 
     # -- lexicometry ---------------------------------------------------------------------
@@ -375,7 +406,13 @@ class Corpus:
         )
 
 
-def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
+def open(
+    path: str | Path,
+    *,
+    store: str | Path | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+) -> Corpus:
     """Open a corpus folder (with ``corpus.yaml``) or a plain folder of files.
 
     Nothing is read until a table is asked for; the first access ingests (incrementally).
@@ -383,6 +420,9 @@ def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
     Args:
         path: The corpus folder.
         store: Overrides where derived data is kept.
+        scheduler: Run the stages' partitions on this Dask scheduler (default:
+            ``CORPUS_SCHEDULER`` when set, else this process); connected on first use.
+        workers: Run them on a local cluster of this many worker processes instead.
 
     Returns:
         The corpus handle.
@@ -391,4 +431,7 @@ def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
         CorpusNotFoundError: ``path`` is not an existing folder.
         ConfigError: ``corpus.yaml`` is invalid.
     """
-    return Corpus(locate(path, store=store))
+    from corpus.engine.cluster import EngineOptions
+
+    options = EngineOptions.resolve(workers=workers, scheduler=scheduler or None)
+    return Corpus(locate(path, store=store), engine=options)
