@@ -251,7 +251,7 @@ def default_finalizers() -> Finalizers:
             frame, ctx.passages
         ),
         dimensions_table=definitions.dimensions_table,
-        build_actors=lambda frame, ctx: actors.build_actors(frame),
+        build_actors=actors.build_actors,
         document_actor_types=actors.document_actor_types,
         document_needs=needs.document_needs,
         document_stages=stages.document_stages,
