@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import pandas as pd
 import typer
 
 from corpus.errors import EXIT_OK, EXIT_PARTIAL
@@ -18,27 +19,57 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def write_predictions(opened: Corpus, out: Path) -> list[Path]:
+def confident(frame: pd.DataFrame, min_confidence: float) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``confidence`` is at least ``min_confidence``.
+
+    Rows without a confidence (a field its rules decided) are kept.
+    """
+    if min_confidence <= 0 or len(frame) == 0 or "confidence" not in frame.columns:
+        return frame
+    values = pd.to_numeric(frame["confidence"], errors="coerce")
+    return frame[values.isna() | (values >= min_confidence)].reset_index(drop=True)
+
+
+def write_predictions(opened: Corpus, out: Path, *, min_confidence: float = 0.0) -> list[Path]:
     """Write one FORMAT.md YAML per document file of ``opened`` into ``out``.
 
     Non-French documents get a file too, with empty fields (nothing was extracted); files
     with identical text (one ``doc_id``) each get the same prediction under their name.
 
+    Args:
+        opened: The corpus (extracted on demand).
+        out: Folder for the YAML files.
+        min_confidence: Leave out extractions whose calibrated confidence is lower.
+
     Returns:
         The files written, in document order.
     """
     from corpus.extract.gold import predictions_from_tables, unique_stems, write_annotation
-    from corpus.extract.run import extraction_table
+    from corpus.extract.run import extraction_table, scoring_context
+    from corpus.extract.tables import default_finalizers
+    from corpus.scorers.registry import load_all
 
     documents = opened.documents
     first = documents.drop_duplicates("doc_id")
+    finalizers = default_finalizers()
+    context = scoring_context(
+        opened.passages,
+        documents,
+        scorers=load_all(store_root=opened.store.root),
+        cache_dir=opened.store.cache_dir("embeddings-e5"),
+    )
+
+    def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
+        return confident(finalizers.build_actors(mentions, context), min_confidence)
+
     predictions = predictions_from_tables(
         first,
-        definitions=extraction_table(opened, "definitions"),
+        definitions=confident(extraction_table(opened, "definitions"), min_confidence),
         mentions=extraction_table(opened, "mentions"),
         doc_actor_types=extraction_table(opened, "doc_actor_types"),
-        doc_needs=extraction_table(opened, "doc_needs"),
-        doc_stages=extraction_table(opened, "doc_stages"),
+        doc_needs=confident(extraction_table(opened, "doc_needs"), min_confidence),
+        doc_stages=confident(extraction_table(opened, "doc_stages"), min_confidence),
+        build_actors=build_actors,
     )
     stems = unique_stems(documents["path"].astype(str))
     written = []
@@ -59,6 +90,15 @@ def extract_command(
     store: Annotated[
         Path | None, typer.Option("--store", help="Store folder (overrides the default).")
     ] = None,
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            "--min-confidence",
+            min=0.0,
+            max=1.0,
+            help="Leave out extractions whose calibrated confidence is below this (0-1).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Extract definitions, actors, needs and stages; write FORMAT.md YAML per document."""
     from rich.console import Console
@@ -70,7 +110,7 @@ def extract_command(
     console = Console(stderr=True)
     opened = corpus_pkg.open(path, store=store)
     report = opened.extract(n_process=n_process, progress=console.is_terminal)
-    written = write_predictions(opened, out)
+    written = write_predictions(opened, out, min_confidence=min_confidence)
     table = Table(title=f"corpus extract {path}", show_header=True)
     table.add_column("what")
     table.add_column("value", justify="right")

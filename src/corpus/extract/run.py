@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,14 +24,17 @@ from corpus.extract.annotate import AnnotateStats, annotate, make_units, prune_c
 from corpus.extract.tables import (
     TABLE_NAMES,
     Finalizers,
+    ScoringContext,
     build_tables,
     records_to_frames,
     skipped_table,
 )
+from corpus.scorers.registry import load_all, scorers_fingerprint
 from corpus.store import fingerprint, sha256_file
 
 if TYPE_CHECKING:
     from corpus.api import Corpus
+    from corpus.scorers.model import ScorerSet
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +110,7 @@ def french_passages(documents: pd.DataFrame, passages: pd.DataFrame) -> pd.DataF
     )
 
 
-def extract_tables(
+def annotate_records(
     documents: pd.DataFrame,
     passages: pd.DataFrame,
     nlp: Any,
@@ -117,28 +120,13 @@ def extract_tables(
     n_process: int = 1,
     batch_size: int = 32,
     progress: bool = False,
-    finalizers: Finalizers | None = None,
     stats: AnnotateStats | None = None,
-) -> dict[str, pd.DataFrame]:
-    """Annotate the French documents' passages and build every extraction table.
-
-    The store-free core of :func:`extract_corpus` (tests and benchmarks call it on
-    tables they build).
-
-    Args:
-        documents: Documents table (``doc_id``, ``path``, ``language``, ``is_french``).
-        passages: Passages table (``passage_id``, ``doc_id``, ``start``, ``text``).
-        nlp: The pipeline.
-        pipeline_fp: Its fingerprint (keys the DocBin cache).
-        cache_dir: DocBin cache folder, or ``None``.
-        n_process: spaCy worker processes.
-        batch_size: Docs per ``nlp.pipe`` batch.
-        progress: Show a progress bar.
-        finalizers: Document-level functions (the package's by default).
-        stats: Filled in with annotation counts.
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Annotate the French documents' passages: the candidate records, before any decision.
 
     Returns:
-        ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
+        ``({record key: frame}, the French passages annotated)``; training
+        (:mod:`corpus.train`) labels these records against gold.
     """
     skipped = skipped_table(documents)
     for row in skipped.itertuples():
@@ -164,8 +152,80 @@ def extract_tables(
         stats=stats,
         progress=progress,
     )
-    records = records_to_frames(annotated, selected)
-    return build_tables(records, selected, documents, finalizers=finalizers)
+    return records_to_frames(annotated, selected), selected
+
+
+def extract_tables(
+    documents: pd.DataFrame,
+    passages: pd.DataFrame,
+    nlp: Any,
+    *,
+    pipeline_fp: str,
+    cache_dir: Path | None,
+    n_process: int = 1,
+    batch_size: int = 32,
+    progress: bool = False,
+    finalizers: Finalizers | None = None,
+    stats: AnnotateStats | None = None,
+    scorers: Mapping[str, ScorerSet | None] | None = None,
+    embed: Callable[[Sequence[str]], Any] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Annotate the French documents' passages and build every extraction table.
+
+    The store-free core of :func:`extract_corpus` (tests and benchmarks call it on
+    tables they build).
+
+    Args:
+        documents: Documents table (``doc_id``, ``path``, ``language``, ``is_french``).
+        passages: Passages table (``passage_id``, ``doc_id``, ``start``, ``text``).
+        nlp: The pipeline.
+        pipeline_fp: Its fingerprint (keys the DocBin cache).
+        cache_dir: DocBin cache folder, or ``None``.
+        n_process: spaCy worker processes.
+        batch_size: Docs per ``nlp.pipe`` batch.
+        progress: Show a progress bar.
+        finalizers: Document-level functions (the package's by default).
+        stats: Filled in with annotation counts.
+        scorers: The trained scorer set per field (rules decide where ``None``).
+        embed: Sentence encoder for the scorers that use embeddings.
+
+    Returns:
+        ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
+    """
+    records, selected = annotate_records(
+        documents,
+        passages,
+        nlp,
+        pipeline_fp=pipeline_fp,
+        cache_dir=cache_dir,
+        n_process=n_process,
+        batch_size=batch_size,
+        progress=progress,
+        stats=stats,
+    )
+    context = scoring_context(selected, documents, scorers=scorers, embed=embed)
+    return build_tables(records, selected, documents, finalizers=finalizers, context=context)
+
+
+def scoring_context(
+    passages: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    scorers: Mapping[str, ScorerSet | None] | None = None,
+    embed: Callable[[Sequence[str]], Any] | None = None,
+    cache_dir: Path | None = None,
+) -> ScoringContext:
+    """The context the document-level decisions read (scorers, encoder cached in ``cache_dir``)."""
+    if embed is None:
+
+        def embed(texts: Sequence[str]) -> Any:
+            from corpus.scorers.embeddings import encode
+
+            return encode(texts, cache_dir=cache_dir)
+
+    return ScoringContext(
+        passages=passages, documents=documents, scorers=dict(scorers or {}), embed=embed
+    )
 
 
 def tables_fingerprint() -> str:
@@ -215,6 +275,7 @@ def is_stale(corpus: Corpus, *, resources: Mapping[str, str] | None = None) -> b
         sidecar.get("corpus") != corpus_fp
         or sidecar.get("pipeline") != pipeline_fp
         or sidecar.get("tables") != tables_fingerprint()
+        or sidecar.get("scorers") != scorers_fingerprint(store_root=corpus.store.root)
     )
 
 
@@ -267,6 +328,7 @@ def extract_corpus(
         pipeline_fp = pipeline_fingerprint(nlp)
         cache_dir = corpus.store.cache_dir("docbin")
         stats = AnnotateStats()
+        scorers = load_all(store_root=corpus.store.root)
         tables = extract_tables(
             documents,
             passages,
@@ -276,6 +338,10 @@ def extract_corpus(
             n_process=n_process,
             progress=progress,
             stats=stats,
+            scorers=scorers,
+            embed=scoring_context(
+                passages, documents, cache_dir=corpus.store.cache_dir("embeddings-e5")
+            ).embed,
         )
         for name in TABLE_NAMES:
             corpus.store.write_table(name, tables[name])
@@ -299,6 +365,7 @@ def extract_corpus(
                 "corpus": corpus_fp,
                 "pipeline": pipeline_fp,
                 "tables": tables_fingerprint(),
+                "scorers": scorers_fingerprint(store_root=corpus.store.root),
                 "n_documents": report.n_documents,
                 "n_skipped": report.n_skipped,
                 "n_passages": report.n_passages,

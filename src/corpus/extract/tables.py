@@ -19,14 +19,18 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from corpus.extract.annotate import AnnotatedUnit
 from corpus.nlp import RECORD_KEYS
+
+if TYPE_CHECKING:
+    from corpus.scorers.model import ScorerSet
 
 logger = logging.getLogger(__name__)
 
@@ -177,26 +181,60 @@ def records_to_frames(
     return {key: frame_from_rows(key, rows[key]) for key in RECORD_KEYS}
 
 
+def _no_embeddings(texts: Sequence[str]) -> np.ndarray:
+    raise RuntimeError("no sentence encoder was given to this scoring context")
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """What the document-level step may read besides the candidate records.
+
+    Attributes:
+        passages: The passages table (``passage_id``, ``doc_id``, ``start``, ``text``...).
+        documents: The documents table (``doc_id``, ``path``, ``title``, ``genre``...).
+        scorers: The scorer set in force per field (``None``: no trained scorer, the
+            field keeps its rules' decision). See :mod:`corpus.scorers.registry`.
+        embed: Sentence encoder (texts -> ``(n, d)`` array), bound to the store's cache.
+    """
+
+    passages: pd.DataFrame
+    documents: pd.DataFrame
+    scorers: Mapping[str, ScorerSet | None] = field(default_factory=dict)
+    embed: Callable[[Sequence[str]], np.ndarray] = _no_embeddings
+
+    def scorer(self, name: str) -> ScorerSet | None:
+        """The scorer set of field ``name``, or ``None``."""
+        return self.scorers.get(name)
+
+
+def rules_only_context(passages: pd.DataFrame, documents: pd.DataFrame) -> ScoringContext:
+    """A context with no trained scorer (every field decides by its rules)."""
+    return ScoringContext(passages=passages, documents=documents)
+
+
 @dataclass(frozen=True)
 class Finalizers:
     """The document-level functions of each extractor (written by their owners).
 
+    Each receives the candidate records of its field and the :class:`ScoringContext`,
+    and returns the decided rows, with a ``confidence`` column where a scorer decided.
+
     Attributes:
-        finalize_definitions: ``(definitions, passages) -> definitions`` (dedupe,
+        finalize_definitions: ``(definitions, context) -> definitions`` (decide, dedupe,
             attribution across passages).
         dimensions_table: ``(definitions) -> definitions x dimensions``.
-        build_actors: ``(mentions) -> actors`` (linking, aliases, sector, roles).
+        build_actors: ``(mentions, context) -> actors`` (linking, aliases, sector, roles).
         document_actor_types: ``(actor_types) -> doc_actor_types``.
-        document_needs: ``(needs) -> doc_needs``.
-        document_stages: ``(stages) -> doc_stages``.
+        document_needs: ``(needs, context) -> doc_needs``.
+        document_stages: ``(stages, context) -> doc_stages``.
     """
 
-    finalize_definitions: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
+    finalize_definitions: Callable[[pd.DataFrame, ScoringContext], pd.DataFrame]
     dimensions_table: Callable[[pd.DataFrame], pd.DataFrame]
-    build_actors: Callable[[pd.DataFrame], pd.DataFrame]
+    build_actors: Callable[[pd.DataFrame, ScoringContext], pd.DataFrame]
     document_actor_types: Callable[[pd.DataFrame], pd.DataFrame]
-    document_needs: Callable[[pd.DataFrame], pd.DataFrame]
-    document_stages: Callable[[pd.DataFrame], pd.DataFrame]
+    document_needs: Callable[[pd.DataFrame, ScoringContext], pd.DataFrame]
+    document_stages: Callable[[pd.DataFrame, ScoringContext], pd.DataFrame]
 
 
 def default_finalizers() -> Finalizers:
@@ -209,12 +247,14 @@ def default_finalizers() -> Finalizers:
     )
 
     return Finalizers(
-        finalize_definitions=definitions.finalize_definitions,
+        finalize_definitions=lambda frame, ctx: definitions.finalize_definitions(
+            frame, ctx.passages
+        ),
         dimensions_table=definitions.dimensions_table,
-        build_actors=actors.build_actors,
+        build_actors=lambda frame, ctx: actors.build_actors(frame),
         document_actor_types=actors.document_actor_types,
-        document_needs=needs.document_needs,
-        document_stages=stages.document_stages,
+        document_needs=lambda frame, ctx: needs.document_needs(frame),
+        document_stages=lambda frame, ctx: stages.document_stages(frame),
     )
 
 
@@ -246,6 +286,7 @@ def build_tables(
     documents: pd.DataFrame,
     *,
     finalizers: Finalizers | None = None,
+    context: ScoringContext | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The store's extraction tables from the per-record tables.
 
@@ -254,24 +295,26 @@ def build_tables(
         passages: The passages table.
         documents: The documents table (for the ``skipped`` table).
         finalizers: Document-level functions; the package's by default.
+        context: Scorers and encoder for the decisions; rules only when ``None``.
 
     Returns:
         ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
     """
     fin = finalizers or default_finalizers()
-    definitions = fin.finalize_definitions(records["definitions"], passages)
+    ctx = context or rules_only_context(passages, documents)
+    definitions = fin.finalize_definitions(records["definitions"], ctx)
     tables = {
         "definitions": definitions,
         "dimensions": fin.dimensions_table(definitions),
         "mentions": records["actors"],
-        "actors": fin.build_actors(records["actors"]),
+        "actors": fin.build_actors(records["actors"], ctx),
         "actor_types": records["actor_types"],
         "doc_actor_types": fin.document_actor_types(records["actor_types"]),
         "needs": records["needs"],
         "free_needs": records["free_needs"],
-        "doc_needs": fin.document_needs(records["needs"]),
+        "doc_needs": fin.document_needs(records["needs"], ctx),
         "stages": records["stages"],
-        "doc_stages": fin.document_stages(records["stages"]),
+        "doc_stages": fin.document_stages(records["stages"], ctx),
         "goals": records["goals"],
         "skipped": skipped_table(documents),
     }

@@ -1,0 +1,1 @@
+"""Trained scorers: the rules propose candidates, these models decide (issue 10)."""
