@@ -37,6 +37,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from corpus.errors import ConfigError
+from corpus.nlp.definition_candidates import merge_candidates, structure_candidates
 from corpus.nlp.definition_cues import Candidate, Cue, CueHandlers, _Found
 from corpus.nlp.definition_terms import (
     _SUBJECT_DEPS,
@@ -250,10 +251,11 @@ class DefinitionFinder(CueHandlers):
         if len(doc) == 0 or not doc.has_annotation("DEP"):
             return {"definitions": [], "goals": []}
         assert self._triggers is not None
+        sents = _sentences(doc)
+        structural = structure_candidates(doc, sents, self._lists)
         positions = self._triggers.positions(doc)
         if positions is not None and len(positions) == 0:
-            return {"definitions": [], "goals": []}
-        sents = _sentences(doc)
+            return {"definitions": merge_candidates([], structural, sents), "goals": []}
         starts = [s.start for s in sents]
         hits: dict[int, list[tuple[int, int]]] = {}
         if positions is None:  # a pattern the pre-filter cannot read: match everywhere
@@ -283,7 +285,7 @@ class DefinitionFinder(CueHandlers):
                 cue = self._cues[doc.vocab.strings[match_id]]
                 by_sent.setdefault(si, []).append((cue, offset + start, offset + end))
         if not by_sent:
-            return {"definitions": [], "goals": []}
+            return {"definitions": merge_candidates([], structural, sents), "goals": []}
         regions: list[tuple[int, int]] | None = None  # quotes, found when first needed
         self._recent_terms = []
         found: list[_Found] = []
@@ -352,8 +354,6 @@ class DefinitionFinder(CueHandlers):
                     item.last_sent += 1
         records = []
         for item in found:
-            if item.confidence < self.min_confidence:
-                continue
             span = doc.char_span(item.start, item.end, alignment_mode="expand")
             dims = (
                 coder.code_span(span)
@@ -373,7 +373,7 @@ class DefinitionFinder(CueHandlers):
                     "dimensions": dims,
                 }
             )
-        return {"definitions": records, "goals": goals}
+        return {"definitions": merge_candidates(records, structural, sents), "goals": goals}
 
     # -- analysis of one sentence ---------------------------------------------------------
 
