@@ -723,6 +723,156 @@ corpus_plots.table_figure(
 ]
 
 
+# -- 07-review: the correction loop -------------------------------------------------------
+NB07 = [
+    (
+        "md",
+        """
+# Relecture des extractions
+
+Les extractions sont proposées par des règles et décidées par des modèles entraînés
+(*scorers*), chacune avec une confiance calibrée. Ce carnet montre quels modèles décident
+pour ce corpus (livrés avec `corpus` ou adaptés à vos corrections), la distribution des
+confiances, et les extractions qui valent le plus d'être vérifiées : la moitié les moins
+sûres, la moitié tirées au hasard. La feuille `review.xlsx` se remplit (colonnes
+`verdict` et `correction`) puis se rend au corpus :
+`corpus learn CORPUS --corrections review.xlsx`.
+""",
+    ),
+    (
+        "params",
+        """
+corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
+out_dir: str = "../runs/lab/07-review"  # output folder for the review sheet and tables
+n_rows: int = 40  # rows of the review sheet (half least certain, half random)
+seed: int = 0  # seed of the random half
+""",
+    ),
+    ("code", SETUP),
+    ("md", "## Qui décide ?"),
+    (
+        "code",
+        """
+import pandas as pd
+
+from corpus.plots import corpus as corpus_plots
+
+in_force = pd.DataFrame(
+    [{"champ": name, **info} for name, info in c.scorers.items()]
+).fillna("")
+atomic_write_csv(out / "scorers.csv", in_force)
+corpus_plots.table_figure(in_force, title="Modèles en vigueur pour ce corpus").show()
+""",
+    ),
+    ("md", "## Extractions à relire"),
+    (
+        "code",
+        """
+import plotly.express as px
+
+rows = c.review(out / "review.xlsx", n=n_rows, seed=seed)
+atomic_write_csv(out / "review.csv", rows)
+px.histogram(
+    rows, x="confidence", color="field", nbins=20,
+    labels={"confidence": "Confiance", "field": "Champ"},
+    title="Confiance des extractions retenues pour la relecture",
+).show()
+corpus_plots.table_figure(
+    rows[["document", "field", "prediction", "detail", "confidence", "evidence"]],
+    title="Extractions à relire (le candidat est entre [[ ]])",
+    labels={"document": "Document", "field": "Champ", "prediction": "Prédiction",
+            "detail": "Détail", "confidence": "Confiance", "evidence": "Phrase témoin"},
+).show()
+print(f"Feuille à remplir : {out / 'review.xlsx'}")
+""",
+    ),
+]
+
+
+# -- 09-codes: a coder's codes (REFI-QDA import) by metadata and by topic -----------------
+NB09 = [
+    (
+        "md",
+        """
+# 09 — Les codes d'un projet QDA : par métadonnées et par thème
+
+Un projet codé à la main dans NVivo, ATLAS.ti, MAXQDA ou QualCoder, importé avec
+`corpus import PROJET.qdpx --out DOSSIER`, garde tous ses codes (`codes.csv`), les nôtres
+comme ceux du chercheur. Ce carnet les croise avec les métadonnées des documents et avec
+les thèmes (BERTopic) des passages qui les contiennent.
+""",
+    ),
+    (
+        "params",
+        """
+corpus_path: str = "../corpora/demo"  # corpus folder made by `corpus import FILE.qdpx --out DIR`
+out_dir: str = "../runs/lab/09-codes"  # output folder for this notebook's tables
+field: str = "genre"  # document field the codes are crossed with
+level: int = 0  # code path levels kept (0: whole paths; 1: top-level branches)
+count: str = "selections"  # what is counted: "selections" (coded) or "documents" (coded)
+seed: int = 42  # random seed of the topic model (same as 05-topics for the same themes)
+""",
+    ),
+    ("code", SETUP),
+    (
+        "code",
+        """
+from corpus.exchange.crosstab import codes_by, codes_by_topic
+
+codes = c.codes
+documents = c.documents
+print(f"{len(codes)} sélection(s) codée(s), {codes['code'].nunique()} code(s), "
+      f"{codes['document'].nunique()} document(s).")
+atomic_write_csv(out / "codes.csv", codes)
+codes.head(20)
+""",
+    ),
+    ("md", "## Codes × métadonnées"),
+    (
+        "code",
+        """
+import plotly.express as px
+
+by_field = codes_by(codes, documents, field, level=level or None, count=count)
+atomic_write_csv(out / f"codes_by_{field}.csv", by_field.reset_index())
+if len(by_field):
+    px.imshow(
+        by_field, text_auto=True, aspect="auto", color_continuous_scale="Blues",
+        labels={"x": field, "y": "Code", "color": count},
+        title=f"Codes par {field}",
+    ).show()
+else:
+    print("Ce corpus n'a pas de codes : importez un projet avec `corpus import`.")
+by_field
+""",
+    ),
+    ("md", "## Codes × thèmes\n\nLe thème du passage qui contient chaque sélection codée."),
+    (
+        "code",
+        """
+from corpus.runs.synthesis import report_topics
+
+by_topic = None
+if len(codes):
+    topics = report_topics(c, seed=seed)
+    by_topic = codes_by_topic(
+        codes, documents, c.passages, topics.passage_topics, topics.topics,
+        level=level or None,
+    )
+    atomic_write_csv(out / "codes_by_topic.csv", by_topic.reset_index())
+    px.imshow(
+        by_topic, text_auto=True, aspect="auto", color_continuous_scale="Greens",
+        labels={"x": "Thème", "y": "Code", "color": "sélections"},
+        title="Codes par thème",
+    ).show()
+else:
+    print("Pas de codes, pas de croisement avec les thèmes.")
+by_topic
+""",
+    ),
+]
+
+
 def main() -> int:
     notebook("01-corpus", NB01)
     notebook("02-definitions", NB02)
@@ -730,6 +880,8 @@ def main() -> int:
     notebook("04-needs", NB04)
     notebook("05-topics", NB05)
     notebook("06-report", NB06, hide_code=True)
+    notebook("07-review", NB07)
+    notebook("09-codes", NB09)
     return 0
 
 

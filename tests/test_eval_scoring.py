@@ -178,3 +178,40 @@ def test_counts_edge_cases() -> None:
     assert (empty.precision, empty.recall) == (1.0, 1.0)
     assert Counts(tp=0, fp=3, fn=0).f1 == 0.0
     assert set_counts(["a", "a", "b"], ["b"]).to_dict()["fp"] == 1
+
+
+def test_optional_set_labels_are_neither_missed_nor_false_positives(tmp_path) -> None:
+    """FORMAT.md: ``<field>_optional`` labels of needs, stages and actor types."""
+    from corpus.extract.evaluate import evaluate_folders
+
+    gold_dir, pred_dir = tmp_path / "gold", tmp_path / "pred"
+    gold_dir.mkdir()
+    pred_dir.mkdir()
+    (gold_dir / "a.yaml").write_text(
+        "document: a.txt\ndefinitions: []\nactors: []\n"
+        "actor_types: [ess]\nactor_types_optional: [public]\n"
+        "needs: [emploi]\nneeds_optional: [logement, sante]\n"
+        "stages: [diffusion]\nstages_optional: [evaluation]\n",
+        encoding="utf-8",
+    )
+    (pred_dir / "a.yaml").write_text(
+        "document: a.txt\ndefinitions: []\nactors: []\n"
+        "actor_types: [ess, public]\nneeds: [emploi, logement, culture]\nstages: []\n",
+        encoding="utf-8",
+    )
+    result = evaluate_folders(gold_dir, pred_dir)
+    needs = result.fields["needs"]
+    assert (needs.tp, needs.fp, needs.fn) == (1, 1, 0)  # logement optional, culture wrong
+    types = result.fields["actor_types"]
+    assert (types.tp, types.fp, types.fn) == (1, 0, 0)
+    stages = result.fields["stages"]
+    assert (stages.tp, stages.fp, stages.fn) == (0, 0, 1)  # evaluation is never missed
+
+
+def test_unknown_optional_label_is_a_format_error(tmp_path) -> None:
+    from corpus.extract.gold import GoldFormatError, read_annotation
+
+    path = tmp_path / "a.yaml"
+    path.write_text("document: a.txt\nneeds_optional: [bonheur]\n", encoding="utf-8")
+    with pytest.raises(GoldFormatError, match="needs_optional"):
+        read_annotation(path)

@@ -109,3 +109,23 @@ def test_extract_writes_a_file_per_document_even_duplicates_and_skipped(tmp_path
     assert [d.term for d in a.definitions] == ["innovation sociale"]
     assert (c.definitions, c.actors, c.needs, c.stages) == ([], [], [], [])
     assert "c.txt" in result.output and "not French" in result.output
+
+
+def test_extract_sees_a_file_added_after_the_first_run(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "L’innovation sociale est une réponse nouvelle à des besoins sociaux mal satisfaits.",
+        encoding="utf-8",
+    )
+    out, store = tmp_path / "pred", tmp_path / "st"
+    first = runner.invoke(app, ["extract", str(folder), "--out", str(out), "--store", str(store)])
+    assert first.exit_code == 0, first.output
+    assert not (out / "b.txt").exists() and not (out / "b.yaml").exists()
+    (folder / "b.txt").write_text(
+        "Le logement abordable est un besoin social que la coopérative cherche à satisfaire.",
+        encoding="utf-8",
+    )
+    second = runner.invoke(app, ["extract", str(folder), "--out", str(out), "--store", str(store)])
+    assert second.exit_code == 0, second.output
+    assert read_annotation(out / "b.yaml").document == "b.txt"

@@ -19,7 +19,7 @@ def _check_gold() -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize("name", ["heldout", "blind", "blind2", "blind3"])
+@pytest.mark.parametrize("name", ["heldout", "blind", "blind2", "blind3", "train"])
 def test_gold_set_is_consistent(name: str) -> None:
     assert _check_gold().check(CORPORA / name) == []
 

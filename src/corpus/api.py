@@ -2,7 +2,9 @@
 
 :class:`Corpus` is a thin handle: it knows where the raw files and the store are and
 delegates the work to the stage modules (``corpus.ingest``, ``corpus.extract``,
-``corpus.topics``), so each stage stays a function over the previous stage's tables.
+``corpus.topics``), so each stage stays a function over the previous stage's tables. This
+is the only module that composes the stages; they are given the corpus's
+:class:`~corpus.context.CorpusContext` (paths, settings, store) and never import it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from corpus.config import CorpusConfig, CorpusLocation, locate
+from corpus.context import CorpusContext
 from corpus.store import Store, fingerprint
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ class Corpus:
     def __init__(self, location: CorpusLocation) -> None:
         self.location = location
         self.store = Store(location.store_dir)
+        self.context = CorpusContext(location=location, store=self.store)
 
     def __repr__(self) -> str:
         return f"Corpus({str(self.path)!r}, store={str(self.store.root)!r})"
@@ -71,19 +75,12 @@ class Corpus:
         """
         from corpus.ingest.pipeline import ingest_corpus
 
-        return ingest_corpus(self, progress=progress)
+        return ingest_corpus(self.context, progress=progress)
 
     def _table(self, name: str) -> pd.DataFrame:
-        frame = self.store.read_table(name)
-        if frame is None:
-            self.ingest()
-            frame = self.store.read_table(name)
-        if frame is None:  # the ingest stage always writes its tables, even empty
-            raise RuntimeError(f"ingest wrote no {name!r} table in {self.store.root}")
-        if name == "documents" and "year" in frame.columns:
-            # Parquet is written without pandas metadata: restore the nullable integer.
-            frame["year"] = frame["year"].astype("Int64")
-        return frame
+        from corpus.ingest.tables import ingest_table
+
+        return ingest_table(self.context, name)
 
     @property
     def documents(self) -> pd.DataFrame:
@@ -122,12 +119,12 @@ class Corpus:
         """
         from corpus.extract.run import extract_corpus
 
-        return extract_corpus(self, n_process=n_process, progress=progress)
+        return extract_corpus(self.context, n_process=n_process, progress=progress)
 
     def _extraction_table(self, name: str) -> pd.DataFrame:
         from corpus.extract.run import extraction_table
 
-        return extraction_table(self, name)
+        return extraction_table(self.context, name)
 
     def definitions(self) -> pd.DataFrame:
         """Definitions found: term, text, source, year, confidence, doc and offsets."""
@@ -157,6 +154,98 @@ class Corpus:
         """Stages of the innovation process per passage with evidence."""
         return self._extraction_table("stages")
 
+    # -- exchange with QDA tools -----------------------------------------------------------
+    @property
+    def codes(self) -> pd.DataFrame:
+        """Coded selections of a corpus imported from a REFI-QDA project (``codes.csv``):
+        ``document``, ``start``, ``end``, ``code``, ``text``, ``coder``, ``created``; empty
+        when the corpus has none."""
+        from corpus.exchange.qdpx_import import read_codes
+
+        return read_codes(self.path / "codes.csv")
+
+    def export(self, to: str, out: str | Path, *, where: list[str] | None = None) -> Any:
+        """Export the corpus (or the ``where`` sub-corpus) for another tool.
+
+        Args:
+            to: ``qdpx``, ``qdc``, ``iramuteq``, ``xlsx``, ``csv`` or ``parquet``.
+            out: The file (``qdpx``, ``qdc``, ``iramuteq``) or folder (table formats).
+            where: ``FIELD=VALUE`` conditions on the documents' metadata.
+
+        Returns:
+            A :class:`corpus.exchange.export.ExportResult`.
+        """
+        from corpus.exchange.export import TOPIC_TABLES, export_corpus
+        from corpus.extract.run import extraction_table
+        from corpus.extract.tables import TABLE_NAMES
+        from corpus.store import installed_version
+
+        ingest_tables = ("passages", "rejected", "duplicates")
+        topics_current = self._stored_topics_current()
+
+        def table(name: str) -> pd.DataFrame | None:
+            if name in ingest_tables:
+                return self._table(name)
+            if name in TABLE_NAMES:
+                return extraction_table(self, name)
+            if name in TOPIC_TABLES:
+                return self.store.read_table(name) if topics_current else None
+            return None
+
+        dimensions: dict[str, str] = {}
+        if to in ("xlsx", "csv", "parquet"):
+            from corpus.nlp.dimensions import default_coder
+
+            dimensions = {d.id: d.label for d in default_coder().dimensions}
+        return export_corpus(
+            to,
+            out,
+            name=self.name,
+            origin=f"corpus {installed_version('corpus', 'dev')}",
+            documents=self.documents,
+            table=table,
+            table_names=[*ingest_tables, *TABLE_NAMES, *TOPIC_TABLES],
+            where=where or [],
+            dimensions=dimensions,
+            description=self.config.description,
+        )
+
+    def _stored_topics_current(self) -> bool:
+        """Whether the store's topic tables were fitted on the current passages."""
+        summary = self.store.read_json("topics") or {}
+        passages = self.passages
+        return bool(
+            self.store.has_table("topics")
+            and summary.get("corpus_fingerprint")
+            == fingerprint(sorted(passages["passage_id"].tolist()))
+        )
+
+    # -- trained scorers and the correction loop ---------------------------------------
+    @property
+    def scorers(self) -> dict[str, Any]:
+        """Which scorers decide for this corpus: per field ``shipped``, ``adapted`` or ``rules``."""
+        from corpus.scorers.registry import provenance
+
+        return provenance(store_root=self.store.root)
+
+    def review(self, out: str | Path, *, n: int = 50, seed: int = 0) -> pd.DataFrame:
+        """Write a review sheet (``.xlsx``/``.csv``) of the extractions most worth checking."""
+        from corpus.learning.adapt import review
+
+        return review(self, Path(out), n=n, seed=seed)
+
+    def learn(self, corrections: str | Path, *, random_state: int = 0) -> Any:
+        """Adapt the scorers to corrections (YAML folder, review sheet, ``.qdpx``)."""
+        from corpus.learning.adapt import learn
+
+        return learn(self, corrections, random_state=random_state)
+
+    def reset_scorers(self) -> bool:
+        """Go back to the shipped scorers (remove this corpus's adapted ones)."""
+        from corpus.learning.adapt import reset
+
+        return reset(self)
+
     # -- topics --------------------------------------------------------------------------
     def topics(self, *, seed: int = 0, **params: Any) -> Any:
         """Fit themes (BERTopic) on the passages; write the topic tables to the store.
@@ -172,7 +261,7 @@ class Corpus:
         """
         from corpus.topics.api import fit_topics
 
-        return fit_topics(self, seed=seed, **params)
+        return fit_topics(self.context, seed=seed, **params)
 
 
 def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:

@@ -204,13 +204,13 @@ def train(
     return {name: s.save(Path(out_dir) / f"{name}.json") for name, s in fitted.items()}
 
 
-def predict(
+def decide(
     corpus: TrainingCorpus, scorers: Mapping[str, ScorerSet | None]
-) -> dict[str, Annotation]:
-    """What the extraction would output for ``corpus``'s documents with ``scorers``.
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The extraction tables of ``corpus`` with ``scorers``, and its actors per document.
 
     Returns:
-        Predicted annotations keyed by ``doc_id`` (documents with gold only).
+        ``(tables, actors by doc_id)`` for the documents with gold.
     """
     from corpus.extract.tables import build_tables, default_finalizers
 
@@ -219,6 +219,29 @@ def predict(
     tables = build_tables(
         corpus.records, corpus.passages, corpus.documents, finalizers=finalizers, context=context
     )
+    mentions = tables["mentions"]
+    actors_by_doc: dict[str, pd.DataFrame] = {}
+    for doc_id in sorted(corpus.gold):
+        doc_mentions = (
+            mentions[mentions["doc_id"].astype(str) == doc_id] if len(mentions) else mentions
+        )
+        actors_by_doc[doc_id] = (
+            finalizers.build_actors(doc_mentions.reset_index(drop=True), context)
+            if len(doc_mentions)
+            else pd.DataFrame()
+        )
+    return tables, actors_by_doc
+
+
+def predict(
+    corpus: TrainingCorpus, scorers: Mapping[str, ScorerSet | None]
+) -> dict[str, Annotation]:
+    """What the extraction would output for ``corpus``'s documents with ``scorers``.
+
+    Returns:
+        Predicted annotations keyed by ``doc_id`` (documents with gold only).
+    """
+    tables, actors_by_doc = decide(corpus, scorers)
     documents = corpus.documents[corpus.documents["doc_id"].astype(str).isin(set(corpus.gold))]
     predicted = predictions_from_tables(
         documents.drop_duplicates("doc_id"),
@@ -227,7 +250,7 @@ def predict(
         doc_actor_types=tables["doc_actor_types"],
         doc_needs=tables["doc_needs"],
         doc_stages=tables["doc_stages"],
-        build_actors=lambda mentions: finalizers.build_actors(mentions, context),
+        build_actors=lambda mentions: actors_by_doc[str(mentions["doc_id"].iloc[0])],
     )
     return {
         doc_id: replace(a, document=corpus.gold[doc_id].document) for doc_id, a in predicted.items()

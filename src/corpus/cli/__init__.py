@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "extract",
     "topics",
     "run",
+    "exchange",
     "learn",
 )
 

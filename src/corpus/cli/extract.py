@@ -109,6 +109,9 @@ def extract_command(
 
     console = Console(stderr=True)
     opened = corpus_pkg.open(path, store=store)
+    # Bring the store up to date with raw/ and metadata.csv first (incremental: an
+    # unchanged corpus costs a hash of each file), so a new or edited file is extracted.
+    opened.ingest()
     report = opened.extract(n_process=n_process, progress=console.is_terminal)
     written = write_predictions(opened, out, min_confidence=min_confidence)
     table = Table(title=f"corpus extract {path}", show_header=True)

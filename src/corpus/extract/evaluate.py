@@ -178,10 +178,11 @@ def match_items(
     return pairs, counts
 
 
-def set_counts(pred: Iterable[str], gold: Iterable[str]) -> Counts:
-    """Counts of two label sets."""
-    p, g = set(pred), set(gold)
-    return Counts(tp=len(p & g), fp=len(p - g), fn=len(g - p))
+def set_counts(pred: Iterable[str], gold: Iterable[str], optional: Iterable[str] = ()) -> Counts:
+    """Counts of two label sets; an ``optional`` label is never missed nor a false positive."""
+    p, o = set(pred), set(optional)
+    g = set(gold) - o
+    return Counts(tp=len(p & g), fp=len(p - g - o), fn=len(g - p))
 
 
 @dataclass
@@ -229,9 +230,9 @@ def evaluate_document(pred: Annotation, gold: Annotation) -> tuple[dict[str, Cou
     counts = {
         "definitions": definitions,
         "actors": actors,
-        "actor_types": set_counts(pred.actor_types, gold.actor_types),
-        "needs": set_counts(pred.needs, gold.needs),
-        "stages": set_counts(pred.stages, gold.stages),
+        "actor_types": set_counts(pred.actor_types, gold.actor_types, gold.actor_types_optional),
+        "needs": set_counts(pred.needs, gold.needs, gold.needs_optional),
+        "stages": set_counts(pred.stages, gold.stages, gold.stages_optional),
     }
     return counts, [(pred.actors[p], gold.actors[g]) for p, g in actor_pairs]
 

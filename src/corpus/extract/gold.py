@@ -69,6 +69,9 @@ STAGES: tuple[str, ...] = (
     "evaluation",
 )
 TOP_KEYS: tuple[str, ...] = ("document", "definitions", "actors", "actor_types", "needs", "stages")
+#: The set fields whose borderline labels a gold file may list under ``<field>_optional``.
+SET_FIELDS: tuple[str, ...] = ("actor_types", "needs", "stages")
+OPTIONAL_KEYS: tuple[str, ...] = tuple(f"{name}_optional" for name in SET_FIELDS)
 
 
 class GoldFormatError(ExtractionError):
@@ -108,10 +111,19 @@ class Annotation:
     actor_types: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)
+    # Borderline labels (gold only): neither required nor false positives when predicted.
+    actor_types_optional: list[str] = field(default_factory=list)
+    needs_optional: list[str] = field(default_factory=list)
+    stages_optional: list[str] = field(default_factory=list)
+
+    def optional_labels(self, name: str) -> list[str]:
+        """The ``<name>_optional`` labels of set field ``name``."""
+        return list(getattr(self, f"{name}_optional"))
 
     def to_dict(self) -> dict[str, Any]:
-        """The FORMAT.md mapping, keys in FORMAT.md's order."""
-        return {
+        """The FORMAT.md mapping, keys in FORMAT.md's order (``_optional`` lists when set)."""
+        optional = {key: list(getattr(self, key)) for key in OPTIONAL_KEYS if getattr(self, key)}
+        mapping = {
             "document": self.document,
             "definitions": [
                 {"term": d.term, "text": d.text, "source": d.source, "optional": d.optional}
@@ -131,6 +143,7 @@ class Annotation:
             "needs": list(self.needs),
             "stages": list(self.stages),
         }
+        return mapping | optional
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -200,9 +213,14 @@ def parse_annotation(data: Any, path: Path) -> Annotation:
     """
     if not isinstance(data, dict):
         raise _fail(path, "(top)", "expected a mapping with document, definitions, actors...")
-    unknown = sorted(set(data) - set(TOP_KEYS))
+    unknown = sorted(set(data) - set(TOP_KEYS) - set(OPTIONAL_KEYS))
     if unknown:
-        raise _fail(path, unknown[0], "unknown field", hint=f"Fields: {', '.join(TOP_KEYS)}.")
+        raise _fail(
+            path,
+            unknown[0],
+            "unknown field",
+            hint=f"Fields: {', '.join(TOP_KEYS + OPTIONAL_KEYS)}.",
+        )
     document = data.get("document")
     if not document:
         raise _fail(path, "document", "missing (the file name of the annotated document)")
@@ -254,6 +272,11 @@ def parse_annotation(data: Any, path: Path) -> Annotation:
         actor_types=_labels(data.get("actor_types"), SECTORS, path, "actor_types"),
         needs=_labels(data.get("needs"), NEEDS, path, "needs"),
         stages=_labels(data.get("stages"), STAGES, path, "stages"),
+        actor_types_optional=_labels(
+            data.get("actor_types_optional"), SECTORS, path, "actor_types_optional"
+        ),
+        needs_optional=_labels(data.get("needs_optional"), NEEDS, path, "needs_optional"),
+        stages_optional=_labels(data.get("stages_optional"), STAGES, path, "stages_optional"),
     )
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from corpus.context import CorpusContext, HasContext, as_context
 from corpus.errors import UsageError
 from corpus.extract.annotate import AnnotateStats, annotate, make_units, prune_cache
 from corpus.extract.tables import (
@@ -29,11 +30,11 @@ from corpus.extract.tables import (
     records_to_frames,
     skipped_table,
 )
+from corpus.ingest.tables import ingest_table
 from corpus.scorers.registry import load_all, scorers_fingerprint
 from corpus.store import fingerprint, sha256_file
 
 if TYPE_CHECKING:
-    from corpus.api import Corpus
     from corpus.scorers.model import ScorerSet
 
 logger = logging.getLogger(__name__)
@@ -238,7 +239,7 @@ def tables_fingerprint() -> str:
     return fingerprint([(f.name, sha256_file(f)) for f in sorted(folder.glob("*.py"))])
 
 
-def _resources(corpus: Corpus, resources: Mapping[str, str] | None) -> dict[str, str] | None:
+def _resources(corpus: CorpusContext, resources: Mapping[str, str] | None) -> dict[str, str] | None:
     """Explicit overrides, else ``defaults.resources`` of ``corpus.yaml`` (relative to it)."""
     if resources is not None:
         return dict(resources)
@@ -256,17 +257,20 @@ def _resources(corpus: Corpus, resources: Mapping[str, str] | None) -> dict[str,
     }
 
 
-def _expected(corpus: Corpus, resources: Mapping[str, str] | None) -> tuple[str, str]:
+def _expected(corpus: CorpusContext, resources: Mapping[str, str] | None) -> tuple[str, str]:
     from corpus.nlp.pipeline import expected_fingerprint
 
-    documents, passages = corpus.documents, corpus.passages
+    documents, passages = ingest_table(corpus, "documents"), ingest_table(corpus, "passages")
     return corpus_fingerprint(documents, passages), expected_fingerprint(
         resources=_resources(corpus, resources)
     )
 
 
-def is_stale(corpus: Corpus, *, resources: Mapping[str, str] | None = None) -> bool:
+def is_stale(
+    corpus: CorpusContext | HasContext, *, resources: Mapping[str, str] | None = None
+) -> bool:
     """Whether the stored extraction tables are missing or out of date."""
+    corpus = as_context(corpus)
     sidecar = corpus.store.read_json(SIDECAR)
     if not sidecar or any(not corpus.store.has_table(n) for n in TABLE_NAMES):
         return True
@@ -280,7 +284,7 @@ def is_stale(corpus: Corpus, *, resources: Mapping[str, str] | None = None) -> b
 
 
 def extract_corpus(
-    corpus: Corpus,
+    corpus: CorpusContext | HasContext,
     *,
     n_process: int = 1,
     progress: bool = False,
@@ -290,7 +294,7 @@ def extract_corpus(
     """Bring the extraction tables of ``corpus`` up to date (locked, cached, atomic).
 
     Args:
-        corpus: The opened corpus (ingested on first access).
+        corpus: The corpus, a context or a handle (ingested on first access).
         n_process: spaCy worker processes.
         progress: Show a progress bar.
         resources: Resource overrides per component (default: ``defaults.resources`` in
@@ -308,9 +312,10 @@ def extract_corpus(
     from corpus.nlp.pipeline import build_pipeline, pipeline_fingerprint
 
     started = time.perf_counter()
+    corpus = as_context(corpus)
     resources = _resources(corpus, resources)
     with corpus.store.lock():
-        documents, passages = corpus.documents, corpus.passages
+        documents, passages = ingest_table(corpus, "documents"), ingest_table(corpus, "passages")
         corpus_fp = corpus_fingerprint(documents, passages)
         if not force and not is_stale(corpus, resources=resources):
             sidecar = corpus.store.read_json(SIDECAR)
@@ -389,12 +394,12 @@ def _skipped_passages(skipped: pd.DataFrame, passages: pd.DataFrame) -> int:
 
 
 def extraction_table(
-    corpus: Corpus, name: str, *, resources: Mapping[str, str] | None = None
+    corpus: CorpusContext | HasContext, name: str, *, resources: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
     """Table ``name`` of the extraction stage, re-extracting first if it is stale.
 
     Args:
-        corpus: The opened corpus.
+        corpus: The corpus (a context or a handle).
         name: One of :data:`corpus.extract.tables.TABLE_NAMES`.
         resources: Resource overrides (as for :func:`extract_corpus`).
 
@@ -405,6 +410,7 @@ def extraction_table(
         raise UsageError(
             f"unknown extraction table {name!r}", hint=f"Tables: {', '.join(TABLE_NAMES)}."
         )
+    corpus = as_context(corpus)
     if is_stale(corpus, resources=_resources(corpus, resources)):
         extract_corpus(corpus, resources=resources)
     frame = corpus.store.read_table(name)

@@ -36,11 +36,12 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from corpus.context import CorpusContext, HasContext, as_context
 from corpus.errors import EXIT_OK, EXIT_PARTIAL, IngestError
 from corpus.ingest import clean, duplicates, metadata
 from corpus.ingest.errors import (
@@ -65,9 +66,6 @@ from corpus.ingest.streaming import (
     write_parquet_streaming,
 )
 from corpus.store import Store, sha256_bytes, sha256_file
-
-if TYPE_CHECKING:
-    from corpus.api import Corpus
 
 logger = logging.getLogger(__name__)
 
@@ -396,7 +394,7 @@ def _progress_bar(enabled: bool, total: int) -> Any:
 
 
 def ingest_corpus(
-    corpus: Corpus,
+    corpus: CorpusContext | HasContext,
     *,
     progress: bool = False,
     max_words: int = MAX_WORDS,
@@ -405,7 +403,7 @@ def ingest_corpus(
     """Bring the store's ingest tables up to date with the raw files.
 
     Args:
-        corpus: The opened corpus (:func:`corpus.open`).
+        corpus: The corpus (a context, or the handle of :func:`corpus.open`).
         progress: Show a progress bar on the console (stderr).
         max_words: Longest passage in words.
         batch_size: Documents held in memory before their rows go to a part file (the
@@ -418,6 +416,7 @@ def ingest_corpus(
         StoreLockedError: Another process holds the store's lock too long.
     """
     started = time.perf_counter()
+    corpus = as_context(corpus)
     store = corpus.store
     location = corpus.location
     raw_dir = location.raw_dir

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from corpus.context import CorpusContext
 from corpus.ingest import clean
 from corpus.store import fingerprint, installed_version, sha256_file
-
-if TYPE_CHECKING:
-    from corpus.api import Corpus
 
 #: Changes of the ingest sources are caught by :func:`code_fingerprint` and those of the
 #: reader libraries by :func:`reader_library_versions`; bump this to force a full re-read
@@ -68,14 +65,14 @@ def reader_library_versions() -> dict[str, str]:
     return {name: installed_version(name, "absent") for name in READER_DISTRIBUTIONS}
 
 
-def settings_fingerprint(corpus: Corpus, max_words: int) -> str:
+def settings_fingerprint(corpus: CorpusContext, max_words: int) -> str:
     """Hash of everything besides the raw files that decides what ingestion produces.
 
     A change of it (``corpus.yaml`` ingest options, ``metadata.csv``, the boilerplate
     rules, the ingest code, a reader library, :data:`INGEST_VERSION`) re-reads every file.
 
     Args:
-        corpus: The opened corpus.
+        corpus: The corpus's paths, settings and store.
         max_words: Longest passage in words.
 
     Returns:

@@ -197,6 +197,21 @@ def _corpus_fingerprints(paths: Sequence[Path]) -> dict[str, str | None]:
     return found
 
 
+def _scorers_in_force(paths: Sequence[Path]) -> dict[str, Any]:
+    """Per corpus, which scorers its extraction used (shipped, adapted, or rules)."""
+    import corpus
+    from corpus.scorers.registry import provenance
+
+    found: dict[str, Any] = {}
+    for path in paths:
+        try:
+            found[str(path)] = provenance(store_root=corpus.open(path).store.root)
+        except Exception as exc:  # the manifest must be written whatever happens
+            logger.warning("no scorer provenance for %s: %s", path, exc)
+            found[str(path)] = None
+    return found
+
+
 def _error_text(exc: BaseException) -> str:
     from papermill.exceptions import PapermillExecutionError
 
@@ -303,6 +318,7 @@ def execute_run(
     manifest["corpus"]["fingerprint"] = _corpus_fingerprints(
         [Path(p) for p in manifest["corpus"]["paths"]]
     )
+    manifest["scorers"] = _scorers_in_force([Path(p) for p in manifest["corpus"]["paths"]])
     manifest["finished"] = iso(utc_now())
     manifest["duration"] = round(float(manifest.get("duration") or 0) + time.perf_counter() - t0, 3)
     write_manifest(run_dir, manifest)

@@ -23,14 +23,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from corpus.context import CorpusContext, HasContext, as_context
 from corpus.errors import TopicError, UsageError
+from corpus.ingest.tables import ingest_table
 from corpus.store import fingerprint as make_fingerprint
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from corpus.api import Corpus
     from corpus.topics.cache import CachedFit
     from corpus.topics.io import SavedTopics
     from corpus.topics.model import TopicModel
@@ -239,7 +240,7 @@ def check_passages(passages: pd.DataFrame, documents: pd.DataFrame, *, where: An
 
 
 def fit_topics(
-    corpus: Corpus,
+    corpus: CorpusContext | HasContext,
     *,
     seed: int = 0,
     n_topics: int | None = None,
@@ -252,7 +253,7 @@ def fit_topics(
     """Fit topics on a corpus's passages and write the results to its store.
 
     Args:
-        corpus: The opened corpus.
+        corpus: The corpus (a context, or the handle of :func:`corpus.open`).
         seed: The random state.
         n_topics: Number of topics wanted (``None``: decided by the data).
         min_topic_size: Smallest topic (HDBSCAN ``min_cluster_size``).
@@ -275,8 +276,9 @@ def fit_topics(
     from corpus.topics.io import copy_model, save_model
     from corpus.topics.model import TopicModel  # BERTopic (seconds) is imported by fit() only
 
-    passages = corpus.passages
-    documents = corpus.documents
+    corpus = as_context(corpus)
+    passages = ingest_table(corpus, "passages")
+    documents = ingest_table(corpus, "documents")
     check_passages(passages, documents, where=corpus.path)
     configured = (corpus.config.defaults or {}).get("topics", {}) or {}
     if "stop_terms" not in params and configured.get("stop_terms") is not None:
@@ -369,7 +371,7 @@ def topic_result(
     )
 
 
-def _write(corpus: Corpus, result: TopicResult, save: Callable[[Path], Any]) -> None:
+def _write(corpus: CorpusContext, result: TopicResult, save: Callable[[Path], Any]) -> None:
     """Write a result's store tables and its saved model (``save(folder)``)."""
     store = corpus.store
     with store.lock():

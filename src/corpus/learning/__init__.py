@@ -1,0 +1,1 @@
+"""The correction loop: review sheets, corrections, adapted scorers (issue 10)."""

@@ -1,0 +1,259 @@
+"""``corpus review`` and ``corpus learn``: a researcher's corrections teach the scorers.
+
+``learn`` refits every scorer on the shipped training data plus the corrected documents
+(weighted up), stores the adapted scorers in the corpus's store with their provenance, and
+reports cross-validated scores before and after: the corrected documents are split into
+folds by document; for each fold the scorers are refitted without it and scored on it,
+beside the shipped scorers scored on the same documents. From then on extraction on that
+corpus uses the adapted scorers (the tables' staleness key includes them) until
+``learn --reset``. Nothing is stored when anything fails: the files are written to a
+temporary folder and swapped in whole.
+
+This module composes stages (it opens the corpus and the training corpora), like
+:mod:`corpus.train`.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from corpus.errors import EXIT_DATA, CorpusError
+from corpus.extract.gold import NEEDS, ROLES, SECTORS, STAGES, Annotation
+from corpus.learning.corrections import read_corrections
+from corpus.learning.review import review_rows, select_for_review, write_review
+from corpus.scorers.model import ScorerSet
+from corpus.scorers.registry import adapted_dir, load_all
+from corpus.store import fingerprint, sha256_text
+
+if TYPE_CHECKING:
+    from corpus.api import Corpus
+
+logger = logging.getLogger(__name__)
+
+#: Sample weight of a corrected document's examples against one shipped training example.
+CORRECTION_WEIGHT = 3.0
+#: Fewer corrected documents than this cannot be cross-validated or refitted sensibly.
+MIN_DOCUMENTS = 2
+#: The headline scores learn reports.
+HEADLINE = ("definitions_f1", "actors_f1", "role_accuracy", "needs_f1", "stages_f1")
+
+
+class TooFewCorrectionsError(CorpusError):
+    """Not enough corrected documents to refit the scorers."""
+
+    code = "E-LEARN-TOO-FEW"
+    exit_code = EXIT_DATA
+
+
+@dataclass
+class LearnReport:
+    """What ``corpus learn`` did.
+
+    Attributes:
+        documents: File names of the corrected documents.
+        before: Shipped (or current) scorers, mean over folds, on the corrected documents.
+        after: Adapted scorers, cross-validated on the same folds.
+        stored: The adapted scorer files written to the store.
+    """
+
+    documents: list[str]
+    before: dict[str, float | None] = field(default_factory=dict)
+    after: dict[str, float | None] = field(default_factory=dict)
+    stored: list[Path] = field(default_factory=list)
+
+
+def _inputs(opened: Corpus) -> tuple[dict[str, pd.DataFrame], Any, Any]:
+    from corpus.extract.run import extraction_table, scoring_context
+    from corpus.extract.tables import default_finalizers
+
+    context = scoring_context(
+        opened.passages,
+        opened.documents,
+        scorers=load_all(store_root=opened.store.root),
+        cache_dir=opened.store.cache_dir("embeddings-e5"),
+    )
+    names = (
+        "definitions",
+        "mentions",
+        "doc_actor_types",
+        "doc_needs",
+        "doc_stages",
+        "needs",
+        "stages",
+    )
+    tables = {name: extraction_table(opened, name) for name in names}
+    return tables, context, default_finalizers()
+
+
+def current_predictions(opened: Corpus) -> dict[str, Annotation]:
+    """The corpus's current predictions, keyed by document file name."""
+    from corpus.extract.gold import predictions_from_tables
+
+    tables, context, finalizers = _inputs(opened)
+    documents = opened.documents.drop_duplicates("doc_id")
+    predicted = predictions_from_tables(
+        documents,
+        definitions=tables["definitions"],
+        mentions=tables["mentions"],
+        doc_actor_types=tables["doc_actor_types"],
+        doc_needs=tables["doc_needs"],
+        doc_stages=tables["doc_stages"],
+        build_actors=lambda m: finalizers.build_actors(m, context),
+    )
+    return {a.document: a for a in predicted.values()}
+
+
+def review(opened: Corpus, out: Path, *, n: int = 50, seed: int = 0) -> pd.DataFrame:
+    """Write the review sheet of ``opened`` to ``out`` and return its rows."""
+    tables, context, finalizers = _inputs(opened)
+    mentions = tables["mentions"]
+    actors_by_doc = {}
+    if len(mentions):
+        for doc_id, group in mentions.groupby(mentions["doc_id"].astype(str), sort=True):
+            actors_by_doc[str(doc_id)] = finalizers.build_actors(
+                group.reset_index(drop=True), context
+            )
+    rows = review_rows(
+        documents=opened.documents.drop_duplicates("doc_id"),
+        passages=opened.passages,
+        definitions=tables["definitions"],
+        actors_by_doc=actors_by_doc,
+        mentions=mentions,
+        doc_needs=tables["doc_needs"],
+        doc_stages=tables["doc_stages"],
+        needs=tables["needs"],
+        stages=tables["stages"],
+    )
+    chosen = select_for_review(rows, n=n, seed=seed)
+    labels = {"role": ROLES, "need": NEEDS, "stage": STAGES, "sector": SECTORS}
+    write_review(chosen, out, labels=labels)
+    return chosen
+
+
+def _documents_by_name(opened: Corpus) -> dict[str, str]:
+    documents = opened.documents
+    return {
+        Path(str(p)).name: str(t) for p, t in zip(documents["path"], documents["text"], strict=True)
+    }
+
+
+def learn(
+    opened: Corpus,
+    corrections: str | Path,
+    *,
+    weight: float = CORRECTION_WEIGHT,
+    folds: int = 4,
+    random_state: int = 0,
+) -> LearnReport:
+    """Adapt the scorers to ``corrections`` of ``opened``'s documents and store them.
+
+    Args:
+        opened: The corpus.
+        corrections: A folder of FORMAT.md YAML, a filled-in review sheet or a ``.qdpx``.
+        weight: Sample weight of the corrected documents' examples.
+        folds: Cross-validation folds (by document) for the before/after scores.
+        random_state: Seed of the folds and the trainers.
+
+    Returns:
+        The before/after scores and the files stored.
+
+    Raises:
+        CorrectionsError: Bad corrections (names the file and row); nothing is stored.
+        TooFewCorrectionsError: Fewer than :data:`MIN_DOCUMENTS` corrected documents.
+    """
+    from corpus import __version__
+    from corpus.scorers.training import grouped_folds
+    from corpus.train import (
+        default_training_folders,
+        fit_scorers,
+        load_training_corpus,
+        mean_of,
+        score,
+        subset,
+        training_fingerprint,
+    )
+
+    corrections = Path(corrections)
+    predictions = current_predictions(opened)
+    found = read_corrections(
+        corrections, documents=_documents_by_name(opened), predictions=predictions
+    )
+    if len(found) < MIN_DOCUMENTS:
+        raise TooFewCorrectionsError(
+            f"too few corrections to refit: {len(found)} document(s), at least {MIN_DOCUMENTS} "
+            "needed",
+            path=corrections,
+            hint="Correct more documents; the current scorers are kept.",
+        )
+    gold = {Path(name).stem: annotation for name, annotation in found.items()}
+    user = load_training_corpus(opened.path, name="corrections", gold=gold, weight=weight)
+    shipped = [load_training_corpus(f) for f in default_training_folders()]
+    current = load_all(store_root=opened.store.root)
+    doc_ids = sorted(user.gold)
+    before, after = [], []
+    for train_idx, test_idx in grouped_folds(doc_ids, n_splits=folds, random_state=random_state):
+        train_part = subset(user, [doc_ids[i] for i in train_idx])
+        test_part = subset(user, [doc_ids[i] for i in test_idx])
+        before.append(score(test_part, current))
+        refit = fit_scorers([*shipped, train_part], random_state=random_state)
+        after.append(score(test_part, dict(refit)))
+    meta = {
+        "version": __version__,
+        "origin": "adapted",
+        "training_fingerprint": training_fingerprint(default_training_folders()),
+        "corrections": {
+            "source": str(corrections),
+            "documents": sorted(found),
+            "fingerprint": fingerprint(
+                [(name, sha256_text(repr(a.to_dict()))) for name, a in sorted(found.items())]
+            ),
+            "weight": weight,
+        },
+    }
+    final = fit_scorers([*shipped, user], random_state=random_state, meta=meta)
+    report = LearnReport(
+        documents=sorted(found),
+        before={k: mean_of(before, k) for k in HEADLINE},
+        after={k: mean_of(after, k) for k in HEADLINE},
+    )
+    for scorer_set in final.values():
+        scorer_set.meta["cv_before"] = report.before
+        scorer_set.meta["cv_after"] = report.after
+    report.stored = _swap_in(adapted_dir(opened.store.root), final)
+    return report
+
+
+def _swap_in(target: Path, scorers: Mapping[str, ScorerSet]) -> list[Path]:
+    """Write ``scorers`` to a temporary folder beside ``target``, then replace it whole."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".scorers-", dir=target.parent))
+    try:
+        for name, scorer_set in scorers.items():
+            scorer_set.save(staging / f"{name}.json")
+        old = target.with_name(target.name + ".old")
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return sorted(target.glob("*.json"))
+
+
+def reset(opened: Corpus) -> bool:
+    """Remove the corpus's adapted scorers (back to the shipped ones). True if any existed."""
+    folder = adapted_dir(opened.store.root)
+    if not folder.exists():
+        return False
+    shutil.rmtree(folder)
+    return True
