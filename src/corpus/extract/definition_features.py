@@ -87,6 +87,7 @@ def _cross_passage(passages: pd.DataFrame) -> list[dict[str, Any]]:
         "doc_id", sort=False
     ):
         rows = group.to_dict("records")
+        lines = [" ".join(str(r.get("text") or "").split()).lower() for r in rows]
         for k in range(len(rows) - 1):
             heading = _heading_term(str(rows[k].get("text") or ""))
             if heading is None:
@@ -95,7 +96,9 @@ def _cross_passage(passages: pd.DataFrame) -> list[dict[str, Any]]:
             body_passage = rows[k + 1]
             body_text = str(body_passage.get("text") or "")
             body = _first_sentences(body_text.strip(' \t«»"“”'))
-            if len(body.split()) < 4 or _heading_term(body_text) is not None and kind == "heading":
+            if len(body.split()) < 4 or body.rstrip(' »"”').endswith("?"):
+                continue  # a heading over a heading or a question: not its definition
+            if _heading_term(body_text) is not None and kind == "heading":
                 continue
             offset = max(body_text.find(body), 0)
             start = int(body_passage["start"]) + offset
@@ -109,6 +112,7 @@ def _cross_passage(passages: pd.DataFrame) -> list[dict[str, Any]]:
                 "answer_pronoun": first in ("c'est", "c’est", "il", "elle", "ils", "elles", "ce"),
                 "answer_det": first in ("un", "une", "le", "la", "les", "des", "l'", "l’"),
                 "answer_repeats_term": _folded(term) in _folded(body[: len(term) + 40]),
+                "heading_repeated": min(lines.count(lines[k]) - 1, 3),
                 "rule": False,
                 "rule_cue": "",
                 "rule_conf": 0.0,
@@ -142,14 +146,20 @@ def _headings(passages: pd.DataFrame) -> dict[str, tuple[str, int]]:
         rows = group.to_dict("records")
         for k in range(1, len(rows)):
             previous = str(rows[k - 1].get("text") or "").strip()
-            if previous and "\n" not in previous and len(previous.split()) <= 8:
-                if not _HEADING_END.search(previous):
-                    folded = _folded(strip_article(_PAREN.sub("", previous)))
-                    out[str(rows[k]["passage_id"])] = (folded, int(rows[k]["start"]) + 3)
+            if (
+                previous
+                and "\n" not in previous
+                and len(previous.split()) <= 8
+                and not _HEADING_END.search(previous)
+            ):
+                folded = _folded(strip_article(_PAREN.sub("", previous)))
+                out[str(rows[k]["passage_id"])] = (folded, int(rows[k]["start"]) + 3)
     return out
 
 
-def _document_features(rows: list[dict[str, Any]], passages: pd.DataFrame, documents: pd.DataFrame) -> None:
+def _document_features(
+    rows: list[dict[str, Any]], passages: pd.DataFrame, documents: pd.DataFrame
+) -> None:
     """Add the document-level features to each candidate's ``features`` (in place)."""
     order = "index" if "index" in passages.columns else "start"
     texts: dict[str, str] = {}
@@ -195,7 +205,8 @@ def _document_features(rows: list[dict[str, Any]], passages: pd.DataFrame, docum
             and heading is not None
             and (term in heading[0] or heading[0] in term),
             term_frequency=math.log1p(count),
-            term_in_title=bool(term) and term in (titles.get(doc_id, "") + " " + first_lines.get(doc_id, "")),
+            term_in_title=bool(term)
+            and term in (titles.get(doc_id, "") + " " + first_lines.get(doc_id, "")),
             term_first_candidate=bool(starts) and int(row["start"]) == min(starts),
             term_candidates=min(len(starts), 5),
             doc_glossary=(counts.get("glossary", 0) + counts.get("glossary_dash", 0)) / n,
@@ -239,6 +250,31 @@ def candidate_frame(
     if not rows:
         return pd.DataFrame(columns=[*records.columns, "features"])
     return pd.DataFrame(rows)
+
+
+def resolve(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The kept definitions of one document: the most confident first, none overlapping
+    a more confident one, and one definition per term among those without a source.
+
+    Args:
+        rows: Candidate rows (``term``, ``start``, ``end``, ``confidence``, ``source``).
+    """
+    ranked = sorted(
+        rows, key=lambda r: (-float(r.get("confidence") or 0.0), int(r["start"]), int(r["end"]))
+    )
+    kept: list[dict[str, Any]] = []
+    terms: set[str] = set()
+    for row in ranked:
+        start, end = int(row["start"]), int(row["end"])
+        if any(start < int(k["end"]) and int(k["start"]) < end for k in kept):
+            continue
+        term = normalise_term(str(row.get("term") or ""))
+        if not row.get("source") and term in terms:
+            continue
+        kept.append(row)
+        if not row.get("source"):
+            terms.add(term)
+    return kept
 
 
 def label_candidates(frame: pd.DataFrame, gold: Mapping[str, Annotation]) -> pd.Series:

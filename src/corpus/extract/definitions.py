@@ -34,6 +34,7 @@ from corpus.extract.definition_features import (
     candidate_frame,
     embedding_texts,
     features_of,
+    resolve,
 )
 from corpus.extract.tables import ScoringContext, rules_only_context
 from corpus.nlp.dimensions import DIMENSIONS, DimensionCoder, default_coder
@@ -184,6 +185,8 @@ def finalize_definitions(
         rows = _across_passages(rows, _passage_order(passages), headings=scorer is None)
     if not rows:
         return _empty()
+    if scorer is not None:
+        rows = [r for _, group in _by_document(rows) for r in resolve(group)]
     rows = _dedupe(rows)
     for row in rows:
         if row.get("dimensions") is None:
@@ -229,6 +232,13 @@ def _lines(passages: pd.DataFrame) -> list[dict[str, Any]]:
     return lines
 
 
+def _by_document(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(str(row["doc_id"]), []).append(row)
+    return sorted(groups.items())
+
+
 def _records(definitions: pd.DataFrame) -> list[dict[str, Any]]:
     return (
         [{str(k): v for k, v in r.items()} for r in definitions.to_dict("records")]
@@ -238,14 +248,15 @@ def _records(definitions: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _by_rules(definitions: pd.DataFrame) -> list[dict[str, Any]]:
-    """The cue rules' decision: their records of at least :data:`MIN_CONFIDENCE`."""
+    """The cue rules' decision (``rule_kept``; :data:`MIN_CONFIDENCE` for old records)."""
     rows = []
     for row in _records(definitions):
         features = features_of(row.get("features"))
-        if features and not features.get("rule", False):
-            continue  # a structural candidate: only a scorer can take it
-        if float(row.get("confidence") or 0.0) >= MIN_CONFIDENCE:
-            rows.append(row)
+        if features:
+            if features.get("rule_kept", False):
+                rows.append(row)  # the component's rules kept it (structural: never)
+        elif float(row.get("confidence") or 0.0) >= MIN_CONFIDENCE:
+            rows.append(row)  # records written before candidates carried features
     return rows
 
 

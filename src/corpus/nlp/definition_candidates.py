@@ -27,6 +27,7 @@ MAX_TERM_TOKENS = 12
 _SUBJECTS = ("nsubj", "nsubj:pass")
 #: Tokens that end a noun phrase when they follow its head.
 _RELATIVES = frozenset(("qui", "que", "qu'", "qu’", "dont", "où", "lequel", "laquelle"))
+_PHRASE_POS = frozenset(("ADP", "DET", "NOUN", "PROPN", "ADJ", "CCONJ", "NUM"))
 _KEEP_PUNCT = frozenset(("-", "'", "’", "·", "/"))
 _FIRST_PERSON = frozenset(("nous", "notre", "nos", "je", "j'", "j’", "mon", "ma", "mes"))
 _DEFINITE = frozenset(("le", "la", "les", "l'", "l’"))
@@ -40,15 +41,21 @@ _POSSESSIVE = frozenset(
 _COLON_LINE = re.compile(r"^\s*(?:[-–—•*·>]\s*)?(?P<term>[^:\n]{2,80}?)\s*:\s+(?P<body>\S.{15,})$")
 #: "Terme – texte" (a glossary line with a dash).
 _DASH_LINE = re.compile(r"^\s*(?:[-•*·>]\s*)?(?P<term>[^–—\n]{2,60}?)\s+[–—]\s+(?P<body>\S.{15,})$")
-#: "Ont la qualité de X les ...", "Sont considérées comme X les ...", "Sont X les ...".
+#: "Ont la qualité de X les ...", "Sont considérées comme X les ...", "Est réputé X ...".
 _INVERTED = re.compile(
     r"^\s*(?:ont|a|sont|est|peut|peuvent)\s+(?:(?:être|recevoir)\s+)?"
     r"(?:(?:la\s+qualité|le\s+statut|le\s+titre|l['’]agrément)\s+(?:de\s+|d['’]\s*)?"
     r"|(?:considérée?s?|qualifiée?s?|réputée?s?|dénommée?s?|appelée?s?|reconnue?s?)\s+"
-    r"(?:comme\s+|de\s+)?)?(?:relevant\s+(?:de\s+|d['’]\s*|du\s+)|poursuivre\s+)?"
+    r"(?:comme\s+|de\s+)?)(?:relevant\s+(?:de\s+|d['’]\s*|du\s+)|poursuivre\s+)?"
     r"(?P<term>[^,;:]{2,80}?)(?<!\bde)(?<!\bdu)(?<!\bdes)(?<!\bà)(?<!\bau)(?<!\baux)"
     r"(?<!\bpar)(?<!\bpour)(?<!\bsur)(?<!\bet)(?<!\bou)(?<!\ben)\s*(?:,[^,]{0,60},)?\s+"
     r"(?:les|la|le|l['’]|toute?s?|tous|ceux|celles|un|une)\b",
+    re.IGNORECASE,
+)
+#: "Sont membres X les personnes qui ...": a bare inverted copula (no comma before).
+_INVERTED_BARE = re.compile(
+    r"^\s*(?:sont|est)\s+(?P<term>[^,;:]{2,60}?)(?<!\bde)(?<!\bdu)(?<!\bdes)(?<!\bà)"
+    r"(?<!\bet)(?<!\bou)(?<!\ben)\s+(?:les|la|le|l['’]|toute?s?|tous|ceux|celles)\s",
     re.IGNORECASE,
 )
 #: "« X », un N ..." / "« X », c'est-à-dire ...": a quoted term and its apposition.
@@ -73,16 +80,17 @@ _DEFINITION_OF = re.compile(
 #: Questions asking what a term is.
 _QUESTIONS = (
     re.compile(
-        r"qu['’]est[- ]ce\s+(?:que|qu['’])\s*(?P<term>[^?]{2,80}?)\s*\?", re.IGNORECASE
+        r"^\s*(?P<term>[^?,]{2,80}?)\s*,\s*qu['’]est[- ]ce\s+que\s+c['’]est\s*\?", re.IGNORECASE
     ),
+    re.compile(r"qu['’]est[- ]ce\s+(?:que|qu['’])\s*(?P<term>[^?]{2,80}?)\s*\?", re.IGNORECASE),
     re.compile(r"c['’]est\s+quoi\s+(?P<term>[^?]{2,80}?)\s*\?", re.IGNORECASE),
-    re.compile(r"^\s*(?P<term>[^?,]{2,80}?)\s*,\s*c['’]est\s+quoi\s*\?", re.IGNORECASE),
     re.compile(
-        r"qu['’]appelle[- ]t[- ]on\s+(?P<term>[^?]{2,80}?)\s*\?", re.IGNORECASE
+        r"^\s*(?P<term>[^?,]{2,80}?)\s*,\s*(?:c['’]est|ce\s+sont)\s+(?:quoi|qui)\s*\?",
+        re.IGNORECASE,
     ),
-    re.compile(
-        r"^\s*(?:que|qu['’])\s*(?:sont|est)\s+(?P<term>[^?]{2,80}?)\s*\?", re.IGNORECASE
-    ),
+    re.compile(r"c['’]est\s+quoi\s*,\s*(?P<term>[^?]{2,80}?)\s*\?", re.IGNORECASE),
+    re.compile(r"qu['’]appelle[- ]t[- ]on\s+(?P<term>[^?]{2,80}?)\s*\?", re.IGNORECASE),
+    re.compile(r"^\s*(?:que|qu['’])\s*(?:sont|est)\s+(?P<term>[^?]{2,80}?)\s*\?", re.IGNORECASE),
 )
 _ARTICLE = re.compile(
     r"^(?:(?:le|la|les|un|une|des|du|de la|de l['’]|de|d['’])\s+|l['’]\s*|d['’]\s*)",
@@ -109,7 +117,7 @@ def question_term(text: str) -> str | None:
         found = pattern.search(text)
         if found:
             term = strip_article(_PAREN.sub("", found.group("term")))
-            if term and len(term.split()) <= 8:
+            if term and len(term.split()) <= 8 and term not in ("c'est", "c’est", "ça", "cela"):
                 return term
     return None
 
@@ -133,14 +141,21 @@ def term_shape(term: str, surface: str) -> dict[str, Any]:
     }
 
 
-def noun_phrase(head: Token, *, until: int | None = None) -> tuple[str, str]:
+def noun_phrase(head: Token, *, until: int | None = None, greedy: bool = False) -> tuple[str, str]:
     """The noun phrase ``head`` heads, without determiner: ``(term, surface)``.
 
     It stops at a relative pronoun, a verb, a parenthesis or punctuation after the head,
     at a line break and at ``until``, and never runs over :data:`MAX_TERM_TOKENS`.
+    ``greedy``: run to ``until`` even past the head's subtree (the parser often hangs
+    the complements of a long subject elsewhere: "les réseaux de l'insertion par ...").
     """
     doc = head.doc
     subtree = list(head.subtree)
+    if greedy and until is not None and until > subtree[-1].i + 1:
+        for token in doc[subtree[-1].i + 1 : until]:
+            if token.pos_ not in _PHRASE_POS and token.text not in _KEEP_PUNCT:
+                break
+            subtree.append(token)
     lo = head.i
     for token in reversed(subtree):
         if token.i < head.i and token.i == lo - 1:
@@ -166,7 +181,7 @@ def noun_phrase(head: Token, *, until: int | None = None) -> tuple[str, str]:
     while tokens and tokens[-1].pos_ in ("DET", "ADP", "CCONJ", "PUNCT", "SCONJ"):
         tokens = tokens[:-1]
     if len(tokens) > MAX_TERM_TOKENS:
-        tokens = [t for t in tokens if t.i <= head.i or t.dep_ == "amod" and t.head == head]
+        tokens = [t for t in tokens if t.i <= head.i or (t.dep_ == "amod" and t.head == head)]
     if not tokens:
         return "", ""
     text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
@@ -199,7 +214,9 @@ def _first_content(sent: Span) -> Token | None:
 
 def _tense(verb: Token) -> str:
     tense = verb.morph.get("Tense", [])
-    if any(c.dep_.startswith("aux") and c.lower_ in ("été", "a", "ont", "avait") for c in verb.children):
+    if any(
+        c.dep_.startswith("aux") and c.lower_ in ("été", "a", "ont", "avait") for c in verb.children
+    ):
         return "past"
     if "Fut" in tense:
         return "future"
@@ -219,7 +236,7 @@ def sentence_features(sent: Span, index: int, n_sents: int) -> dict[str, Any]:
         "sent_first": index == 0,
         "sent_only": n_sents == 1,
         "sent_words": min(len(words), 80) / 10.0,
-        "sent_question": text.rstrip(" »\"”").endswith("?"),
+        "sent_question": text.rstrip(' »"”').endswith("?"),
         "sent_bullet": text[:1] in "-–—•*·>",
         "sent_first_person": any(t.lower_ in _FIRST_PERSON for t in sent),
         "sent_quote": any(t.text in ("«", "“", '"') for t in sent),
@@ -246,14 +263,23 @@ class CandidateMaker:
         return word.lower() in self.lists.get(key, ())
 
     def record(
-        self, si: int, structure: str, term: str, surface: str, **features: Any
+        self,
+        si: int,
+        structure: str,
+        term: str,
+        surface: str,
+        *,
+        chars: tuple[int, int] | None = None,
+        **features: Any,
     ) -> dict[str, Any] | None:
-        """A candidate record for sentence ``si`` (its text the sentence, trimmed)."""
+        """A candidate record for sentence ``si`` (its text the sentence, trimmed, or the
+        characters ``chars``)."""
         if not term or len(term) < 2 or not any(c.isalpha() for c in term):
             return None
         sent = self.sents[si]
-        start = _trim_start(self.text, sent.start_char, sent.end_char)
-        end = _trim_end(self.text, start, sent.end_char)
+        first, last = chars if chars is not None else (sent.start_char, sent.end_char)
+        start = _trim_start(self.text, first, last)
+        end = _trim_end(self.text, start, last)
         if end - start < 10:
             return None
         head_word = term.split()[0]
@@ -304,7 +330,7 @@ class CandidateMaker:
     def subjects(self, si: int) -> list[dict[str, Any]]:
         """Sentences or clauses opening on the subject noun phrase of their verb."""
         sent = self.sents[si]
-        if sent.text.rstrip(" »\"”").endswith("?"):
+        if sent.text.rstrip(' »"”').endswith("?"):
             return []  # a question asks what a term is; its answer may define it
         openings = self._openings(sent)
         out = []
@@ -320,31 +346,61 @@ class CandidateMaker:
                 out.append(record)
             if len(out) == 3:
                 break
+        root = sent.root
+        if (
+            not out
+            and root.pos_ in ("NOUN", "PROPN")
+            and sent.start
+            in (
+                min(x.i for x in root.subtree) - 1,
+                min(x.i for x in root.subtree),
+            )
+        ):
+            # The parser made the subject the root ("Le mot X recoupe", "Les X de Y sont
+            # des Z"): the verb is the first verb or copula after it.
+            verb = next(
+                (t for t in self.doc[root.i + 1 : sent.end] if t.pos_ in ("VERB", "AUX")), None
+            )
+            if verb is not None:
+                record = self._subject(si, root, "start", verb=verb)
+                if record is not None:
+                    record["features"]["subject_root"] = True
+                    out.append(record)
         return out
 
-    def _subject(self, si: int, subject: Token, opening: str) -> dict[str, Any] | None:
-        predicate = subject.head
-        copula = next((c for c in predicate.children if c.dep_ == "cop"), None)
-        verb = copula if copula is not None else predicate
+    def _subject(
+        self, si: int, subject: Token, opening: str, verb: Token | None = None
+    ) -> dict[str, Any] | None:
+        if verb is None:
+            predicate = subject.head
+            copula = next((c for c in predicate.children if c.dep_ == "cop"), None)
+            verb = copula if copula is not None else predicate
+        else:
+            copula = verb if verb.dep_ == "cop" else None
+            predicate = verb.head if copula is not None else verb
         if verb.i < subject.i:
             return None
         metalinguistic = self._in("metalinguistic_subjects", subject.lemma_)
         if metalinguistic and subject.i + 1 < verb.i:
             # "Le mot travail recoupe", "la notion de « communs » désigne": the word named.
-            named = [
-                t for t in self.doc[subject.i + 1 : verb.i] if t.pos_ in ("NOUN", "PROPN", "ADJ")
+            named = [  # any word: the tagger often takes the word spoken of for a verb
+                t
+                for t in self.doc[subject.i + 1 : verb.i]
+                if t.is_alpha and t.pos_ not in ("DET", "ADP")
             ]
             if not named:
                 return None
             term, surface = noun_phrase(named[0], until=verb.i)
         else:
-            term, surface = noun_phrase(subject, until=verb.i)
+            term, surface = noun_phrase(subject, until=verb.i, greedy=True)
+            words = term.split(" ", 1)
+            if len(words) == 2 and self._in("metalinguistic_subjects", words[0]):
+                # "le mot travail", "la notion de communs": the word spoken of
+                term = strip_article(words[1]).strip(' «»"“”')
         negated = any(c.lower_ in ("ne", "n'", "n’", "pas") for c in predicate.children)
         passive = any(c.dep_ == "aux:pass" for c in predicate.children)
         between = self.text[subject.idx : verb.idx]
-        adverb = next(
-            (t.lower_ for t in self.doc[verb.i + 1 : predicate.i] if t.pos_ == "ADV"), ""
-        )
+        adverb = next((t.lower_ for t in self.doc[verb.i + 1 : predicate.i] if t.pos_ == "ADV"), "")
         return self.record(
             si,
             "subject",
@@ -377,7 +433,7 @@ class CandidateMaker:
     def dislocations(self, si: int) -> list[dict[str, Any]]:
         """ "L'économie solidaire, c'est ...": the noun phrase before ", c'est"."""
         sent = self.sents[si]
-        if sent.text.rstrip(" »\"”").endswith("?"):
+        if sent.text.rstrip(' »"”').endswith("?"):
             return []
         openings = self._openings(sent)
         out = []
@@ -451,44 +507,79 @@ class CandidateMaker:
 
     def quoted_apposition(self, si: int) -> dict[str, Any] | None:
         """ "... la « facilitation », un soutien qui ...": a quoted term and its gloss."""
-        found = _QUOTED_APPOSITION.search(self.sents[si].text)
-        if not found:
-            return None
+        sent = self.sents[si]
+        line_end = self.text.find("\n", sent.start_char)
+        line_end = len(self.text) if line_end < 0 else line_end
+        found = _QUOTED_APPOSITION.search(self.text, sent.start_char, line_end)
+        if not found or found.start() >= sent.end_char:
+            return None  # found in a later sentence: that sentence proposes it
         term = strip_article(found.group("term"))
-        return self.record(si, "quoted_apposition", term, found.group("term"))
+        # the parser cuts sentences inside quotes: run to the end of the real sentence
+        stop = self.text.find(". ", found.end(), line_end)
+        end = line_end if stop < 0 else stop + 1
+        return self.record(
+            si, "quoted_apposition", term, found.group("term"), chars=(sent.start_char, end)
+        )
+
+    def _line(self, si: int) -> tuple[int, int] | None:
+        """The line sentence ``si`` opens (character range), or None when it opens none."""
+        sent = self.sents[si]
+        line_start = self.text.rfind("\n", 0, sent.start_char) + 1
+        if self.text[line_start : sent.start_char].strip():
+            return None
+        line_end = self.text.find("\n", sent.start_char)
+        return line_start, len(self.text) if line_end < 0 else line_end
 
     def colon_line(self, si: int) -> dict[str, Any] | None:
-        """ "Terme : texte" or "Terme – texte": a glossary line."""
-        sent = self.sents[si]
-        text = sent.text
+        """ "Terme : texte" or "Terme – texte": a glossary line (the parser may cut it)."""
+        line = self._line(si)
+        if line is None:
+            return None
+        text = self.text[line[0] : line[1]]
         for structure, pattern in (("glossary", _COLON_LINE), ("glossary_dash", _DASH_LINE)):
             found = pattern.match(text)
             if not found:
                 continue
             head = found.group("term")
-            offset = sent.start_char + found.start("term")
-            tokens = [t for t in sent if offset <= t.idx < offset + len(head)]
-            if any(t.pos_ in ("VERB", "AUX") and "Part" not in t.morph.get("VerbForm", []) for t in tokens):
+            offset = line[0] + found.start("term")
+            tokens = [t for t in self.doc if offset <= t.idx < offset + len(head)]
+            if any(
+                t.pos_ in ("VERB", "AUX") and "Part" not in t.morph.get("VerbForm", [])
+                for t in tokens
+            ):
                 continue
             term = strip_article(_PAREN.sub("", head))
             if not term or len(term.split()) > 8:
                 continue
-            paren = _PAREN.search(head)
+            body = found.group("body")
+            first_words = body.split()[:4]
+            body_start = self.text.find(body, line[0])
             return self.record(
                 si,
                 structure,
                 term,
                 _PAREN.sub("", head).strip(),
-                glossary_paren=paren is not None,
-                glossary_body_words=min(len(found.group("body").split()), 60) / 10.0,
-                glossary_body_det=found.group("body").split()[0].lower() in _INDEFINITE | _DEFINITE,
+                chars=line,
+                glossary_paren=_PAREN.search(head) is not None,
+                glossary_body_words=min(len(body.split()), 60) / 10.0,
+                glossary_body_det=body.split()[0].lower() in _INDEFINITE | _DEFINITE,
+                glossary_body_capital=body[:1].isupper(),
+                glossary_body_repeats=strip_article(" ".join(first_words)).startswith(
+                    term.split()[0][:5]
+                ),
+                glossary_body_verb=any(
+                    t.pos_ in ("VERB", "AUX")
+                    for t in self.doc
+                    if body_start <= t.idx < body_start + len(" ".join(first_words))
+                ),
+                glossary_lines=sum(1 for row in self.text.split("\n") if _COLON_LINE.match(row)),
             )
         return None
 
     def inverted(self, si: int) -> dict[str, Any] | None:
         """ "Ont la qualité de X les personnes qui ...", "Sont considérées comme X ..."."""
         sent = self.sents[si]
-        found = _INVERTED.match(sent.text)
+        found = _INVERTED.match(sent.text) or _INVERTED_BARE.match(sent.text)
         if not found:
             return None
         term = strip_article(found.group("term"))
@@ -525,7 +616,16 @@ class CandidateMaker:
                 continue
             head = self.doc[token.i - 1]
             for _ in range(6):
-                if head.dep_ in ("amod", "flat", "fixed") and head.head.i < head.i:
+                if head.head.i >= head.i:
+                    break
+                if head.dep_ in ("amod", "flat", "fixed") or (
+                    # "prime d'activité": a compound; "lacunes de l'aide": a complement
+                    head.dep_ == "nmod"
+                    and not any(c.dep_ == "det" for c in head.children)
+                    and any(
+                        c.dep_ == "case" and c.lower_ in ("de", "d'", "d’") for c in head.children
+                    )
+                ):
                     head = head.head
                 else:
                     break
@@ -538,7 +638,9 @@ class CandidateMaker:
                 "apposition_acronym",
                 term,
                 surface,
-                appos_next=after.lower_ if after is not None and after.pos_ in ("DET", "ADJ") else "",
+                appos_next=after.lower_
+                if after is not None and after.pos_ in ("DET", "ADJ")
+                else "",
                 appos_next_pos=after.pos_ if after is not None else "",
                 determiner=_determiner(head),
             )
@@ -595,9 +697,9 @@ def merge_candidates(
 
     A structural candidate of the same term as a rule's definition it overlaps is merged
     into it (the rule's text, source and confidence, the structure's features); every
-    record gets ``features`` with ``rule`` (whether a cue rule found it), ``rule_cue``
-    and ``rule_conf``. A structural candidate no rule found has ``confidence`` 0, so
-    the rules-only decision (confidence threshold) ignores it.
+    record gets ``features`` with ``rule`` (whether a cue rule found it), ``rule_cue``,
+    ``rule_conf`` and ``rule_kept`` (the rules' own decision: a rule record carrying
+    ``kept``). A structural candidate no rule found has ``confidence`` 0.
     """
     starts = [s.start_char for s in sents]
     out: list[dict[str, Any]] = []
@@ -606,14 +708,19 @@ def merge_candidates(
         term = strip_article(str(rule.get("term") or ""))
         features: dict[str, Any] = {}
         for k, candidate in enumerate(candidates):
+            same = candidate["term"] == term or (
+                # the rule cut a long subject short ("les réseaux" of "les réseaux de X")
+                bool(term) and candidate["term"].startswith(term + " ")
+            )
             if (
                 k not in used
-                and candidate["term"] == term
+                and same
                 and candidate["start"] < rule["end"]
                 and rule["start"] < candidate["end"]
             ):
                 used.add(k)
                 features = dict(candidate["features"])
+                rule = {**rule, "term": candidate["term"]}
                 break
         if not features:
             si = max(0, sum(1 for s in starts if s <= int(rule["start"])) - 1)
@@ -623,13 +730,22 @@ def merge_candidates(
                 **sentence_features(sents[si], si, len(sents)),
             }
         features.update(
-            rule=True, rule_cue=str(rule.get("cue") or ""), rule_conf=float(rule["confidence"])
+            rule=True,
+            rule_cue=str(rule.get("cue") or ""),
+            rule_conf=float(rule["confidence"]),
+            rule_kept=bool(rule.pop("kept", True)),
         )
         out.append({**rule, "features": features})
     for k, candidate in enumerate(candidates):
         if k in used:
             continue
-        features = {**candidate["features"], "rule": False, "rule_cue": "", "rule_conf": 0.0}
+        features = {
+            **candidate["features"],
+            "rule": False,
+            "rule_cue": "",
+            "rule_conf": 0.0,
+            "rule_kept": False,
+        }
         out.append({**candidate, "confidence": 0.0, "dimensions": None, "features": features})
     out.sort(key=lambda r: (int(r["start"]), -int(r["end"])))
     return out

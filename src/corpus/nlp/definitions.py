@@ -92,8 +92,11 @@ _NEGATIONS = {"ne", "n'", "n’", "pas", "jamais", "guère", "nullement", "aucun
 class DefinitionFinder(CueHandlers):
     """spaCy component: definitions of terms and goal statements.
 
-    Writes ``doc.spans["definitions"]`` (label: the term) and ``doc._.definitions``
-    records (term, text, start, end, cue, source, year, confidence, dimensions);
+    Writes ``doc._.definitions``: every definition candidate (term, text, start, end,
+    cue, source, year, confidence, dimensions, features), the cue rules' records and the
+    structural candidates of :mod:`corpus.nlp.definition_candidates`, for the trained
+    scorer to decide; ``doc.spans["definitions"]`` (label: the term) holds those the
+    rules keep;
     ``doc.spans["goals"]`` and ``doc._.goals`` records (term, text, start, end, cue).
     """
 
@@ -111,7 +114,8 @@ class DefinitionFinder(CueHandlers):
             nlp: The pipeline.
             name: Component name.
             resources: Folder replacing ``resources/definitions`` (same file names).
-            min_confidence: Definitions below this confidence are dropped.
+            min_confidence: The rules keep definitions of at least this confidence (the
+                ``rule_kept`` feature; the decision when no trained scorer is in force).
         """
         self.nlp = nlp
         self.name = name
@@ -231,6 +235,8 @@ class DefinitionFinder(CueHandlers):
             setattr(doc._, key, records)
             spans = []
             for record in records:
+                if not record.get("features", {}).get("rule_kept", True):
+                    continue  # a candidate the rules did not keep: no span
                 span = doc.char_span(
                     record["start"], record["end"], label=record["term"] or key,
                     alignment_mode="expand",
@@ -373,6 +379,8 @@ class DefinitionFinder(CueHandlers):
                     "dimensions": dims,
                 }
             )
+        for record in records:
+            record["kept"] = float(record["confidence"]) >= self.min_confidence
         return {"definitions": merge_candidates(records, structural, sents), "goals": goals}
 
     # -- analysis of one sentence ---------------------------------------------------------
