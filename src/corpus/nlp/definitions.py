@@ -377,10 +377,9 @@ class DefinitionFinder(CueHandlers):
                     "year": item.year,
                     "confidence": round(min(1.0, max(0.0, item.confidence)), 3),
                     "dimensions": dims,
+                    "kept": round(min(1.0, max(0.0, item.confidence)), 3) >= self.min_confidence,
                 }
             )
-        for record in records:
-            record["kept"] = float(record["confidence"]) >= self.min_confidence
         return {"definitions": merge_candidates(records, structural, sents), "goals": goals}
 
     # -- analysis of one sentence ---------------------------------------------------------
