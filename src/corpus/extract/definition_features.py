@@ -21,7 +21,12 @@ import pandas as pd
 
 from corpus.extract.evaluate import definitions_match, normalise_term, strip_accents
 from corpus.extract.gold import Annotation, Definition
-from corpus.nlp.definition_candidates import question_term, strip_article, term_shape
+from corpus.nlp.definition_candidates import (
+    ATTRIBUTED,
+    question_term,
+    strip_article,
+    term_shape,
+)
 
 #: At most this many sentences of the paragraph after a heading form its definition.
 ANSWER_SENTENCES = 3
@@ -68,7 +73,7 @@ def _heading_term(text: str) -> tuple[str, str] | None:
         return asked, "question"
     found = _DEFINITION_HEADING.search(line)
     if found is not None:
-        term = strip_article(_PAREN.sub("", found.group("term")))
+        term = strip_article(_PAREN.sub("", ATTRIBUTED.sub("", found.group("term"))))
         return (term, "definition_heading") if term else None
     words = line.split()
     if len(words) > 8 or _HEADING_END.search(line) or line.endswith("?"):

@@ -77,6 +77,11 @@ _DEFINITION_OF = re.compile(
     r"(?P<term>[^:.;!?\n]{2,60}?)\s*:\s*(?P<body>.*)$",
     re.IGNORECASE,
 )
+#: Where a "définition de X retenue par Y" heading stops naming X.
+ATTRIBUTED = re.compile(
+    r"\s+(?:retenue|proposée|donnée|adoptée|formulée|utilisée|selon|par|d['’]après)\b.*$",
+    re.IGNORECASE,
+)
 #: Questions asking what a term is.
 _QUESTIONS = (
     re.compile(
@@ -176,6 +181,9 @@ def noun_phrase(head: Token, *, until: int | None = None, greedy: bool = False) 
             break
         hi = token.i
     tokens = list(doc[lo : hi + 1])
+    verbs = [k for k, t in enumerate(tokens) if t.i < head.i and t.pos_ in ("VERB", "AUX", "PRON")]
+    if verbs:
+        tokens = tokens[verbs[-1] + 1 :]  # "Sont éligibles les projets": the phrase after
     while tokens and (tokens[0].pos_ in ("DET", "ADP", "PUNCT") or tokens[0].is_space):
         tokens = tokens[1:]
     while tokens and tokens[-1].pos_ in ("DET", "ADP", "CCONJ", "PUNCT", "SCONJ"):
@@ -549,8 +557,8 @@ class CandidateMaker:
             ):
                 continue
             term = strip_article(_PAREN.sub("", head))
-            if not term or len(term.split()) > 8:
-                continue
+            if not term or len(term.split()) > 8 or term.startswith("définition"):
+                continue  # "Définition de X retenue par Y :" names X otherwise
             body = found.group("body")
             first_words = body.split()[:4]
             body_start = self.text.find(body, line[0])
@@ -582,6 +590,10 @@ class CandidateMaker:
         found = _INVERTED.match(sent.text) or _INVERTED_BARE.match(sent.text)
         if not found:
             return None
+        offset = sent.start_char + found.start("term")
+        words = [t for t in sent if offset <= t.idx < sent.start_char + found.end("term")]
+        if not any(t.pos_ in ("NOUN", "PROPN") for t in words):
+            return None  # "Sont éligibles les projets ...": an adjective, not a term
         term = strip_article(found.group("term"))
         return self.record(si, "inverted", term, found.group("term"))
 
@@ -591,7 +603,7 @@ class CandidateMaker:
         found = _DEFINITION_OF.search(sent.text)
         if not found:
             return None
-        term = strip_article(_PAREN.sub("", found.group("term")))
+        term = strip_article(_PAREN.sub("", ATTRIBUTED.sub("", found.group("term"))))
         if not term or len(term.split()) > 8:
             return None
         return self.record(
