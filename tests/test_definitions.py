@@ -255,9 +255,11 @@ def test_resources_override(tmp_path: Path, nlp) -> None:
 
     finder = DefinitionFinder(custom, "corpus_definitions", resources=folder)
     finder.initialize(nlp=custom)
-    assert finder.find(parsed)["definitions"] == []
+    ruled = [r for r in finder.find(parsed)["definitions"] if r["features"]["rule"]]
+    assert ruled == []  # without the cue, only a structural candidate is left
     packaged = DefinitionFinder(custom, "corpus_definitions")
-    assert packaged.find(parsed)["definitions"][0]["term"] == "sobriété énergétique"
+    (record,) = packaged.find(parsed)["definitions"]
+    assert record["term"] == "sobriété énergétique" and record["features"]["rule_kept"]
 
 
 def test_line_breaks_bound_terms_and_texts(nlp) -> None:
