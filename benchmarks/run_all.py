@@ -28,6 +28,8 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "definitions": ("bench_definitions.py", [], ["--repeat", "1"]),
     "actors": ("bench_actors.py", [], ["--repeat", "1"]),
     "topics": ("bench_topics.py", ["--sizes", "1000", "10000"], ["--sizes", "1000"]),
+    "engine": ("bench_engine.py", [], ["--quick"]),
+    "reinert": ("bench_reinert.py", ["--sizes", "1000", "10000", "50000"], ["--sizes", "1000"]),
     "learning_curve": ("bench_learning_curve.py", [], ["--seeds", "0", "--sizes", "0", "4"]),
 }
 

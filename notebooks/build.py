@@ -38,7 +38,7 @@ pio.renderers.default = "plotly_mimetype+notebook"
 
 out = Path(out_dir)
 out.mkdir(parents=True, exist_ok=True)
-c = corpus.open(corpus_path)
+c = corpus.open(corpus_path, scheduler=scheduler or None)
 c
 """
 
@@ -92,6 +92,7 @@ la répartition des documents par genre, région, année et langue.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/01-corpus"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 group_by: list[str] = ["genre", "region", "year", "language"]  # fields to count documents by
 heatmap_rows: str = "genre"  # field in the rows of the heatmap
 heatmap_columns: str = "region"  # field in the columns of the heatmap
@@ -185,6 +186,7 @@ l'analyse à un terme (par exemple « innovation sociale »).
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/02-definitions"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 term: str = ""  # defined term to keep (lower case, e.g. innovation sociale); empty keeps all
 min_confidence: float = 0.0  # hide definitions below this confidence (0 to 1)
 top_sources: int = 15  # sources shown in the charts
@@ -288,6 +290,7 @@ passage, et les passages qui fondent chaque rôle.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/03-actors"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 min_mentions: int = 1  # hide actors mentioned fewer times in the corpus
 top_n: int = 25  # actors shown in the ranking
 seed: int = 42  # seed of the network layout
@@ -388,6 +391,7 @@ en témoignent ; puis les étapes du processus d'innovation sociale décrites.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/04-needs"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 group_by: list[str] = ["genre", "region", "year"]  # document fields of the heatmaps
 evidence_per_need: int = 3  # evidence passages shown per need and per stage
 """,
@@ -486,6 +490,7 @@ sentence-transformers installé. Même corpus et même `seed` : mêmes thèmes.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/05-topics"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 seed: int = 42  # random seed (UMAP, k-means, LDA baseline)
 n_topics: int = 0  # number of topics wanted; 0 lets the data decide
 min_topic_size: int = 0  # smallest topic (HDBSCAN min_cluster_size); 0 adapts it to the corpus
@@ -592,6 +597,7 @@ renvoie au carnet qui la détaille.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/06-report"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 seed: int = 42  # random seed of the topic model (same as 05-topics for the same themes)
 top_n: int = 10  # rows shown in the top-N tables and charts
 group_field: str = "genre"  # document field the needs and topics are compared across
@@ -744,6 +750,7 @@ sûres, la moitié tirées au hasard. La feuille `review.xlsx` se remplit (colon
         """
 corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
 out_dir: str = "../runs/lab/07-review"  # output folder for the review sheet and tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 n_rows: int = 40  # rows of the review sheet (half least certain, half random)
 seed: int = 0  # seed of the random half
 """,
@@ -807,6 +814,7 @@ les thèmes (BERTopic) des passages qui les contiennent.
         """
 corpus_path: str = "../corpora/demo"  # corpus folder made by `corpus import FILE.qdpx --out DIR`
 out_dir: str = "../runs/lab/09-codes"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
 field: str = "genre"  # document field the codes are crossed with
 level: int = 0  # code path levels kept (0: whole paths; 1: top-level branches)
 count: str = "selections"  # what is counted: "selections" (coded) or "documents" (coded)
@@ -873,14 +881,228 @@ by_topic
 ]
 
 
+# --------------------------------------------------------------------------------------
+# 08-lexicometry (issue 13), and its section of the synthesis report.
+NB08 = [
+    (
+        "md",
+        """
+# 08 — Lexicométrie
+
+Les méthodes d'IRaMuTeQ et de TXM sur le même magasin : segments de texte d'environ
+40 mots (découpés comme IRaMuTeQ), concordances, cooccurrents (score hypergéométrique de
+TXM), spécificités de Lafon d'une variable, analyse des correspondances, et la
+classification descendante hiérarchique de Reinert (méthode ALCESTE). Enfin les classes
+de Reinert sont mises à côté des thèmes de BERTopic ajustés **sur les mêmes segments** :
+cohérence (NPMI), diversité, tableau croisé et indice de Rand ajusté.
+""",
+    ),
+    (
+        "params",
+        """
+corpus_path: str = "../corpora/demo"  # corpus folder (corpus.yaml + raw/) or a plain folder
+out_dir: str = "../runs/lab/08-lexicometry"  # output folder for this notebook's tables
+scheduler: str = ""  # Dask scheduler address (corpus run --workers/--scheduler); "" runs here
+seed: int = 42  # random seed (Reinert's first axis on large tables, BERTopic)
+k: int = 8  # classes asked of Reinert's classification
+method: str = "iramuteq"  # Reinert's variant: iramuteq or rainette
+variable: str = "genre"  # metadata variable for specificities and the CA
+query: str = "innovation sociale"  # concordance query (words, or lemma:x / pos:NOUN items)
+pivot: str = "besoin"  # lemma whose cooccurrents are listed
+compare_topics: bool = True  # also fit BERTopic on the segments and compare
+""",
+    ),
+    ("code", SETUP),
+    ("md", "## Segments et fréquences"),
+    (
+        "code",
+        """
+from corpus.plots import corpus as corpus_plots
+from corpus.plots import lexico as lexico_plots
+
+tables = c.lexico()
+segments = tables.segments
+atomic_write_csv(out / "segments.csv", segments.drop(columns=["text"]))
+frequencies = c.frequencies()
+atomic_write_csv(out / "frequencies.csv", frequencies)
+print(f"{len(segments)} segments ({segments['n_words'].mean():.1f} mots en moyenne), "
+      f"{int(frequencies['active'].sum())} lemmes actifs.")
+corpus_plots.bar(
+    frequencies[frequencies["active"]].head(20), x="lemma", y="frequency", horizontal=True,
+    title="Lemmes actifs les plus fréquents", x_title="Lemme", y_title="Occurrences",
+).show()
+""",
+    ),
+    ("md", "## Concordance"),
+    (
+        "code",
+        """
+lines = c.kwic(query, window=8)
+atomic_write_csv(out / "kwic.csv", lines)
+print(f"{len(lines)} occurrence(s) de « {query} ».")
+corpus_plots.table_figure(
+    lines[["title", "left", "pivot", "right"]].head(30),
+    title=f"Concordance de « {query} »",
+    labels={"title": "Document", "left": "Contexte gauche", "pivot": "Pivot",
+            "right": "Contexte droit"},
+).show()
+""",
+    ),
+    ("md", "## Cooccurrents"),
+    (
+        "code",
+        """
+from corpus.lexico.errors import LexicoDataError
+
+try:
+    cooc = c.cooccurrents(pivot, window=10)
+except LexicoDataError as exc:
+    cooc = None
+    print(exc)
+if cooc is not None:
+    atomic_write_csv(out / "cooccurrents.csv", cooc)
+    corpus_plots.bar(
+        cooc.head(20), x="cooccurrent", y="score", horizontal=True,
+        title=f"Cooccurrents de « {pivot} » (indice de spécificité)", x_title="Cooccurrent",
+        y_title="Score",
+    ).show()
+""",
+    ),
+    ("md", "## Spécificités et analyse des correspondances"),
+    (
+        "code",
+        """
+try:
+    scores = c.specificities(variable)
+    ca = c.correspondence(variable, random_state=seed)
+except LexicoDataError as exc:
+    scores = ca = None
+    print(exc)
+if scores is not None:
+    atomic_write_csv(
+        out / f"specificities_{variable}.csv", scores.round(6).reset_index(names="lemma")
+    )
+    lexico_plots.specificities_heatmap(scores).show()
+    atomic_write_csv(out / f"ca_{variable}_lemmas.csv", ca.rows.round(6).reset_index(names="lemma"))
+    atomic_write_csv(out / f"ca_{variable}_modalities.csv",
+                     ca.columns.round(6).reset_index(names="modality"))
+    lexico_plots.ca_map(ca).show()
+""",
+    ),
+    ("md", "## Classification de Reinert"),
+    (
+        "code",
+        """
+result = c.reinert(k, method=method, random_state=seed)
+atomic_write_csv(out / "classes.csv", result.classes)
+atomic_write_csv(out / "segment_classes.csv",
+                 result.segments[["segment_id", "doc_id", "start", "end", "class"]])
+atomic_write_csv(out / "profiles.csv", result.profiles)
+atomic_write_csv(out / "typical_segments.csv", result.typical)
+atomic_write_csv(out / "modalities.csv", result.modalities)
+atomic_write_csv(out / "splits.csv", result.splits)
+lexico_plots.reinert_dendrogram(result).show()
+corpus_plots.table_figure(
+    result.classes, title="Classes : taille et lemmes caractéristiques",
+    labels={"class": "Classe", "size": "Segments", "percent": "%", "lemmas": "Lemmes"},
+).show()
+corpus_plots.table_figure(
+    result.typical[result.typical["rank"] <= 2][["class", "score", "text"]],
+    title="Segments typiques de chaque classe",
+    labels={"class": "Classe", "score": "Score", "text": "Segment"},
+).show()
+""",
+    ),
+    ("md", "## Reinert et BERTopic sur les mêmes segments"),
+    (
+        "code",
+        """
+import pandas as pd
+
+from corpus.lexico.compare import SUMMARY_NAME, compare, fit_topics_on_segments
+
+if compare_topics:
+    topic_model = fit_topics_on_segments(tables, c.store, seed=seed)
+    summary, contingency = compare(tables, result, topic_model)
+    summary |= {"k": k, "method": method, "seed": seed, "fingerprint": c.fingerprint}
+    c.store.write_json(SUMMARY_NAME, summary)
+    atomic_write_csv(out / "classes_by_topic.csv", contingency.reset_index())
+    scores_table = pd.DataFrame(
+        {
+            "modèle": ["Reinert", "BERTopic"],
+            "classes": [summary["reinert"]["n_classes"], summary["bertopic"]["n_classes"]],
+            "NPMI": [round(summary["reinert"]["npmi"], 3), round(summary["bertopic"]["npmi"], 3)],
+            "diversité": [round(summary["reinert"]["diversity"], 3),
+                          round(summary["bertopic"]["diversity"], 3)],
+        }
+    )
+    atomic_write_csv(out / "comparison.csv", scores_table)
+    print(f"Indice de Rand ajusté classes × thèmes : {summary['ari']:.3f} "
+          f"({summary['n_segments']} segments classés par les deux).")
+    corpus_plots.table_figure(scores_table, title="Cohérence et diversité").show()
+    lexico_plots.contingency_heatmap(contingency).show()
+""",
+    ),
+]
+
+
+def with_lexicometry_section(cells: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The report's cells with the lexicometry summary before its method section."""
+    section = [
+        (
+            "md",
+            "## Lexicométrie\n\n"
+            "Les classes de Reinert des segments de texte, et leur comparaison avec les "
+            "thèmes BERTopic ajustés sur les mêmes segments. Détails : carnet "
+            "`08-lexicometry`.",
+        ),
+        (
+            "code",
+            """
+import pandas as pd
+
+from corpus.lexico.compare import comparison_summary
+
+lexico = comparison_summary(c.store)
+if not lexico or lexico.get("fingerprint") != c.fingerprint:
+    print("Le carnet 08-lexicometry n'a pas encore été exécuté sur ce corpus.")
+else:
+    rows = []
+    for key, name in (("reinert", "Reinert"), ("bertopic", "BERTopic")):
+        block = lexico[key]
+        rows.extend(
+            {"modèle": name, "classe": cl, "lemmes": ", ".join(terms),
+             "NPMI": round(block["npmi_per_class"].get(cl, float("nan")), 3)}
+            for cl, terms in block["top_terms"].items()
+        )
+    lexico_table = pd.DataFrame(rows)
+    atomic_write_csv(out / "lexicometry.csv", lexico_table)
+    print(
+        f"Reinert ({lexico['method']}, {lexico['reinert']['n_classes']} classes) : NPMI "
+        f"{lexico['reinert']['npmi']:+.3f}, diversité {lexico['reinert']['diversity']:.2f} ; "
+        f"BERTopic ({lexico['bertopic']['n_classes']} thèmes) : NPMI "
+        f"{lexico['bertopic']['npmi']:+.3f}, diversité {lexico['bertopic']['diversity']:.2f} ; "
+        f"indice de Rand ajusté {lexico['ari']:.3f}."
+    )
+    corpus_plots.table_figure(
+        lexico_table, title="Classes de Reinert et thèmes BERTopic (mêmes segments)"
+    ).show()
+""",
+        ),
+    ]
+    at = next(i for i, (_, text) in enumerate(cells) if "Méthode et reproductibilité" in text)
+    return cells[:at] + section + cells[at:]
+
+
 def main() -> int:
     notebook("01-corpus", NB01)
     notebook("02-definitions", NB02)
     notebook("03-actors", NB03)
     notebook("04-needs", NB04)
     notebook("05-topics", NB05)
-    notebook("06-report", NB06, hide_code=True)
+    notebook("06-report", with_lexicometry_section(NB06), hide_code=True)
     notebook("07-review", NB07)
+    notebook("08-lexicometry", NB08)
     notebook("09-codes", NB09)
     return 0
 

@@ -20,6 +20,8 @@ from corpus.context import CorpusContext
 from corpus.store import Store, fingerprint
 
 if TYPE_CHECKING:
+    from corpus.engine import Executor
+    from corpus.engine.cluster import EngineOptions
     from corpus.ingest.pipeline import IngestReport
 
 logger = logging.getLogger(__name__)
@@ -34,10 +36,29 @@ class Corpus:
         location: Where the corpus lives (see :func:`corpus.config.locate`).
     """
 
-    def __init__(self, location: CorpusLocation) -> None:
+    def __init__(self, location: CorpusLocation, *, engine: EngineOptions | None = None) -> None:
         self.location = location
         self.store = Store(location.store_dir)
         self.context = CorpusContext(location=location, store=self.store)
+        #: The engine the stages run their partitions on (``None``: this process).
+        self.executor: Executor | None = None
+        self._engine_options = engine
+
+    def _executor(self, given: Executor | None) -> Executor | None:
+        """``given``, else this corpus's engine (connected on first use), else ``None``."""
+        if given is not None:
+            return given
+        if self.executor is None and self._engine_options is not None:
+            from corpus.engine.cluster import connect
+
+            self.executor = connect(self._engine_options)
+        return self.executor
+
+    def _ingested(self, executor: Executor | None) -> None:
+        """Ingest on the engine first when the store has no tables yet (the stages would
+        otherwise ingest in this process on their first read)."""
+        if executor is not None and not self.store.has_table("passages"):
+            self.ingest(executor=executor)
 
     def __repr__(self) -> str:
         return f"Corpus({str(self.path)!r}, store={str(self.store.root)!r})"
@@ -64,18 +85,19 @@ class Corpus:
         return self.config.name
 
     # -- ingestion -----------------------------------------------------------------------
-    def ingest(self, *, progress: bool = False) -> IngestReport:
+    def ingest(self, *, progress: bool = False, executor: Executor | None = None) -> IngestReport:
         """Bring the store up to date with the raw files (incremental, locked, atomic).
 
         Args:
             progress: Show a progress bar (the CLI does).
+            executor: Read and clean files on a cluster (default: the corpus's engine).
 
         Returns:
             What was added, updated, removed, unchanged and rejected.
         """
         from corpus.ingest.pipeline import ingest_corpus
 
-        return ingest_corpus(self.context, progress=progress)
+        return ingest_corpus(self.context, progress=progress, executor=self._executor(executor))
 
     def _table(self, name: str) -> pd.DataFrame:
         from corpus.ingest.tables import ingest_table
@@ -110,16 +132,23 @@ class Corpus:
         return fingerprint(sorted(docs["doc_id"].tolist()) if len(docs) else [])
 
     # -- extraction ----------------------------------------------------------------------
-    def extract(self, *, n_process: int = 1, progress: bool = False) -> Any:
+    def extract(
+        self, *, n_process: int = 1, progress: bool = False, executor: Executor | None = None
+    ) -> Any:
         """Annotate passages and rebuild the extraction tables where stale.
 
         Args:
             n_process: Worker processes for spaCy.
             progress: Show a progress bar.
+            executor: Annotate on a cluster (default: the corpus's engine).
         """
         from corpus.extract.run import extract_corpus
 
-        return extract_corpus(self.context, n_process=n_process, progress=progress)
+        executor = self._executor(executor)
+        self._ingested(executor)
+        return extract_corpus(
+            self.context, n_process=n_process, progress=progress, executor=executor
+        )
 
     def _extraction_table(self, name: str) -> pd.DataFrame:
         from corpus.extract.run import extraction_table
@@ -261,10 +290,129 @@ class Corpus:
         """
         from corpus.topics.api import fit_topics
 
+        params.setdefault("executor", self._executor(None))
+        self._ingested(params["executor"])
         return fit_topics(self.context, seed=seed, **params)
 
+    # -- lexicometry ---------------------------------------------------------------------
+    def lexico(self, *, segment_size: int = 40) -> Any:
+        """Segments (IRaMuTeQ's cut, with offsets) and their tokens, cached in the store.
 
-def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
+        Returns:
+            A :class:`corpus.lexico.stage.LexicoTables` (``.segments``, ``.tokens``,
+            ``.matrix()``).
+        """
+        from corpus.lexico.stage import lexico_tables
+
+        return lexico_tables(self, segment_size=segment_size)
+
+    @property
+    def segments(self) -> pd.DataFrame:
+        """Text segments of about 40 words: ``segment_id``, ``doc_id``, ``start``, ``end``..."""
+        return self.lexico().segments
+
+    def frequencies(self, by: str = "lemma") -> pd.DataFrame:
+        """Frequency of each lemma (or form, ``by="form"``) with its segments and POS."""
+        from corpus.lexico.stage import frequencies
+
+        return frequencies(self.lexico(), by=by)
+
+    def kwic(
+        self,
+        query: str | list[str],
+        *,
+        by: str = "form",
+        window: int = 10,
+        ignore_case: bool = True,
+        ignore_accents: bool = False,
+    ) -> pd.DataFrame:
+        """Concordance: left context, pivot, right context, metadata and offsets.
+
+        Args:
+            query: A word, a sequence, or items such as ``"lemma:besoin pos:ADJ"``.
+            by: Field of plain query items, ``"form"`` or ``"lemma"``.
+            window: Words of context on each side.
+            ignore_case: Match case-insensitively.
+            ignore_accents: Match ignoring accents.
+        """
+        from corpus.lexico.stage import kwic
+
+        return kwic(
+            self.lexico(),
+            self.documents,
+            query,
+            by=by,
+            window=window,
+            ignore_case=ignore_case,
+            ignore_accents=ignore_accents,
+        )
+
+    def cooccurrents(
+        self, pivot: str, *, window: int = 10, unit: str = "lemma", **params: Any
+    ) -> pd.DataFrame:
+        """Cooccurrents of ``pivot`` with TXM's hypergeometric score.
+
+        Args:
+            pivot: A lemma (or form with ``unit="form"``), or a query sequence.
+            window: Words on each side of each occurrence.
+            unit: ``"lemma"`` or ``"form"``.
+            **params: ``min_cofrequency`` (2), ``min_score`` (2.0), ``ignore_case``.
+        """
+        from corpus.lexico.cooccurrents import cooccurrents
+
+        return cooccurrents(self.lexico().tokens, pivot, window=window, unit=unit, **params)
+
+    def specificities(
+        self, variable: str, *, unit: str = "lemma", min_frequency: int = 3
+    ) -> pd.DataFrame:
+        """Lafon's specificities of the lemmas over a metadata variable's modalities.
+
+        Args:
+            variable: ``genre``, ``region``, ``year``... (a column of the documents).
+            unit: ``"lemma"`` (active lemmas) or ``"form"``.
+            min_frequency: Smallest total frequency kept.
+        """
+        from corpus.lexico.stage import specificities_by
+
+        return specificities_by(
+            self.lexico(), self.documents, variable, unit=unit, min_frequency=min_frequency
+        )
+
+    def correspondence(self, variable: str, **params: Any) -> Any:
+        """Correspondence analysis (prince) of lemmas × a variable's modalities."""
+        from corpus.lexico.stage import correspondence
+
+        return correspondence(self.lexico(), self.documents, variable, **params)
+
+    def reinert(
+        self, k: int = 10, *, method: str = "iramuteq", double: bool = False, **params: Any
+    ) -> Any:
+        """Reinert's classification of the segments, with class profiles.
+
+        Args:
+            k: Classes wanted.
+            method: ``"iramuteq"`` or ``"rainette"``.
+            double: Double classification on two unit sizes (rainette2).
+            **params: ``min_frequency``, ``min_segment_size``, ``min_split_members``,
+                ``n_typical``, ``random_state``... (:func:`corpus.lexico.classes.reinert_corpus`).
+
+        Returns:
+            A :class:`corpus.lexico.classes.ReinertResult`.
+        """
+        from corpus.lexico.classes import reinert_corpus
+
+        return reinert_corpus(
+            self.lexico(), self.documents, k=k, method=method, double=double, **params
+        )
+
+
+def open(
+    path: str | Path,
+    *,
+    store: str | Path | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+) -> Corpus:
     """Open a corpus folder (with ``corpus.yaml``) or a plain folder of files.
 
     Nothing is read until a table is asked for; the first access ingests (incrementally).
@@ -272,6 +420,9 @@ def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
     Args:
         path: The corpus folder.
         store: Overrides where derived data is kept.
+        scheduler: Run the stages' partitions on this Dask scheduler (default:
+            ``CORPUS_SCHEDULER`` when set, else this process); connected on first use.
+        workers: Run them on a local cluster of this many worker processes instead.
 
     Returns:
         The corpus handle.
@@ -280,4 +431,7 @@ def open(path: str | Path, *, store: str | Path | None = None) -> Corpus:
         CorpusNotFoundError: ``path`` is not an existing folder.
         ConfigError: ``corpus.yaml`` is invalid.
     """
-    return Corpus(locate(path, store=store))
+    from corpus.engine.cluster import EngineOptions
+
+    options = EngineOptions.resolve(workers=workers, scheduler=scheduler or None)
+    return Corpus(locate(path, store=store), engine=options)

@@ -128,3 +128,17 @@ class ParameterError(RunError):
 
     code = "E-RUN-PARAM"
     exit_code = EXIT_USAGE
+
+
+class EngineError(CorpusError):
+    """The distributed engine (Dask) cannot run the work: no scheduler, mismatched
+    workers, or a partition whose worker died on every retry."""
+
+    code = "E-ENGINE"
+
+
+class EngineUsageError(EngineError):
+    """The cluster cannot be used as given (no answer, different versions): nothing ran."""
+
+    code = "E-ENGINE-CONNECT"
+    exit_code = EXIT_USAGE

@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "run",
     "exchange",
     "learn",
+    "lexico",
 )
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import pandas as pd
 import typer
 
+from corpus.cli.engine import SchedulerOpt, WorkersOpt, engine_for, record
 from corpus.errors import EXIT_OK, EXIT_PARTIAL
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ def extract_command(
             help="Leave out extractions whose calibrated confidence is below this (0-1).",
         ),
     ] = 0.0,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Extract definitions, actors, needs and stages; write FORMAT.md YAML per document."""
     from rich.console import Console
@@ -109,10 +112,13 @@ def extract_command(
 
     console = Console(stderr=True)
     opened = corpus_pkg.open(path, store=store)
-    # Bring the store up to date with raw/ and metadata.csv first (incremental: an
-    # unchanged corpus costs a hash of each file), so a new or edited file is extracted.
-    opened.ingest()
-    report = opened.extract(n_process=n_process, progress=console.is_terminal)
+    with engine_for(workers, scheduler, progress=console.is_terminal) as engine:
+        opened.executor = engine
+        # Bring the store up to date with raw/ and metadata.csv first (incremental: an
+        # unchanged corpus costs a hash of each file), so a new or edited file is extracted.
+        opened.ingest()
+        report = opened.extract(n_process=n_process, progress=console.is_terminal)
+        record(opened, engine, "extract")
     written = write_predictions(opened, out, min_confidence=min_confidence)
     table = Table(title=f"corpus extract {path}", show_header=True)
     table.add_column("what")

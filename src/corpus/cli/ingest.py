@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from corpus.cli.engine import SchedulerOpt, WorkersOpt, engine_for, record
 from corpus.errors import CorpusError
 
 _PATH = typer.Argument(..., help="Corpus folder (with corpus.yaml and raw/) or a plain folder.")
@@ -25,7 +26,13 @@ def _fail(exc: CorpusError) -> typer.Exit:
     return typer.Exit(exc.exit_code)
 
 
-def ingest(path: Path = _PATH, store: Path | None = _STORE, quiet: bool = _QUIET) -> None:
+def ingest(
+    path: Path = _PATH,
+    store: Path | None = _STORE,
+    quiet: bool = _QUIET,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+) -> None:
     """Ingest a corpus folder into its store (incremental: only new or changed files)."""
     import corpus
 
@@ -33,7 +40,9 @@ def ingest(path: Path = _PATH, store: Path | None = _STORE, quiet: bool = _QUIET
     errors = Console(stderr=True, highlight=False)
     try:
         handle = corpus.open(path, store=store)
-        report = handle.ingest(progress=not quiet)
+        with engine_for(workers, scheduler, progress=not quiet) as engine:
+            report = handle.ingest(progress=not quiet, executor=engine)
+            record(handle, engine, "ingest")
     except CorpusError as exc:
         raise _fail(exc) from exc
     for rejected in report.rejected:

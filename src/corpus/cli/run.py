@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from corpus.cli.engine import SchedulerOpt, WorkersOpt, engine_for
 from corpus.errors import EXIT_FAILURE, UsageError
 
 PipelineArg = Annotated[
@@ -56,12 +57,18 @@ def run(
     resume: ResumeOpt = None,
     runs_dir: RunsDirOpt = None,
     wait: WaitOpt = 0.0,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Run a pipeline: check parameters, execute notebooks, write a run folder and manifest.
 
     Exit codes: 0 success; 1 a step failed (see the manifest, then --resume); 2 bad
     pipeline, unknown parameter, wrong type or missing corpus (nothing executed);
     4 another run holds the corpus.
+
+    With --workers N (a local Dask cluster for the run) or --scheduler ADDRESS, every
+    notebook gets the scheduler's address as its ``scheduler`` parameter and the manifest
+    records the cluster (``cluster``: address, workers, versions, retries).
     """
     from corpus.runs import resume_run, run_pipeline
 
@@ -70,13 +77,21 @@ def run(
         if pipeline is not None or params:
             raise UsageError(
                 "--resume re-uses the run's own pipeline and parameters",
-                hint="Give only --resume RUN_DIR (and --wait), or start a new run.",
+                hint="Give only --resume RUN_DIR (and --wait, --workers, --scheduler), "
+                "or start a new run.",
             )
-        result = resume_run(resume, wait=wait, echo=_echo)
+        with engine_for(workers, scheduler) as engine:
+            _point_at(resume, engine.address if engine is not None else "")
+            result = resume_run(resume, wait=wait, echo=_echo)
     else:
         if pipeline is None:
             raise UsageError("missing PIPELINE", hint="Example: corpus run pipelines/demo.yaml")
-        result = run_pipeline(pipeline, params, runs_dir=runs_dir, wait=wait, echo=_echo)
+        with engine_for(workers, scheduler) as engine:
+            if engine is not None:  # the notebooks connect to it (their `scheduler` parameter)
+                params.append(f"scheduler={engine.address}")
+            result = run_pipeline(
+                pipeline, params, runs_dir=runs_dir, wait=wait, echo=_echo, cluster=engine
+            )
     manifest = result.run_dir / "manifest.json"
     if result.ok:
         typer.echo(f"Run {result.manifest['run_id']}: ok")
@@ -97,6 +112,22 @@ def run(
         err=True,
     )
     sys.exit(EXIT_FAILURE)
+
+
+def _point_at(run_dir: Path, address: str) -> None:
+    """Give the resumed steps this run's scheduler (a local cluster of the first attempt
+    is gone): ``""`` resumes in one process unless --workers or --scheduler is given."""
+    from corpus.runs.manifest import read_manifest, write_manifest
+
+    folder = run_dir.resolve()
+    manifest = read_manifest(folder)
+    changed = False
+    for parameters in (manifest.get("parameters") or {}).values():
+        if "scheduler" in parameters and parameters["scheduler"] != address:
+            parameters["scheduler"] = address
+            changed = True
+    if changed:
+        write_manifest(folder, manifest)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,12 +17,14 @@ the cached result (and the same files) without fitting again.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
 
+from corpus.cli.engine import SchedulerOpt, WorkersOpt, engine_for, record
 from corpus.errors import UsageError
 from corpus.store import atomic_write_csv, atomic_write_json
 
@@ -55,6 +57,8 @@ def _topics(
         str | None, typer.Option("--embedding-model", help="Model name or local path.")
     ] = None,
     plots: Annotated[bool, typer.Option("--plots", help="Write HTML figures to --out.")] = False,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Find the themes of a corpus with BERTopic (and compare with LDA)."""
     import corpus
@@ -72,20 +76,24 @@ def _topics(
                 code="E-TOPICS-EMBEDDINGS",
             ) from exc
     handle = corpus.open(path)
-    if by:  # fail before the (slow) fit on an unknown field
-        from corpus.topics.api import _field_values
+    with engine_for(workers, scheduler, progress=sys.stderr.isatty()) as engine:
+        handle.executor = engine
+        if by:  # fail before the (slow) fit on an unknown field
+            from corpus.topics.api import _field_values
 
-        for name in by:
-            _field_values(handle.documents, name)
-    result = fit_topics(
-        handle,
-        seed=seed,
-        n_topics=n_topics,
-        min_topic_size=min_topic_size,
-        embeddings=matrix,
-        embedding_backend=embedding_backend,
-        embedding_model=embedding_model,
-    )
+            for name in by:
+                _field_values(handle.documents, name)
+        result = fit_topics(
+            handle,
+            seed=seed,
+            n_topics=n_topics,
+            min_topic_size=min_topic_size,
+            embeddings=matrix,
+            embedding_backend=embedding_backend,
+            embedding_model=embedding_model,
+            executor=engine,
+        )
+        record(handle, engine, "topics")
     out.mkdir(parents=True, exist_ok=True)
     table = result.topics[["topic", "label", "size", "terms"]].copy()
     table["terms"] = ["; ".join(t) for t in table["terms"]]

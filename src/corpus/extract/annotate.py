@@ -47,17 +47,20 @@ import multiprocessing.pool
 import re
 import shutil
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from corpus.nlp import RECORD_KEYS
 from corpus.store import atomic_write_bytes, fingerprint, sha256_text
+
+if TYPE_CHECKING:
+    from corpus.engine import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -390,6 +393,8 @@ def annotate(
     n_process: int = 1,
     stats: AnnotateStats | None = None,
     progress: bool = False,
+    executor: Executor | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Iterator[AnnotatedUnit]:
     """Annotate units, reading and filling the DocBin cache; yields in input order.
 
@@ -403,6 +408,9 @@ def annotate(
             with ``nlp.pipe`` (spaCy's ``n_process`` where fork is unavailable).
         stats: Filled in with counts (parsed, cached...).
         progress: Show a progress bar over documents.
+        executor: Parse on a cluster (:mod:`corpus.engine`) instead of here; the cache
+            files are still written here, with the same bytes.
+        names: A name per ``doc_id`` (its path) for error messages.
 
     Yields:
         One :class:`AnnotatedUnit` per unit.
@@ -423,15 +431,21 @@ def annotate(
         if not hit:
             missing.append(group)
 
-    workers = n_process > 1 and len(missing) > 1 and _can_fork()
+    workers = (n_process > 1 and len(missing) > 1 and _can_fork()) or (
+        executor is not None and bool(missing)
+    )
     pool: multiprocessing.pool.Pool | None = None
-    if workers:
+    if executor is not None and missing:
+        # The cluster's workers parse runs of whole documents, as the forked ones would.
+        worker_results = _cluster_results(executor, missing, nlp, batch_size, folder, names)
+        stream: Iterator[tuple[Doc, int]] = iter(())
+    elif workers:
         # Worker processes parse whole documents and send back their serialised
         # annotations (see _start_workers).
         pool, worker_results = _start_workers(
             missing, nlp, batch_size, n_process, docbin=folder is not None
         )
-        stream: Iterator[tuple[Doc, int]] = iter(())
+        stream = iter(())
     else:
         # One lazy stream over every unit to parse, in document order: documents are
         # yielded as soon as they are complete, so memory holds one document.
@@ -529,10 +543,20 @@ def _can_fork() -> bool:
 
 def _parse_documents(task: tuple[list[list[str]], int, bool]) -> list[Serialised]:
     """Worker side: parse a run of documents (texts per document) in one stream."""
-    documents, batch_size, docbin = task
     if _WORKER_NLP is None:  # pragma: no cover - set before the fork
         raise RuntimeError("worker started without a pipeline")
-    stream = _WORKER_NLP.pipe(
+    return parse_documents(_WORKER_NLP, task)
+
+
+def parse_documents(nlp: Language, task: tuple[list[list[str]], int, bool]) -> list[Serialised]:
+    """Parse a run of documents (texts per document) in one ``nlp.pipe`` stream.
+
+    Returns:
+        Per document, its sidecar JSON bytes and its DocBin bytes (``None`` when the
+        task asks for no DocBin).
+    """
+    documents, batch_size, docbin = task
+    stream = nlp.pipe(
         ((text, i) for i, texts in enumerate(documents) for text in texts),
         as_tuples=True,
         batch_size=batch_size,
@@ -585,6 +609,43 @@ def _start_workers(
         _WORKER_NLP = None
     results = pool.imap(_parse_documents, tasks, chunksize=1)
     return pool, (item for task_results in results for item in task_results)
+
+
+def _cluster_results(
+    executor: Executor,
+    groups: Sequence[Sequence[Unit]],
+    nlp: Language,
+    batch_size: int,
+    folder: Path | None,
+    names: Mapping[str, str] | None,
+) -> Iterator[Serialised]:
+    """The serialised annotations of each group, parsed on the executor's workers."""
+    from corpus.engine import describe_items
+    from corpus.engine.plugin import pipeline_spec
+    from corpus.engine.tasks import annotate_partition
+
+    tasks = _worker_tasks(groups, batch_size, folder is not None)
+    doc_ids: list[list[str]] = []
+    position = 0
+    for task in tasks:
+        count = len(task[0])
+        doc_ids.append([groups[position + i][0].doc_id for i in range(count)])
+        position += count
+
+    def describe(index: int, _task: Any) -> str:
+        found = [(names or {}).get(d, d) for d in doc_ids[index]]
+        return "the documents " + describe_items(found)
+
+    results = executor.map(
+        annotate_partition,
+        tasks,
+        shared=pipeline_spec(nlp),
+        label="annotate",
+        describe=describe,
+        total=len(tasks),
+        progress=False,  # the stage's own bar counts documents
+    )
+    return (item for task_results in results for item in task_results)
 
 
 def _shard_paths(folder: Path, key: str) -> tuple[Path, Path]:

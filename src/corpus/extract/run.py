@@ -35,6 +35,7 @@ from corpus.scorers.registry import load_all, scorers_fingerprint
 from corpus.store import fingerprint, sha256_file
 
 if TYPE_CHECKING:
+    from corpus.engine import Executor
     from corpus.scorers.model import ScorerSet
 
 logger = logging.getLogger(__name__)
@@ -122,8 +123,12 @@ def annotate_records(
     batch_size: int = 32,
     progress: bool = False,
     stats: AnnotateStats | None = None,
+    executor: Executor | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Annotate the French documents' passages: the candidate records, before any decision.
+
+    With ``executor``, the passages are parsed on a cluster (:mod:`corpus.engine`); the
+    records are the same.
 
     Returns:
         ``({record key: frame}, the French passages annotated)``; training
@@ -152,6 +157,10 @@ def annotate_records(
         n_process=n_process,
         stats=stats,
         progress=progress,
+        executor=executor,
+        names=dict(zip(documents["doc_id"].astype(str), documents["path"].astype(str), strict=True))
+        if executor is not None and "path" in documents.columns
+        else None,
     )
     return records_to_frames(annotated, selected), selected
 
@@ -170,6 +179,7 @@ def extract_tables(
     stats: AnnotateStats | None = None,
     scorers: Mapping[str, ScorerSet | None] | None = None,
     embed: Callable[[Sequence[str]], Any] | None = None,
+    executor: Executor | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Annotate the French documents' passages and build every extraction table.
 
@@ -189,6 +199,8 @@ def extract_tables(
         stats: Filled in with annotation counts.
         scorers: The trained scorer set per field (rules decide where ``None``).
         embed: Sentence encoder for the scorers that use embeddings.
+        executor: Parse on a cluster (:mod:`corpus.engine`); the tables are the same
+            (the scorers and tables run here, after annotation).
 
     Returns:
         ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
@@ -203,6 +215,7 @@ def extract_tables(
         batch_size=batch_size,
         progress=progress,
         stats=stats,
+        executor=executor,
     )
     context = scoring_context(selected, documents, scorers=scorers, embed=embed)
     return build_tables(records, selected, documents, finalizers=finalizers, context=context)
@@ -290,6 +303,7 @@ def extract_corpus(
     progress: bool = False,
     resources: Mapping[str, str] | None = None,
     force: bool = False,
+    executor: Executor | None = None,
 ) -> ExtractionReport:
     """Bring the extraction tables of ``corpus`` up to date (locked, cached, atomic).
 
@@ -301,6 +315,8 @@ def extract_corpus(
             ``corpus.yaml``, else the packaged resources).
         force: Rebuild the tables even if they are up to date (annotations still come
             from the cache when valid).
+        executor: Annotate on a cluster (:mod:`corpus.engine`); this process still
+            writes the cache and the tables, with the same bytes.
 
     Returns:
         What was done.
@@ -347,6 +363,7 @@ def extract_corpus(
             embed=scoring_context(
                 passages, documents, cache_dir=corpus.store.cache_dir("embeddings-e5")
             ).embed,
+            executor=executor,
         )
         for name in TABLE_NAMES:
             corpus.store.write_table(name, tables[name])

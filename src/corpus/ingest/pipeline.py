@@ -36,7 +36,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,9 @@ from corpus.ingest.streaming import (
     write_parquet_streaming,
 )
 from corpus.store import Store, sha256_bytes, sha256_file
+
+if TYPE_CHECKING:
+    from corpus.engine import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -258,16 +261,44 @@ def _check_file(path: Path, rel: str, ctx: _Context) -> os.stat_result:
     return info
 
 
-def _process_file(
-    path: Path, rel: str, ctx: _Context
-) -> tuple[str, list[tuple[dict[str, Any], list[dict[str, Any]], np.ndarray]]]:
-    """Read, clean, describe and segment one file; return its sha256 and documents."""
+FileDocuments = list[tuple[dict[str, Any], list[dict[str, Any]], np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why one file was rejected (``code`` and the error's full message)."""
+
+    code: str
+    reason: str
+
+    @classmethod
+    def of(cls, exc: Exception, rel: str) -> Rejection:
+        """The rejection of ``exc`` raised while ingesting ``rel``."""
+        error = exc if isinstance(exc, IngestError) else _unexpected(exc, rel)
+        return cls(error.code, str(error))
+
+
+def read_checked(path: Path, rel: str, ctx: _Context) -> bytes:
+    """The bytes of one raw file, after the checks that need its path (link, size, format)."""
     _check_file(path, rel, ctx)
-    reader = get_reader(Path(rel))
+    get_reader(Path(rel))
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ReadError(f"cannot read the file ({exc})", path=rel, hint="Check it.") from exc
+
+
+def _process_file(path: Path, rel: str, ctx: _Context) -> tuple[str, FileDocuments]:
+    """Read, clean, describe and segment one file; return its sha256 and documents."""
+    return process_bytes(read_checked(path, rel, ctx), rel, ctx)
+
+
+def process_bytes(data: bytes, rel: str, ctx: _Context) -> tuple[str, FileDocuments]:
+    """Clean, describe and segment the bytes of raw file ``rel``: its sha256 and documents.
+
+    Needs no file system (the distributed engine runs it on workers).
+    """
+    reader = get_reader(Path(rel))
     source_sha = sha256_bytes(data)
     try:
         raw = reader(data, Path(rel))
@@ -336,6 +367,98 @@ def _process_file(
     return source_sha, results
 
 
+#: A file's outcome: its sha256 and documents, or why it was rejected.
+Outcome = tuple[str, FileDocuments] | Rejection
+#: Files per distributed partition, and bytes at most (a larger file is a partition alone).
+PARTITION_FILES = 32
+PARTITION_BYTES = 16 * 2**20
+
+
+def _outcomes(
+    todo: list[str], ctx: _Context, executor: Executor | None
+) -> Iterator[tuple[str, int, int, Outcome]]:
+    """``(rel, size, mtime_ns, outcome)`` of each file of ``todo``, in order.
+
+    In this process, one file at a time. With an executor, the client reads (and checks)
+    the files of a partition and the workers clean and segment them: the client's reads
+    stay bounded by the executor's window of partitions in flight.
+    """
+    if executor is None:
+        for rel in todo:
+            size, mtime_ns = _size_mtime(ctx.raw_dir / rel)
+            outcome: Outcome
+            try:
+                outcome = _process_file(ctx.raw_dir / rel, rel, ctx)
+            except Exception as exc:  # a reader bug must not stop the corpus either
+                outcome = Rejection.of(exc, rel)
+            yield rel, size, mtime_ns, outcome
+        return
+    from corpus.engine import describe_items
+    from corpus.engine.tasks import ingest_partition
+
+    def describe(_index: int, partition: list[tuple[str, int, int, bytes | Rejection]]) -> str:
+        return "the files " + describe_items([rel for rel, *_ in partition])
+
+    results = executor.map(
+        ingest_partition,
+        _partitions(todo, ctx),
+        shared=ctx,
+        label="ingest",
+        describe=describe,
+        total=None,
+        progress=False,  # the stage's own bar counts files
+    )
+    for partition in results:
+        yield from partition
+
+
+def _partitions(
+    todo: list[str], ctx: _Context
+) -> Iterator[list[tuple[str, int, int, bytes | Rejection]]]:
+    """Partitions of files read on the client: ``(rel, size, mtime_ns, bytes or rejection)``."""
+    partition: list[tuple[str, int, int, bytes | Rejection]] = []
+    held = 0
+    for rel in todo:
+        path = ctx.raw_dir / rel
+        size, mtime_ns = _size_mtime(path)
+        data: bytes | Rejection
+        try:
+            data = read_checked(path, rel, ctx)
+        except Exception as exc:
+            data = Rejection.of(exc, rel)
+        length = len(data) if isinstance(data, bytes) else 0
+        if partition and (len(partition) >= PARTITION_FILES or held + length > PARTITION_BYTES):
+            yield partition
+            partition, held = [], 0
+        partition.append((rel, size, mtime_ns, data))
+        held += length
+    if partition:
+        yield partition
+
+
+def process_partition(
+    ctx: _Context, partition: list[tuple[str, int, int, bytes | Rejection]]
+) -> list[tuple[str, int, int, Outcome]]:
+    """Worker side: the outcome of each file of a partition read by the client."""
+    done: list[tuple[str, int, int, Outcome]] = []
+    for rel, size, mtime_ns, data in partition:
+        outcome: Outcome
+        if isinstance(data, Rejection):
+            outcome = data
+        else:
+            try:
+                outcome = process_bytes(data, rel, ctx)
+            except Exception as exc:
+                outcome = Rejection.of(exc, rel)
+        done.append((rel, size, mtime_ns, outcome))
+    return done
+
+
+def _size_mtime(path: Path) -> tuple[int, int]:
+    info = _stat(path)
+    return (info.st_size, info.st_mtime_ns) if info else (-1, -1)
+
+
 def _json(obj: Any) -> str:
     import json
 
@@ -399,6 +522,7 @@ def ingest_corpus(
     progress: bool = False,
     max_words: int = MAX_WORDS,
     batch_size: int = BATCH_SIZE,
+    executor: Executor | None = None,
 ) -> IngestReport:
     """Bring the store's ingest tables up to date with the raw files.
 
@@ -408,6 +532,8 @@ def ingest_corpus(
         max_words: Longest passage in words.
         batch_size: Documents held in memory before their rows go to a part file (the
             output does not depend on it).
+        executor: Reads and cleans the files on a cluster (:mod:`corpus.engine`); the
+            client still writes every table, and they are byte-identical.
 
     Returns:
         What was added, updated, removed, unchanged and rejected.
@@ -502,18 +628,17 @@ def ingest_corpus(
         if bar is not None:
             bar.start()
         try:
-            for rel in todo:
-                path = raw_dir / rel
-                info = _stat(path)
-                size, mtime_ns = (info.st_size, info.st_mtime_ns) if info else (-1, -1)
-                try:
-                    sha, docs = _process_file(path, rel, ctx)
-                except Exception as exc:  # a reader bug must not stop the corpus either
-                    error = exc if isinstance(exc, IngestError) else _unexpected(exc, rel)
-                    new_rejected.append({"path": rel, "code": error.code, "reason": str(error)})
-                    logger.info("rejected: %s", error)  # the CLI prints one line per file
-                    builder.add(rel, size, mtime_ns, sha256=None, documents=[], rejected=error.code)
+            for rel, size, mtime_ns, outcome in _outcomes(todo, ctx, executor):
+                if isinstance(outcome, Rejection):
+                    new_rejected.append(
+                        {"path": rel, "code": outcome.code, "reason": outcome.reason}
+                    )
+                    logger.info("rejected: %s", outcome.reason)  # the CLI prints one line a file
+                    builder.add(
+                        rel, size, mtime_ns, sha256=None, documents=[], rejected=outcome.code
+                    )
                 else:
+                    sha, docs = outcome
                     for document, passages, sig in docs:
                         new_docs.append(document)
                         for passage in passages:

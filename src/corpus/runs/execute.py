@@ -353,6 +353,7 @@ def run_pipeline(
     wait: float = 0.0,
     cwd: Path | None = None,
     echo: Echo = logger.info,
+    cluster: Any = None,
 ) -> RunResult:
     """Check, then execute a pipeline into a new run folder.
 
@@ -363,6 +364,9 @@ def run_pipeline(
         wait: Seconds to wait for another run on the same corpus (0: refuse at once).
         cwd: Base of relative paths in ``overrides`` (default: the current folder).
         echo: Receives one line per step.
+        cluster: The :class:`~corpus.engine.cluster.Engine` whose scheduler the notebooks
+            use (``scheduler`` parameter): the manifest records it (``cluster``: address,
+            workers, versions, retries).
 
     Returns:
         The result; ``result.ok`` tells whether every step succeeded.
@@ -421,7 +425,14 @@ def run_pipeline(
             ],
         }
         echo(f"run {manifest['run_id']} -> {run_dir}")
-        return execute_run(run_dir, manifest, echo=echo)
+        if cluster is None:
+            return execute_run(run_dir, manifest, echo=echo)
+        started = time.time()
+        manifest["cluster"] = cluster.info()
+        result = execute_run(run_dir, manifest, echo=echo)
+        manifest["cluster"] = cluster.info() | {"retries": cluster.retries_since(started)}
+        write_manifest(run_dir, manifest)
+        return result
 
 
 def _git(pipeline: Pipeline) -> dict[str, Any]:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from corpus.engine import Executor
     from corpus.topics.cache import CachedFit
     from corpus.topics.io import SavedTopics
     from corpus.topics.model import TopicModel
@@ -248,6 +249,7 @@ def fit_topics(
     embeddings: np.ndarray | None = None,
     align_previous: bool = True,
     write: bool = True,
+    executor: Executor | None = None,
     **params: Any,
 ) -> TopicResult:
     """Fit topics on a corpus's passages and write the results to its store.
@@ -260,6 +262,7 @@ def fit_topics(
         embeddings: Precomputed passage embeddings, one row per passage in table order.
         align_previous: Keep topic ids and labels of the previous run where they match.
         write: Write store tables and save the model.
+        executor: Compute lemmas and embeddings on a cluster (:mod:`corpus.engine`).
         **params: Other :class:`~corpus.topics.model.TopicModel` parameters. Domain stop
             terms default to ``corpus.yaml``'s ``defaults: {topics: {stop_terms: [...]}}``
             when set there, else to the packaged list.
@@ -310,7 +313,7 @@ def fit_topics(
                 _write(corpus, result, lambda target: copy_model(cached.path, target))
             return result
         logger.info("the previous run's topic ids changed since this fit was cached: refitting")
-    model.fit(passages, embeddings=embeddings)
+    model.fit(passages, embeddings=embeddings, executor=executor)
     alignment = None
     if previous is not None:
         try:

@@ -20,7 +20,7 @@ import functools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from bertopic.backend import BaseEmbedder
@@ -28,6 +28,9 @@ from bertopic.backend import BaseEmbedder
 from corpus.errors import UsageError
 from corpus.store import fingerprint, installed_version
 from corpus.topics.cache import EmbeddingCache, passage_hash
+
+if TYPE_CHECKING:
+    from corpus.engine import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +165,10 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         return np.asarray(vectors, dtype=np.float32)
 
 
+#: The backends a worker can rebuild from their settings (see :func:`make_embedder`).
+BACKEND_TYPES = (SpacyVectorEmbedder, SentenceTransformerEmbedder)
+
+
 def make_embedder(backend: str = "spacy", model: str | None = None) -> BaseEmbedder:
     """Build the embedding backend named ``backend``.
 
@@ -194,6 +201,7 @@ def embed_passages(
     embedder: BaseEmbedder,
     *,
     cache_dir: str | Path | None = None,
+    executor: Executor | None = None,
 ) -> np.ndarray:
     """Embed passages, reusing cached vectors (by passage hash and backend).
 
@@ -201,6 +209,8 @@ def embed_passages(
         texts: The passages.
         embedder: A backend from :func:`make_embedder`.
         cache_dir: The ``embeddings`` cache folder (``None``: no cache).
+        executor: Embed the uncached passages on a cluster (:mod:`corpus.engine`); each
+            worker builds the same backend once (its settings travel, not the model).
 
     Returns:
         A ``(len(texts), dim)`` float32 matrix.
@@ -215,7 +225,11 @@ def embed_passages(
             todo[k] = text
     if todo:
         logger.info("embedding %d passages (%d cached)", len(todo), len(found))
-        fresh = embedder.embed(list(todo.values()))
+        fresh = (
+            embedder.embed(list(todo.values()))
+            if executor is None or not isinstance(embedder, BACKEND_TYPES)
+            else _embed_on(executor, embedder, list(todo.values()))
+        )
         new_keys = list(todo)
         if cache:
             cache.put_many(new_keys, fresh)
@@ -223,6 +237,27 @@ def embed_passages(
     if not keys:
         return np.zeros((0, 1), dtype=np.float32)
     return np.vstack([found[k] for k in keys]).astype(np.float32)
+
+
+#: Passages per distributed embedding partition.
+PARTITION_TEXTS = 2048
+
+
+def _embed_on(executor: Executor, embedder: BaseEmbedder, texts: list[str]) -> np.ndarray:
+    from corpus.engine.tasks import embed_partition
+
+    backend = "spacy" if isinstance(embedder, SpacyVectorEmbedder) else "sentence-transformers"
+    size = PARTITION_TEXTS
+    parts = [texts[i : i + size] for i in range(0, len(texts), size)]
+    results = executor.map(
+        embed_partition,
+        parts,
+        shared=(backend, str(getattr(embedder, "model", "")) or None),
+        label="embeddings",
+        describe=lambda i, part: f"passages {i * size + 1}-{i * size + len(part)} to embed",
+        total=len(parts),
+    )
+    return np.vstack(list(results))
 
 
 def remove_common_component(embeddings: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,9 @@ from corpus.topics.vectorizer import (
     lemmatise,
     stop_term_sequences,
 )
+
+if TYPE_CHECKING:
+    from corpus.engine import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -246,6 +249,8 @@ class TopicModel:
         self,
         passages: pd.DataFrame | Sequence[str],
         embeddings: np.ndarray | None = None,
+        *,
+        executor: Executor | None = None,
     ) -> TopicModel:
         """Fit the topic model on passages.
 
@@ -254,6 +259,8 @@ class TopicModel:
                 or a list of texts.
             embeddings: Precomputed ``(n_passages, dim)`` embeddings; computed (and
                 cached) with the configured backend when ``None``.
+            executor: Compute the uncached lemmas and embeddings on a cluster
+                (:mod:`corpus.engine`); the fit itself runs here. Same result.
 
         Returns:
             ``self``, fitted.
@@ -303,10 +310,10 @@ class TopicModel:
         stop_terms = default_stop_terms() if self.stop_terms is None else list(self.stop_terms)
         stop_words = french_stop_words() | {w.lower() for w in self.extra_stop_words}
         lemma_cache = self._cache("lemmas")
-        lemma_texts = lemmatise(texts, cache_dir=lemma_cache)
+        lemma_texts = lemmatise(texts, cache_dir=lemma_cache, executor=executor)
         analysed = analyse(
             lemma_texts,
-            stop_terms=stop_term_sequences(stop_terms, cache_dir=lemma_cache),
+            stop_terms=stop_term_sequences(stop_terms, cache_dir=lemma_cache, executor=executor),
             stop_words=stop_words,
         )
         if not any(t.replace(BOUNDARY, "").strip() for t in analysed):
@@ -324,7 +331,9 @@ class TopicModel:
 
         embedder = make_embedder(self.embedding_backend, self.embedding_model)
         if embeddings is None:
-            embeddings = embed_passages(texts, embedder, cache_dir=self._cache("embeddings"))
+            embeddings = embed_passages(
+                texts, embedder, cache_dir=self._cache("embeddings"), executor=executor
+            )
         if self.common_component:
             embeddings = remove_common_component(embeddings)
         zero = np.linalg.norm(embeddings, axis=1) == 0

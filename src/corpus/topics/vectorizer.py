@@ -15,6 +15,7 @@ import functools
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from sklearn.feature_extraction.text import CountVectorizer
@@ -22,6 +23,9 @@ from sklearn.feature_extraction.text import CountVectorizer
 from corpus.errors import ConfigError
 from corpus.store import fingerprint, installed_version
 from corpus.topics.cache import LemmaCache, passage_hash
+
+if TYPE_CHECKING:
+    from corpus.engine import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +119,7 @@ def lemmatise(
     cache_dir: str | Path | None = None,
     model: str = MODEL,
     batch_size: int = 128,
+    executor: Executor | None = None,
 ) -> list[str]:
     """Content-word lemmas of each text, space separated, lower case (cached by text hash).
 
@@ -123,6 +128,8 @@ def lemmatise(
         cache_dir: Folder of the lemma cache (``None``: no cache).
         model: The spaCy model.
         batch_size: spaCy batch size.
+        executor: Lemmatise the uncached texts on a cluster (:mod:`corpus.engine`), in
+            partitions of whole batches (so spaCy sees the same batches as here).
 
     Returns:
         One lemma string per text, in order.
@@ -136,18 +143,48 @@ def lemmatise(
             todo[key] = text
     if todo:
         logger.info("lemmatising %d passages (%d cached)", len(todo), len(found))
-        nlp = _load_nlp(model)
-        fresh: dict[str, str] = {}
-        for key, doc in zip(todo, nlp.pipe(todo.values(), batch_size=batch_size), strict=True):
-            fresh[key] = _lemma_string(doc)
+        if executor is None:
+            strings = lemma_strings(_load_nlp(model), list(todo.values()), batch_size=batch_size)
+        else:
+            strings = _lemmatise_on(executor, list(todo.values()), model, batch_size)
+        fresh = dict(zip(todo, strings, strict=True))
         if cache:
             cache.put_many(fresh)
         found.update(fresh)
     return [found[k] for k in keys]
 
 
+def lemma_strings(nlp: Any, texts: Sequence[str], *, batch_size: int = 128) -> list[str]:
+    """The lemma string of each text with the lemmatising pipeline ``nlp``."""
+    return [_lemma_string(doc) for doc in nlp.pipe(texts, batch_size=batch_size)]
+
+
+#: Batches of texts per distributed lemmatising partition.
+PARTITION_BATCHES = 4
+
+
+def _lemmatise_on(executor: Executor, texts: list[str], model: str, batch_size: int) -> list[str]:
+    from corpus.engine.tasks import lemmatise_partition
+
+    size = batch_size * PARTITION_BATCHES
+    parts = [texts[i : i + size] for i in range(0, len(texts), size)]
+    results = executor.map(
+        lemmatise_partition,
+        parts,
+        shared=(model, batch_size),
+        label="lemmas",
+        describe=lambda i, part: f"passages {i * size + 1}-{i * size + len(part)} to lemmatise",
+        total=len(parts),
+    )
+    return [lemmas for part in results for lemmas in part]
+
+
 def stop_term_sequences(
-    terms: Iterable[str], *, model: str = MODEL, cache_dir: str | Path | None = None
+    terms: Iterable[str],
+    *,
+    model: str = MODEL,
+    cache_dir: str | Path | None = None,
+    executor: Executor | None = None,
 ) -> list[tuple[str, ...]]:
     """Lemmatise stop terms with the same filter as passages (longest first).
 
@@ -159,6 +196,7 @@ def stop_term_sequences(
         model: The spaCy model.
         cache_dir: Lemma cache (as :func:`lemmatise`); with it a refit on unchanged
             passages and terms does not load spaCy at all.
+        executor: Lemmatise on a cluster (as :func:`lemmatise`).
 
     Returns:
         The patterns, longest first.
@@ -167,7 +205,9 @@ def stop_term_sequences(
     if not terms:
         return []
     patterns: set[tuple[str, ...]] = set()
-    for term, lemmas in zip(terms, lemmatise(terms, model=model, cache_dir=cache_dir), strict=True):
+    for term, lemmas in zip(
+        terms, lemmatise(terms, model=model, cache_dir=cache_dir, executor=executor), strict=True
+    ):
         if lemmas:
             patterns.add(tuple(w for w in lemmas.split() if w != BOUNDARY))
         surface = tuple(w for w in term.lower().split() if w not in french_stop_words())
