@@ -192,7 +192,7 @@ def noun_phrase(head: Token, *, until: int | None = None, greedy: bool = False) 
         tokens = [t for t in tokens if t.i <= head.i or (t.dep_ == "amod" and t.head == head)]
     if not tokens:
         return "", ""
-    text = doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1])]
+    text = doc[tokens[0].i : tokens[-1].i + 1].text  # not doc.text: it joins the whole doc
     return strip_article(text), text
 
 
@@ -550,7 +550,8 @@ class CandidateMaker:
                 continue
             head = found.group("term")
             offset = line[0] + found.start("term")
-            tokens = [t for t in self.doc if offset <= t.idx < offset + len(head)]
+            span = self.doc.char_span(offset, offset + len(head), alignment_mode="expand")
+            tokens = list(span) if span is not None else []
             if any(
                 t.pos_ in ("VERB", "AUX") and "Part" not in t.morph.get("VerbForm", [])
                 for t in tokens
@@ -577,8 +578,10 @@ class CandidateMaker:
                 ),
                 glossary_body_verb=any(
                     t.pos_ in ("VERB", "AUX")
-                    for t in self.doc
-                    if body_start <= t.idx < body_start + len(" ".join(first_words))
+                    for t in self.doc.char_span(
+                        body_start, body_start + len(" ".join(first_words)), alignment_mode="expand"
+                    )
+                    or ()
                 ),
                 glossary_lines=sum(1 for row in self.text.split("\n") if _COLON_LINE.match(row)),
             )
