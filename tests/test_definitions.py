@@ -19,7 +19,7 @@ def nlp():
 
 
 def _defs(nlp, text: str) -> list[dict]:
-    return nlp(text)._.definitions
+    return [r for r in nlp(text)._.definitions if r["features"]["rule_kept"]]
 
 
 def _one(nlp, text: str) -> dict:
@@ -119,7 +119,7 @@ def test_attribution(nlp, text: str, source: str, year: int | None) -> None:
 )
 def test_goals_are_not_definitions(nlp, text: str) -> None:
     doc = nlp(text)
-    assert doc._.definitions == []
+    assert [r for r in doc._.definitions if r["features"]["rule_kept"]] == []
     assert len(doc._.goals) == 1
     assert doc.spans["goals"][0].text == doc._.goals[0]["text"]
 
@@ -221,7 +221,7 @@ def test_records_spans_and_offsets(nlp) -> None:
         "habitants et associations pour coopérer durablement sur leur territoire."
     )
     doc = nlp(text)
-    (record,) = doc._.definitions
+    (record,) = [r for r in doc._.definitions if r["features"]["rule_kept"]]
     assert doc.text[record["start"] : record["end"]] == record["text"]
     assert not record["text"].startswith("Introduction")
     json.dumps(record)  # plain, JSON-serialisable values (DocBin keeps them)
@@ -255,9 +255,11 @@ def test_resources_override(tmp_path: Path, nlp) -> None:
 
     finder = DefinitionFinder(custom, "corpus_definitions", resources=folder)
     finder.initialize(nlp=custom)
-    assert finder.find(parsed)["definitions"] == []
+    ruled = [r for r in finder.find(parsed)["definitions"] if r["features"]["rule"]]
+    assert ruled == []  # without the cue, only a structural candidate is left
     packaged = DefinitionFinder(custom, "corpus_definitions")
-    assert packaged.find(parsed)["definitions"][0]["term"] == "sobriété énergétique"
+    (record,) = packaged.find(parsed)["definitions"]
+    assert record["term"] == "sobriété énergétique" and record["features"]["rule_kept"]
 
 
 def test_line_breaks_bound_terms_and_texts(nlp) -> None:

@@ -26,9 +26,19 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from corpus.extract.definition_features import (
+    KEEP,
+    candidate_frame,
+    embedding_texts,
+    features_of,
+    resolve,
+)
+from corpus.extract.tables import ScoringContext, rules_only_context
 from corpus.nlp.dimensions import DIMENSIONS, DimensionCoder, default_coder
+from corpus.scorers.model import ScorerSet
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +57,9 @@ COLUMNS: tuple[str, ...] = (
     "confidence",
     "dimensions",
 )
+
+#: Without a trained scorer, the cue rules' records below this confidence are dropped.
+MIN_CONFIDENCE = 0.45
 
 #: Label of definitions without source in comparisons.
 UNATTRIBUTED = "(sans source)"
@@ -129,36 +142,56 @@ def _passage_order(passages: pd.DataFrame) -> pd.DataFrame:
     return passages.sort_values(["doc_id", order], kind="stable").reset_index(drop=True)
 
 
-def finalize_definitions(definitions: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
-    """The ``definitions`` table from the component's raw records.
+def finalize_definitions(
+    definitions: pd.DataFrame, context: ScoringContext | pd.DataFrame
+) -> pd.DataFrame:
+    """The ``definitions`` table from the component's candidate records.
+
+    With a trained ``definitions`` scorer in the context, every candidate (the records
+    and the cross-passage candidates of :func:`~corpus.extract.definition_features.candidate_frame`)
+    is scored and those at or above its threshold are kept, ``confidence`` being the
+    scorer's probability; without one, the cue rules decide (records whose rule
+    confidence reaches :data:`MIN_CONFIDENCE`).
 
     Args:
-        definitions: Raw records (``doc_id``, ``passage_id``, ``start``, ``end`` in
+        definitions: Candidate records (``doc_id``, ``passage_id``, ``start``, ``end`` in
             document offsets, ``term``, ``text``, ``cue``, ``source``, ``year``,
-            ``confidence``, ``dimensions``).
-        passages: The passages table (``passage_id``, ``doc_id``, ``index``, ``start``,
-            ``text``).
+            ``confidence``, ``dimensions``, ``features``).
+        context: The scoring context (passages, documents, scorers, encoder), or the
+            passages table alone (rules decide).
 
     Returns:
         One row per definition with :data:`COLUMNS` (plus any extra record fields),
         sorted by document and offset; ``definition_id`` is ``<doc_id>-d<nnn>``.
     """
-    rows: list[dict[str, Any]] = (
-        [{str(k): v for k, v in r.items()} for r in definitions.to_dict("records")]
-        if len(definitions)
-        else []
-    )
+    if isinstance(context, pd.DataFrame):
+        context = rules_only_context(context, pd.DataFrame({"doc_id": []}))
+    passages = context.passages
+    scorer = context.scorer("definitions")
+    if scorer is not None and len(definitions) and "features" in definitions.columns:
+        rows = _scored(definitions, context, scorer)
+    else:
+        rows = _by_rules(definitions)
     for row in rows:
-        row["dimensions"] = _as_list(row.get("dimensions"))
+        uncoded = row.get("dimensions") is None or (
+            isinstance(row.get("dimensions"), float) and pd.isna(row["dimensions"])
+        )
+        row["dimensions"] = None if uncoded else _as_list(row.get("dimensions"))
         for key in ("source", "year", "term", "cue"):
             value = row.get(key)
             if value is not None and not isinstance(value, str) and pd.isna(value):
                 row[key] = None
     if len(passages):
-        rows = _across_passages(rows, _passage_order(passages))
+        rows = _across_passages(rows, _passage_order(passages), headings=scorer is None)
     if not rows:
         return _empty()
+    if scorer is not None:
+        rows = [r for _, group in _by_document(rows) for r in resolve(group)]
     rows = _dedupe(rows)
+    for row in rows:
+        if row.get("dimensions") is None:
+            row["dimensions"] = _coder().code_text(str(row["text"]))
+        row.pop("features", None)
     rows.sort(key=lambda r: (str(r["doc_id"]), int(r["start"]), int(r["end"])))
     counters: dict[str, int] = {}
     for row in rows:
@@ -199,10 +232,59 @@ def _lines(passages: pd.DataFrame) -> list[dict[str, Any]]:
     return lines
 
 
-def _across_passages(rows: list[dict[str, Any]], passages: pd.DataFrame) -> list[dict[str, Any]]:
+def _by_document(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(str(row["doc_id"]), []).append(row)
+    return sorted(groups.items())
+
+
+def _records(definitions: pd.DataFrame) -> list[dict[str, Any]]:
+    return (
+        [{str(k): v for k, v in r.items()} for r in definitions.to_dict("records")]
+        if len(definitions)
+        else []
+    )
+
+
+def _by_rules(definitions: pd.DataFrame) -> list[dict[str, Any]]:
+    """The cue rules' decision (``rule_kept``; :data:`MIN_CONFIDENCE` for old records)."""
+    rows = []
+    for row in _records(definitions):
+        features = features_of(row.get("features"))
+        if features:
+            if features.get("rule_kept", False):
+                rows.append(row)  # the component's rules kept it (structural: never)
+        elif float(row.get("confidence") or 0.0) >= MIN_CONFIDENCE:
+            rows.append(row)  # records written before candidates carried features
+    return rows
+
+
+def _scored(
+    definitions: pd.DataFrame, context: ScoringContext, scorer: ScorerSet
+) -> list[dict[str, Any]]:
+    """The candidates the trained scorer keeps, ``confidence`` its probability."""
+    frame = candidate_frame(definitions, context.passages, context.documents)
+    if len(frame) == 0:
+        return []
+    features = frame["features"].tolist()
+    embeddings = None
+    if scorer.uses_embeddings:
+        embeddings = np.asarray(context.embed(embedding_texts(frame)))
+    proba = scorer.proba(KEEP, features, embeddings=embeddings)
+    frame["confidence"] = np.round(proba, 4)
+    kept = frame[frame["confidence"] >= scorer.threshold(KEEP)]
+    return _records(kept)
+
+
+def _across_passages(
+    rows: list[dict[str, Any]], passages: pd.DataFrame, *, headings: bool = True
+) -> list[dict[str, Any]]:
     """Attribution from an introducing line, "Définition de X :" headings, "Source :" lines.
 
     Works line by line, so it is the same whether passages are lines or paragraphs.
+    ``headings``: also make definitions of the paragraphs that an introducing line
+    announces (the rules' way; a scorer has its own heading candidates).
     """
     out = list(rows)
     for doc_id, group in passages.groupby("doc_id", sort=False):
@@ -237,7 +319,7 @@ def _across_passages(rows: list[dict[str, Any]], passages: pd.DataFrame) -> list
                         if source and not first.get("source"):
                             first["source"], first["year"] = source, first.get("year") or year
                             first["confidence"] = min(1.0, float(first["confidence"]) + 0.1)
-                    elif intro is not None:
+                    elif intro is not None and headings:
                         made = _heading_definition(line, intro, source, year)
                         if made is not None:
                             out.append(made)

@@ -247,9 +247,7 @@ def default_finalizers() -> Finalizers:
     )
 
     return Finalizers(
-        finalize_definitions=lambda frame, ctx: definitions.finalize_definitions(
-            frame, ctx.passages
-        ),
+        finalize_definitions=definitions.finalize_definitions,
         dimensions_table=definitions.dimensions_table,
         build_actors=actors.build_actors,
         document_actor_types=actors.document_actor_types,

@@ -12,7 +12,9 @@ Contract shared by the components and the extraction tables (``corpus.extract``)
   span key            span label              record fields (``doc._.<key>``)
   ==================  ======================  ===========================================
   ``definitions``     normalised term         term, text, start, end, cue, source, year,
-                                              confidence, dimensions (list of ids)
+                                              confidence, dimensions (list of ids or
+                                              null), features (candidates: the spans
+                                              hold those the rules keep)
   ``goals``           normalised term         term, text, start, end, cue
   ``actors``          sector                  text, start, end, name, acronym, sector,
                                               kind (org/person), origin, roles (list of

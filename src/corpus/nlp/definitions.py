@@ -37,6 +37,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from corpus.errors import ConfigError
+from corpus.nlp.definition_candidates import merge_candidates, structure_candidates
 from corpus.nlp.definition_cues import Candidate, Cue, CueHandlers, _Found
 from corpus.nlp.definition_terms import (
     _SUBJECT_DEPS,
@@ -91,8 +92,11 @@ _NEGATIONS = {"ne", "n'", "n’", "pas", "jamais", "guère", "nullement", "aucun
 class DefinitionFinder(CueHandlers):
     """spaCy component: definitions of terms and goal statements.
 
-    Writes ``doc.spans["definitions"]`` (label: the term) and ``doc._.definitions``
-    records (term, text, start, end, cue, source, year, confidence, dimensions);
+    Writes ``doc._.definitions``: every definition candidate (term, text, start, end,
+    cue, source, year, confidence, dimensions, features), the cue rules' records and the
+    structural candidates of :mod:`corpus.nlp.definition_candidates`, for the trained
+    scorer to decide; ``doc.spans["definitions"]`` (label: the term) holds those the
+    rules keep;
     ``doc.spans["goals"]`` and ``doc._.goals`` records (term, text, start, end, cue).
     """
 
@@ -110,7 +114,8 @@ class DefinitionFinder(CueHandlers):
             nlp: The pipeline.
             name: Component name.
             resources: Folder replacing ``resources/definitions`` (same file names).
-            min_confidence: Definitions below this confidence are dropped.
+            min_confidence: The rules keep definitions of at least this confidence (the
+                ``rule_kept`` feature; the decision when no trained scorer is in force).
         """
         self.nlp = nlp
         self.name = name
@@ -230,6 +235,8 @@ class DefinitionFinder(CueHandlers):
             setattr(doc._, key, records)
             spans = []
             for record in records:
+                if not record.get("features", {}).get("rule_kept", True):
+                    continue  # a candidate the rules did not keep: no span
                 span = doc.char_span(
                     record["start"], record["end"], label=record["term"] or key,
                     alignment_mode="expand",
@@ -250,10 +257,11 @@ class DefinitionFinder(CueHandlers):
         if len(doc) == 0 or not doc.has_annotation("DEP"):
             return {"definitions": [], "goals": []}
         assert self._triggers is not None
+        sents = _sentences(doc)
+        structural = structure_candidates(doc, sents, self._lists)
         positions = self._triggers.positions(doc)
         if positions is not None and len(positions) == 0:
-            return {"definitions": [], "goals": []}
-        sents = _sentences(doc)
+            return {"definitions": merge_candidates([], structural, sents), "goals": []}
         starts = [s.start for s in sents]
         hits: dict[int, list[tuple[int, int]]] = {}
         if positions is None:  # a pattern the pre-filter cannot read: match everywhere
@@ -283,7 +291,7 @@ class DefinitionFinder(CueHandlers):
                 cue = self._cues[doc.vocab.strings[match_id]]
                 by_sent.setdefault(si, []).append((cue, offset + start, offset + end))
         if not by_sent:
-            return {"definitions": [], "goals": []}
+            return {"definitions": merge_candidates([], structural, sents), "goals": []}
         regions: list[tuple[int, int]] | None = None  # quotes, found when first needed
         self._recent_terms = []
         found: list[_Found] = []
@@ -352,8 +360,6 @@ class DefinitionFinder(CueHandlers):
                     item.last_sent += 1
         records = []
         for item in found:
-            if item.confidence < self.min_confidence:
-                continue
             span = doc.char_span(item.start, item.end, alignment_mode="expand")
             dims = (
                 coder.code_span(span)
@@ -371,9 +377,10 @@ class DefinitionFinder(CueHandlers):
                     "year": item.year,
                     "confidence": round(min(1.0, max(0.0, item.confidence)), 3),
                     "dimensions": dims,
+                    "kept": round(min(1.0, max(0.0, item.confidence)), 3) >= self.min_confidence,
                 }
             )
-        return {"definitions": records, "goals": goals}
+        return {"definitions": merge_candidates(records, structural, sents), "goals": goals}
 
     # -- analysis of one sentence ---------------------------------------------------------
 
