@@ -11,7 +11,15 @@ Each measured run is a fresh Python process (so ``ru_maxrss`` is that run's peak
 * ``unchanged``: re-ingesting the unchanged N corpus (incremental: stat only);
 * ``baseline``: reading and hashing the same files (the I/O floor), for the ratio;
 * ``memory``: the mixed runs again under tracemalloc (peak of the Python heap, where the
-  tables live), into a fresh store.
+  tables live), into a fresh store;
+* ``restated``: txt + html documents of about 750 words (``--words``) at 1,000 and 3,000
+  documents (``--sizes``): documents and words per second of each, and the marginal rate
+  between them (the extra documents over the extra time: start-up and the fixed costs
+  of a run, such as writing the tables, excluded). Target: >= 200 documents of ~750
+  words per second on one core.
+
+Every run reports documents and words per second (documents vary in length; words do
+not). ``--restated-only`` runs the last item alone and updates its key in the results.
 
 Start-up (imports, language model: about 2 s) is measured apart. Documents per second
 are given on wall time and on CPU time of the process (the machine may be shared: CPU
@@ -125,9 +133,23 @@ def _pdf(title: str, paragraphs: list[str]) -> bytes:
 
 
 def build_corpus(
-    root: Path, n: int, *, formats: tuple[str, ...] | None = None, seed: int = 0
+    root: Path,
+    n: int,
+    *,
+    formats: tuple[str, ...] | None = None,
+    seed: int = 0,
+    words: int | None = None,
 ) -> dict[str, int]:
-    """Write a corpus folder of ``n`` synthetic documents; return the count per format."""
+    """Write a corpus folder of ``n`` synthetic documents; return the count per format.
+
+    Args:
+        root: The corpus folder to create.
+        n: Documents.
+        formats: Formats to draw from (all of :data:`MIX` by default).
+        seed: Random seed.
+        words: If given, each document draws paragraphs until it has about this many
+            words (else 6-14 paragraphs).
+    """
     rng = random.Random(seed)
     pool = demo_paragraphs()
     raw = root / "raw"
@@ -139,7 +161,12 @@ def build_corpus(
     for i in range(n):
         fmt = rng.choices(names, weights)[0]
         counts[fmt] += 1
-        paragraphs = rng.sample(pool, rng.randint(6, 14))
+        if words is None:
+            paragraphs = rng.sample(pool, rng.randint(6, 14))
+        else:
+            paragraphs = []
+            while sum(len(p.split()) for p in paragraphs) < words - 10:
+                paragraphs.append(rng.choice(pool))
         marker = f"Le document synthétique numéro {i} porte sur le thème {rng.randint(0, 10**6)}."
         paragraphs.insert(rng.randint(0, len(paragraphs)), marker)
         year = 2005 + i % 20
@@ -190,12 +217,17 @@ elif mode == "memory":  # Python heap peak (tracemalloc slows the run: timed apa
     out["heap_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
 else:
-    report = corpus.open(folder).ingest()
+    handle = corpus.open(folder)
+    report = handle.ingest()
     out = report.counts
 seconds = time.perf_counter() - started
 out["seconds"] = seconds
 out["startup_seconds"] = startup
 out["cpu_seconds"] = time.process_time() - cpu_started
+if mode == "ingest":  # words read, counted after the timing
+    import pyarrow.parquet as pq
+    table = pq.read_table(handle.store.table_path("documents"), columns=["n_words"])
+    out["words"] = int(table.column("n_words").to_numpy().sum())
 out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
@@ -212,10 +244,70 @@ def run_child(mode: str, folder: Path) -> dict[str, float]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _rates(measured: dict[str, float], size: int) -> None:
+    """Add documents and words per second (wall and CPU) to one run's figures."""
+    measured["files"] = size
+    measured["docs_per_s"] = size / measured["seconds"]
+    measured["docs_per_cpu_s"] = size / measured["cpu_seconds"]
+    measured["words_per_s"] = measured["words"] / measured["seconds"]
+    measured["words_per_cpu_s"] = measured["words"] / measured["cpu_seconds"]
+    measured["words_per_doc"] = measured["words"] / max(measured["documents"], 1)
+
+
+def restated(tmp: Path, sizes: tuple[int, int], words: int) -> dict[str, object]:
+    """Documents of about ``words`` words at two sizes, and the marginal rate between."""
+    runs: dict[str, dict[str, float]] = {}
+    for size in sizes:
+        folder = tmp / f"words{words}-{size}"
+        build_corpus(folder, size, formats=("txt", "html"), words=words, seed=1)
+        measured = run_child("ingest", folder)
+        _rates(measured, size)
+        runs[str(size)] = measured
+        print(
+            f"{size} docs of ~{measured['words_per_doc']:.0f} words: "
+            f"{measured['docs_per_cpu_s']:.0f} docs/CPU-s, "
+            f"{measured['words_per_cpu_s']:.0f} words/CPU-s",
+            flush=True,
+        )
+        shutil.rmtree(folder)
+    small, large = runs[str(sizes[0])], runs[str(sizes[1])]
+    extra_docs, extra_words = sizes[1] - sizes[0], large["words"] - small["words"]
+    wall, cpu = large["seconds"] - small["seconds"], large["cpu_seconds"] - small["cpu_seconds"]
+    marginal = {
+        "docs_per_s": extra_docs / wall,
+        "docs_per_cpu_s": extra_docs / cpu,
+        "words_per_s": extra_words / wall,
+        "words_per_cpu_s": extra_words / cpu,
+    }
+    print(
+        f"marginal {sizes[0]} -> {sizes[1]}: {marginal['docs_per_cpu_s']:.0f} docs/CPU-s, "
+        f"{marginal['words_per_cpu_s']:.0f} words/CPU-s",
+        flush=True,
+    )
+    return {
+        "words_per_doc_target": words,
+        "runs": runs,
+        "marginal": marginal,
+        "target_docs_per_s": 200,
+        "load_average": os.getloadavg(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000, help="documents at full size")
+    parser.add_argument("--words", type=int, default=750, help="words per restated document")
+    parser.add_argument("--sizes", type=int, nargs=2, default=(1000, 3000), help="restated sizes")
+    parser.add_argument("--restated-only", action="store_true", help="only the restated runs")
     args = parser.parse_args()
+    if args.restated_only:
+        with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+            figures = restated(Path(tmp), tuple(args.sizes), args.words)
+        old = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+        old["restated"] = figures
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(old, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return
     n, quarter = args.n, max(args.n // 4, 1)
     results: dict[str, object] = {
         "n": n,
@@ -234,9 +326,7 @@ def main() -> None:
             counts = build_corpus(folder, size, formats=formats)
             build_seconds = time.perf_counter() - started
             measured = run_child("ingest", folder)
-            measured["docs_per_s"] = size / measured["seconds"]
-            measured["docs_per_cpu_s"] = size / measured["cpu_seconds"]
-            measured["files"] = size
+            _rates(measured, size)
             measured["formats"] = counts
             measured["build_seconds"] = build_seconds
             if label.startswith("mixed"):
@@ -245,7 +335,8 @@ def main() -> None:
             runs[label] = measured
             print(
                 f"{label}: {size} files, {measured['docs_per_s']:.0f} docs/s wall, "
-                f"{measured['docs_per_cpu_s']:.0f} docs/s CPU, "
+                f"{measured['docs_per_cpu_s']:.0f} docs/s CPU "
+                f"({measured['words_per_cpu_s']:.0f} words/s CPU), "
                 f"peak RSS {measured['peak_rss_mb']:.0f} MB, "
                 f"heap peak {measured.get('heap_peak_mb', float('nan')):.0f} MB",
                 flush=True,
@@ -266,6 +357,7 @@ def main() -> None:
             "heap_peak_n_over_quarter": runs["mixed_n"]["heap_peak_mb"]
             / runs["mixed_quarter"]["heap_peak_mb"],
         }
+        results["restated"] = restated(Path(tmp), tuple(args.sizes), args.words)
         results["text_html_docs_per_s"] = runs["text_html_quarter"]["docs_per_s"]
         results["text_html_docs_per_cpu_s"] = runs["text_html_quarter"]["docs_per_cpu_s"]
         results["load_average"] = os.getloadavg()

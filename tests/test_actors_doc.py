@@ -12,6 +12,7 @@ import pytest
 
 from corpus.extract.actors import (
     ACTOR_COLUMNS,
+    SCORE_COLUMNS,
     build_actors,
     cooccurrence_network,
     document_actor_types,
@@ -96,7 +97,7 @@ def test_acronym_and_expansion_are_one_actor_across_passages() -> None:
         mention("d1", "d1-0004", 500, "RWES", origin="acronym"),
     ]
     actors = build_actors(frame(rows))
-    assert list(actors.columns) == list(ACTOR_COLUMNS)
+    assert list(actors.columns) == [*ACTOR_COLUMNS, *SCORE_COLUMNS]
     assert len(actors) == 1
     row = actors.iloc[0]
     assert row["name"] == "Réseau wallon des entreprises solidaires"
@@ -276,7 +277,7 @@ def test_generic_support_from_a_funder_is_funding() -> None:
 
 def test_empty_mentions_give_an_empty_table_with_columns() -> None:
     empty = build_actors(frame([]))
-    assert list(empty.columns) == list(ACTOR_COLUMNS) and len(empty) == 0
+    assert list(empty.columns) == [*ACTOR_COLUMNS, *SCORE_COLUMNS] and len(empty) == 0
     assert cooccurrence_network(frame([]), empty).number_of_nodes() == 0
     types = document_actor_types(frame_from_rows("actor_types", []))
     assert list(types.columns) == ["doc_id", "sector", "n_mentions"] and len(types) == 0

@@ -13,11 +13,16 @@ import typer
 
 from corpus.cli.engine import SchedulerOpt, WorkersOpt, engine_for, record
 from corpus.errors import EXIT_OK, EXIT_PARTIAL
+from corpus.store import atomic_write_text, fingerprint, sha256_file
 
 if TYPE_CHECKING:
     from corpus.api import Corpus
 
 logger = logging.getLogger(__name__)
+
+
+#: The store cache of rendered predictions, keyed by the extraction they come from.
+PREDICTIONS_CACHE = "predictions"
 
 
 def confident(frame: pd.DataFrame, min_confidence: float) -> pd.DataFrame:
@@ -31,11 +36,38 @@ def confident(frame: pd.DataFrame, min_confidence: float) -> pd.DataFrame:
     return frame[values.isna() | (values >= min_confidence)].reset_index(drop=True)
 
 
+def _predictions_key(opened: Corpus, documents: pd.DataFrame, min_confidence: float) -> str | None:
+    """Key of the predictions of the stored extraction (``None``: tables are stale)."""
+    from corpus.extract.run import SIDECAR, is_stale
+
+    sidecar = opened.store.read_json(SIDECAR)
+    if not sidecar or is_stale(opened):
+        return None
+    return fingerprint(
+        [sidecar.get(k) for k in ("corpus", "pipeline", "tables", "scorers")],
+        documents[["doc_id", "path"]].astype(str).values.tolist(),
+        min_confidence,
+        sha256_file(Path(__file__)),
+    )
+
+
+def _write_if_changed(files: dict[str, str], out: Path) -> list[Path]:
+    written = []
+    for name, text in files.items():
+        target = out / name
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            atomic_write_text(target, text)
+        written.append(target)
+    return written
+
+
 def write_predictions(opened: Corpus, out: Path, *, min_confidence: float = 0.0) -> list[Path]:
     """Write one FORMAT.md YAML per document file of ``opened`` into ``out``.
 
     Non-French documents get a file too, with empty fields (nothing was extracted); files
     with identical text (one ``doc_id``) each get the same prediction under their name.
+    The rendered files are cached in the store, keyed by the extraction they come from:
+    a re-run on an unchanged corpus rewrites only the files missing or edited in ``out``.
 
     Args:
         opened: The corpus (extracted on demand).
@@ -45,12 +77,32 @@ def write_predictions(opened: Corpus, out: Path, *, min_confidence: float = 0.0)
     Returns:
         The files written, in document order.
     """
-    from corpus.extract.gold import predictions_from_tables, unique_stems, write_annotation
+    documents = opened.documents
+    key = _predictions_key(opened, documents, min_confidence)
+    cache = opened.store.cache_dir(PREDICTIONS_CACHE) / f"{key}.json"
+    if key is not None and cache.is_file():
+        try:
+            return _write_if_changed(json.loads(cache.read_text(encoding="utf-8")), out)
+        except (OSError, ValueError) as exc:  # unreadable cache: render again
+            logger.warning("ignoring unreadable predictions cache %s (%s)", cache, exc)
+    files = _render_predictions(opened, documents, min_confidence)
+    written = _write_if_changed(files, out)
+    if key is not None:
+        for old in cache.parent.glob("*.json"):
+            old.unlink(missing_ok=True)
+        atomic_write_text(cache, json.dumps(files, ensure_ascii=False))
+    return written
+
+
+def _render_predictions(
+    opened: Corpus, documents: pd.DataFrame, min_confidence: float
+) -> dict[str, str]:
+    """``{file name: YAML text}`` of every document file, in document order."""
+    from corpus.extract.gold import dump_annotation, predictions_from_tables, unique_stems
     from corpus.extract.run import extraction_table, scoring_context
     from corpus.extract.tables import default_finalizers
     from corpus.scorers.registry import load_all
 
-    documents = opened.documents
     first = documents.drop_duplicates("doc_id")
     finalizers = default_finalizers()
     context = scoring_context(
@@ -73,11 +125,11 @@ def write_predictions(opened: Corpus, out: Path, *, min_confidence: float = 0.0)
         build_actors=build_actors,
     )
     stems = unique_stems(documents["path"].astype(str))
-    written = []
+    files = {}
     for doc_id, doc_path in zip(documents["doc_id"], documents["path"], strict=True):
         annotation = replace(predictions[str(doc_id)], document=Path(str(doc_path)).name)
-        written.append(write_annotation(annotation, out / f"{stems[str(doc_path)]}.yaml"))
-    return written
+        files[f"{stems[str(doc_path)]}.yaml"] = dump_annotation(annotation)
+    return files
 
 
 def extract_command(

@@ -51,7 +51,7 @@ def _topics(
         typer.Option("--embeddings", help="Precomputed passage embeddings (.npy)."),
     ] = None,
     embedding_backend: Annotated[
-        str, typer.Option("--backend", help="spacy | sentence-transformers")
+        str, typer.Option("--backend", help="spacy | e5 | sentence-transformers")
     ] = "spacy",
     embedding_model: Annotated[
         str | None, typer.Option("--embedding-model", help="Model name or local path.")

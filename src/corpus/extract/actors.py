@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from corpus.nlp.actor_lexicon import ROLES, SECTORS, fold
@@ -42,6 +43,9 @@ from corpus.nlp.actor_spans import acronym_of, is_acronym
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from corpus.extract.tables import ScoringContext
+    from corpus.scorers.model import ScorerSet
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +61,8 @@ ACTOR_COLUMNS: tuple[str, ...] = (
     "kind",
     "first_start",
 )
+#: Calibrated probabilities (NaN where the rules decided).
+SCORE_COLUMNS: tuple[str, ...] = ("confidence", *(f"confidence_{r}" for r in ROLES))
 TYPE_COLUMNS: tuple[str, ...] = ("doc_id", "sector", "n_mentions")
 
 
@@ -349,42 +355,118 @@ def _empty_actors() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series([], dtype="object") for c in ACTOR_COLUMNS})
     frame["n_mentions"] = frame["n_mentions"].astype("int64")
     frame["first_start"] = frame["first_start"].astype("int64")
+    for column in SCORE_COLUMNS:
+        frame[column] = pd.Series([], dtype="float64")
     return frame
 
 
-def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
-    """One row per actor of each document, from the mentions table.
+@dataclass
+class ActorCandidate:
+    """A linked actor of one document before the decision: the rules' verdict and the
+    features the trained scorers read."""
+
+    doc_id: str
+    cluster: _Cluster
+    sector: str
+    roles: list[str]
+    evidence: list[dict[str, Any]]
+    kept: bool
+    features: dict[str, Any]
+    context: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        """Every surface form: names, acronyms, gazetteer names."""
+        canonical = [str(r["canonical"]) for r in self.cluster.rows if _text(r.get("canonical"))]
+        return [*self.cluster.names(), *sorted(self.cluster.acronyms()), *canonical]
+
+
+def _document_texts(context: ScoringContext | None) -> dict[str, str]:
+    """Each document's text rebuilt from its passages at their document offsets (gaps
+    become newlines), so mention offsets index it."""
+    if context is None or context.passages is None or len(context.passages) == 0:
+        return {}
+    passages = context.passages
+    if not {"doc_id", "text", "start"} <= set(passages.columns):
+        return {}
+    out: dict[str, str] = {}
+    for doc, group in passages.sort_values(["doc_id", "start"], kind="stable").groupby(
+        "doc_id", sort=False
+    ):
+        parts: list[str] = []
+        length = 0
+        for start, text in zip(group["start"], group["text"], strict=True):
+            start = int(start)
+            if start > length:
+                parts.append("\n" * (start - length))
+                length = start
+            elif start < length:
+                continue  # overlapping passage: the first one stands
+            parts.append(str(text))
+            length += len(str(text))
+        out[str(doc)] = "".join(parts)
+    return out
+
+
+#: Characters of context an actor's sentence window keeps on each side of a mention.
+WINDOW = 160
+
+
+def context_text(text: str, rows: list[dict[str, Any]], *, mentions: int = 2) -> str:
+    """The sentences around an actor's first mentions (what the embedding reads)."""
+    pieces: list[str] = []
+    for row in sorted(rows, key=lambda r: int(r["start"]))[:mentions]:
+        start, end = int(row["start"]), int(row["end"])
+        if not text or end > len(text):
+            pieces.append(str(row.get("text") or ""))
+            continue
+        left = max(text.rfind(c, max(0, start - WINDOW), start) for c in ".!?\n")
+        rights = [i for i in (text.find(c, end, end + WINDOW) for c in ".!?\n") if i >= 0]
+        right = min(rights) + 1 if rights else min(len(text), end + WINDOW)
+        pieces.append(text[left + 1 if left >= 0 else max(0, start - WINDOW) : right].strip())
+    return " … ".join(dict.fromkeys(p for p in pieces if p))
+
+
+def actor_candidates(
+    mentions: pd.DataFrame, context: ScoringContext | None = None, *, flagged: bool = True
+) -> list[ActorCandidate]:
+    """The linked actors of every document with the rules' decision and their features.
 
     Args:
-        mentions: Rows of ``doc._.actors`` records with ``doc_id`` and ``passage_id``.
+        mentions: The mentions table.
+        context: The scoring context (its passages give the documents' text).
+        flagged: Also link the candidates the rules' filters flag (``filtered``).
 
     Returns:
-        Columns ``doc_id, actor_id, name, aliases, sector, roles, n_mentions, evidence,
-        kind, first_start``: ``name`` the best full form, ``aliases`` the other forms
-        (acronyms first), ``roles`` a list of role ids, ``evidence`` a JSON list of
-        ``{role, cue, evidence, evidence_start, evidence_end}``. Ordered by document and
-        first mention.
+        Candidates by document and first mention.
     """
+    from corpus.scorers.actors import actor_features, document_stats
+
     if mentions is None or len(mentions) == 0:
-        return _empty_actors()
-    rows_out: list[dict[str, Any]] = []
+        return []
+    texts = _document_texts(context)
     frame = mentions.sort_values(["doc_id", "start"], kind="stable")
-    # One to_dict for the whole table, grouped here: a to_dict per document cost more.
     by_doc: dict[Any, list[dict[Any, Any]]] = {}
     for record in frame.to_dict("records"):
         if not pd.isna(record["doc_id"]):
             by_doc.setdefault(record["doc_id"], []).append(record)
+    out: list[ActorCandidate] = []
     for doc_id, group in by_doc.items():
-        rows = [{str(k): v for k, v in r.items()} for r in group if _text(r.get("name"))]
+        rows = [
+            {str(k): v for k, v in r.items()}
+            for r in group
+            if _text(r.get("name")) and (flagged or not _text(r.get("filtered")))
+        ]
         clusters = _link(rows)
         clusters.sort(key=lambda c: min(int(r["start"]) for r in c.rows))
-        number = 0
-        for cluster in clusters:
+        stats = document_stats(rows, len(clusters), texts.get(str(doc_id)))
+        for rank, cluster in enumerate(clusters):
             sector = _sector(cluster)
             roles, evidence = _roles(cluster, sector)
-            if not _reported(cluster, roles):
-                continue
-            if not roles and _title_body(cluster, sector):
+            kept = _reported(cluster, roles) and not all(
+                _text(r.get("filtered")) for r in cluster.rows
+            )
+            if kept and not roles and _title_body(cluster, sector):
                 first = min(cluster.rows, key=lambda r: int(r["start"]))
                 roles = ["porteur"]
                 evidence = [
@@ -396,31 +478,145 @@ def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
                         "evidence_end": int(first["end"]),
                     }
                 ]
-            name = _best_name(cluster)
-            acronyms = sorted(cluster.acronyms() - {name})
-            canonical = {str(r["canonical"]) for r in cluster.rows if _text(r.get("canonical"))}
-            others = sorted(
-                {n for n in [*cluster.names(), *canonical] if n != name and n not in acronyms}
+            features = actor_features(
+                cluster.rows, stats, rank=rank, sector=sector, rule_roles=roles, rule_kept=kept
             )
-            aliases = [*acronyms, *[n for n in others if name_key(n) != name_key(name)]]
-            number += 1
-            rows_out.append(
-                {
-                    "doc_id": str(doc_id),
-                    "actor_id": f"{doc_id}-a{number:03d}",
-                    "name": name,
-                    "aliases": aliases,
-                    "sector": sector,
-                    "roles": roles,
-                    "n_mentions": len(cluster.rows),
-                    "evidence": json.dumps(evidence, ensure_ascii=False, sort_keys=True),
-                    "kind": cluster.kind(),
-                    "first_start": min(int(r["start"]) for r in cluster.rows),
-                }
+            window = context_text(texts.get(str(doc_id), ""), cluster.rows)
+            out.append(
+                ActorCandidate(
+                    str(doc_id), cluster, sector, roles, evidence, kept, features, window
+                )
             )
+    return out
+
+
+def _decide(
+    candidates: list[ActorCandidate], context: ScoringContext | None
+) -> list[tuple[ActorCandidate, str, list[str], dict[str, float]]]:
+    """Which candidates are reported, with sector, roles and confidences."""
+    keep = context.scorer("actors") if context is not None else None
+    sectors = context.scorer("sectors") if context is not None else None
+    roles_set = context.scorer("roles") if context is not None else None
+    X = [c.features for c in candidates]
+    nan = float("nan")
+    embedded = any(s is not None and s.uses_embeddings for s in (keep, roles_set))
+    vectors = (
+        np.asarray(context.embed([c.context for c in candidates]))
+        if embedded and context is not None and X
+        else None
+    )
+
+    def rows_of(scorer_set: ScorerSet | None, index: list[int]) -> np.ndarray | None:
+        if vectors is None or scorer_set is None or not scorer_set.uses_embeddings:
+            return None
+        return vectors[index]
+
+    if keep is not None and X:
+        p_keep = keep.proba("keep", X, embeddings=rows_of(keep, list(range(len(X)))))
+        chosen = [i for i, p in enumerate(p_keep) if p >= keep.threshold("keep")]
+    else:
+        p_keep = np.full(len(X), nan)
+        chosen = [i for i, c in enumerate(candidates) if c.kept]
+    out: list[tuple[ActorCandidate, str, list[str], dict[str, float]]] = []
+    kept_X = [X[i] for i in chosen]
+    kept_vectors = rows_of(roles_set, chosen)
+    p_roles = {
+        role: roles_set.proba(role, kept_X, embeddings=kept_vectors)
+        if roles_set is not None and role in roles_set.scorers and kept_X
+        else None
+        for role in ROLES
+    }
+    p_sector = (
+        np.vstack([sectors.proba(s, kept_X) for s in SECTORS])
+        if sectors is not None and kept_X
+        else None
+    )
+    for k, i in enumerate(chosen):
+        cand = candidates[i]
+        scores: dict[str, float] = {"confidence": float(p_keep[i])}
+        roles = cand.roles
+        if roles_set is not None:
+            roles = []
+            for role in ROLES:
+                proba = p_roles[role]
+                value = float(proba[k]) if proba is not None else nan
+                scores[f"confidence_{role}"] = value
+                if proba is not None and value >= roles_set.threshold(role):
+                    roles.append(role)
+        sector = cand.sector
+        if p_sector is not None:
+            sector = SECTORS[int(p_sector[:, k].argmax())]
+        out.append((cand, sector, roles, scores))
+    return out
+
+
+def build_actors(mentions: pd.DataFrame, context: ScoringContext | None = None) -> pd.DataFrame:
+    """One row per actor of each document, from the mentions table.
+
+    Without trained scorers (``context`` is ``None`` or holds none) the rules decide
+    (see the module docstring); with them, every linked candidate (flagged ones too) is
+    scored: ``actors`` keeps or drops it, ``sectors`` gives its sector, ``roles`` its
+    roles, each against its threshold.
+
+    Args:
+        mentions: Rows of ``doc._.actors`` records with ``doc_id`` and ``passage_id``.
+        context: The scoring context (scorers in force, passages).
+
+    Returns:
+        Columns ``doc_id, actor_id, name, aliases, sector, roles, n_mentions, evidence,
+        kind, first_start, confidence`` and ``confidence_<role>`` per role: ``name`` the
+        best full form, ``aliases`` the other forms (acronyms first), ``roles`` a list of
+        role ids, ``evidence`` a JSON list of ``{role, cue, evidence, evidence_start,
+        evidence_end}``, ``confidence`` the calibrated probability that it is a named
+        actor (NaN where the rules decided), ``confidence_<role>`` that it has the role.
+        Ordered by document and first mention.
+    """
+    if mentions is None or len(mentions) == 0:
+        return _empty_actors()
+    scored = context is not None and context.scorer("actors") is not None
+    candidates = actor_candidates(mentions, context, flagged=scored)
+    rows_out: list[dict[str, Any]] = []
+    numbers: Counter[str] = Counter()
+    for cand, sector, roles, scores in _decide(candidates, context):
+        cluster = cand.cluster
+        evidence = [e for e in cand.evidence if e["role"] in roles]
+        for role in roles:
+            if not any(e["role"] == role for e in evidence):
+                first = min(cluster.rows, key=lambda r: int(r["start"]))
+                evidence.append(
+                    {
+                        "role": role,
+                        "cue": "scorer",
+                        "evidence": first.get("text"),
+                        "evidence_start": int(first["start"]),
+                        "evidence_end": int(first["end"]),
+                    }
+                )
+        name = _best_name(cluster)
+        acronyms = sorted(cluster.acronyms() - {name})
+        canonical = {str(r["canonical"]) for r in cluster.rows if _text(r.get("canonical"))}
+        others = sorted(
+            {n for n in [*cluster.names(), *canonical] if n != name and n not in acronyms}
+        )
+        aliases = [*acronyms, *[n for n in others if name_key(n) != name_key(name)]]
+        numbers[cand.doc_id] += 1
+        row = {
+            "doc_id": cand.doc_id,
+            "actor_id": f"{cand.doc_id}-a{numbers[cand.doc_id]:03d}",
+            "name": name,
+            "aliases": aliases,
+            "sector": sector,
+            "roles": roles,
+            "n_mentions": len(cluster.rows),
+            "evidence": json.dumps(evidence, ensure_ascii=False, sort_keys=True),
+            "kind": cluster.kind(),
+            "first_start": min(int(r["start"]) for r in cluster.rows),
+        }
+        row.update({c: scores.get(c, float("nan")) for c in SCORE_COLUMNS})
+        rows_out.append(row)
     if not rows_out:
         return _empty_actors()
-    return pd.DataFrame(rows_out, columns=list(ACTOR_COLUMNS))
+    return pd.DataFrame(rows_out, columns=[*ACTOR_COLUMNS, *SCORE_COLUMNS])
 
 
 def document_actor_types(actor_types: pd.DataFrame, *, min_mentions: int = 1) -> pd.DataFrame:

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from corpus.nlp import RECORD_KEYS
+from corpus.nlp.extensions import RECORD_KEYS  # registers doc._.<key>, restored below
 from corpus.store import atomic_write_bytes, fingerprint, sha256_text
 
 if TYPE_CHECKING:

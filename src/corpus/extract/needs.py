@@ -3,7 +3,12 @@
 Input: the ``needs`` record table (one row per mention, with ``doc_id``,
 ``passage_id``, ``need`` and the component's ``score``; see :mod:`corpus.nlp.needs`).
 
-A document addresses a need when one mention is strong (``score >= strong``: a phrase
+With a trained ``needs`` scorer set in the :class:`~corpus.extract.tables.ScoringContext`
+(shipped, or adapted by ``corpus learn``), :func:`document_needs` lets it decide every
+(document, need) pair from the aggregated mentions and their sentences' meaning
+(:mod:`corpus.scorers.labels`) and writes its probability as ``confidence``. Without one,
+the rules below decide (``confidence`` is then empty):
+a document addresses a need when one mention is strong (``score >= strong``: a phrase
 naming the need, or a generic word in a sentence about answering needs) or its mentions
 add up (``sum >= total``), *and* the need is salient: its summed score reaches
 ``min_share`` of the document's main need. Passing mentions (a tag line, an ambiguous
@@ -15,8 +20,12 @@ d'enfants" in a report on employment) fail the second.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from corpus.extract.tables import ScoringContext
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +36,7 @@ TOTAL_SCORE = 2.0
 #: A retained need gathers at least this share of the score of the document's main need.
 MIN_SHARE = 0.15
 
-DOC_NEEDS_COLUMNS = ("doc_id", "need", "n_passages", "n_mentions", "score")
+DOC_NEEDS_COLUMNS = ("doc_id", "need", "n_passages", "n_mentions", "score", "confidence")
 
 
 def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
@@ -35,7 +44,7 @@ def empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     for column in columns:
         if column.startswith("n_"):
             frame[column] = frame[column].astype("int64")
-        elif column in ("score", "share"):
+        elif column in ("score", "share", "confidence"):
             frame[column] = frame[column].astype("float64")
         else:
             frame[column] = frame[column].astype("str")
@@ -52,26 +61,36 @@ def _scores(needs: pd.DataFrame) -> pd.Series:
 
 def document_needs(
     needs: pd.DataFrame,
+    context: ScoringContext | None = None,
     *,
     strong: float = STRONG_SCORE,
     total: float = TOTAL_SCORE,
     min_share: float = MIN_SHARE,
 ) -> pd.DataFrame:
-    """Needs each document addresses, with the evidence counts.
+    """Needs each document addresses, with the evidence counts and the confidence.
 
     Args:
         needs: The needs record table (``doc_id``, ``passage_id``, ``need``,
-            ``score``; without ``score`` every mention counts 1).
-        strong: A mention scoring at least this retains its need.
-        total: Mentions whose scores sum to at least this retain their need.
-        min_share: A need's summed score must reach this share of the highest summed
-            score of a need in the same document (0 disables the test).
+            ``score``, ``evidence``...; without ``score`` every mention counts 1).
+        context: Passages, scorers and encoder; its ``needs`` scorer set decides when
+            there is one (then ``strong``, ``total`` and ``min_share`` are not used).
+        strong: Rules: a mention scoring at least this retains its need.
+        total: Rules: mentions whose scores sum to at least this retain their need.
+        min_share: Rules: a need's summed score must reach this share of the highest
+            summed score of a need in the same document (0 disables the test).
 
     Returns:
         ``doc_id``, ``need``, ``n_passages`` (passages mentioning it), ``n_mentions``,
-        ``score`` (sum of mention scores); only retained needs, sorted by document
-        then need.
+        ``score`` (sum of mention scores), ``confidence`` (the scorer's probability;
+        empty when the rules decided); only retained needs, sorted by document then need.
     """
+    scorer_set = context.scorer("needs") if context is not None else None
+    if scorer_set is not None and context is not None:
+        from corpus.scorers.labels import NEEDS_FIELD, decide
+
+        records = needs if needs is not None else empty_frame(DOC_NEEDS_COLUMNS)
+        decided = decide(records, NEEDS_FIELD, scorer_set, context.passages, embed=context.embed)
+        return _typed(decided.sort_values(["doc_id", "need"]), DOC_NEEDS_COLUMNS)
     if needs is None or len(needs) == 0:
         return empty_frame(DOC_NEEDS_COLUMNS)
     frame = pd.DataFrame(
@@ -95,10 +114,18 @@ def document_needs(
     keep = ((out["best"] >= strong - 1e-9) | (out["score"] >= total - 1e-9)) & (
         out["score"] >= min_share * top - 1e-9
     )
-    out = out.loc[keep, list(DOC_NEEDS_COLUMNS)].reset_index(drop=True)
+    out = out.loc[keep].assign(confidence=float("nan"))
+    return _typed(out, DOC_NEEDS_COLUMNS)
+
+
+def _typed(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``columns`` of a document-level table, with their types, index reset."""
+    out = frame.loc[:, list(columns)].reset_index(drop=True)
+    out["doc_id"] = out["doc_id"].astype(str)
     out["n_passages"] = out["n_passages"].astype("int64")
     out["n_mentions"] = out["n_mentions"].astype("int64")
     out["score"] = out["score"].astype("float64").round(4)
+    out["confidence"] = out["confidence"].astype("float64")
     return out
 
 

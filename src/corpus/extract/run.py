@@ -21,7 +21,6 @@ import pandas as pd
 
 from corpus.context import CorpusContext, HasContext, as_context
 from corpus.errors import UsageError
-from corpus.extract.annotate import AnnotateStats, annotate, make_units, prune_cache
 from corpus.extract.tables import (
     TABLE_NAMES,
     Finalizers,
@@ -34,8 +33,9 @@ from corpus.ingest.tables import ingest_table
 from corpus.scorers.registry import load_all, scorers_fingerprint
 from corpus.store import fingerprint, sha256_file
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotate imports spaCy: loaded only when something is extracted
     from corpus.engine import Executor
+    from corpus.extract.annotate import AnnotateStats
     from corpus.scorers.model import ScorerSet
 
 logger = logging.getLogger(__name__)
@@ -134,6 +134,8 @@ def annotate_records(
         ``({record key: frame}, the French passages annotated)``; training
         (:mod:`corpus.train`) labels these records against gold.
     """
+    from corpus.extract.annotate import annotate, make_units
+
     skipped = skipped_table(documents)
     for row in skipped.itertuples():
         logger.info("skipping %s: %s", row.path, row.reason)
@@ -345,6 +347,8 @@ def extract_corpus(
                 seconds=time.perf_counter() - started,
                 rows=dict(sidecar.get("rows", {})),
             )
+        from corpus.extract.annotate import AnnotateStats, prune_cache  # spaCy: stale only
+
         nlp = build_pipeline(resources=resources)
         pipeline_fp = pipeline_fingerprint(nlp)
         cache_dir = corpus.store.cache_dir("docbin")

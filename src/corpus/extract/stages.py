@@ -2,38 +2,61 @@
 
 Input: the ``stages`` record table (one row per mention, with ``doc_id``,
 ``passage_id``, ``stage`` and the pattern ``weight``; see :mod:`corpus.nlp.stages`).
-A document describes a stage when the weights of its mentions add up to at least
-:data:`MIN_WEIGHT` (one mention naming the stage, or two suggesting it).
+With a trained ``stages`` scorer set in the :class:`~corpus.extract.tables.ScoringContext`,
+:func:`document_stages` lets it decide every (document, stage) pair
+(:mod:`corpus.scorers.labels`) and writes its probability as ``confidence``. Without one,
+the rule decides (``confidence`` empty): a document describes a stage when the weights of
+its mentions add up to at least :data:`MIN_WEIGHT` (one mention naming the stage, or two
+suggesting it).
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from corpus.extract.needs import aggregate_by, empty_frame
+from corpus.extract.needs import _typed, aggregate_by, empty_frame
+
+if TYPE_CHECKING:
+    from corpus.extract.tables import ScoringContext
 
 logger = logging.getLogger(__name__)
 
 #: Sum of mention weights a stage needs in a document.
 MIN_WEIGHT = 1.0
 
-DOC_STAGES_COLUMNS = ("doc_id", "stage", "n_passages", "n_mentions", "score")
+DOC_STAGES_COLUMNS = ("doc_id", "stage", "n_passages", "n_mentions", "score", "confidence")
 
 
-def document_stages(stages: pd.DataFrame, *, min_weight: float = MIN_WEIGHT) -> pd.DataFrame:
-    """Stages each document describes, with the evidence counts.
+def document_stages(
+    stages: pd.DataFrame,
+    context: ScoringContext | None = None,
+    *,
+    min_weight: float = MIN_WEIGHT,
+) -> pd.DataFrame:
+    """Stages each document describes, with the evidence counts and the confidence.
 
     Args:
         stages: The stages record table (``doc_id``, ``passage_id``, ``stage``,
-            ``weight``; without ``weight`` every mention counts 1).
-        min_weight: Sum of mention weights a stage needs to be retained.
+            ``weight``, ``evidence``...; without ``weight`` every mention counts 1).
+        context: Passages, scorers and encoder; its ``stages`` scorer set decides when
+            there is one (then ``min_weight`` is not used).
+        min_weight: Rules: sum of mention weights a stage needs to be retained.
 
     Returns:
         ``doc_id``, ``stage``, ``n_passages``, ``n_mentions``, ``score`` (sum of
-        weights); only retained stages, sorted by document then stage.
+        weights), ``confidence`` (the scorer's probability; empty when the rule
+        decided); only retained stages, sorted by document then stage.
     """
+    scorer_set = context.scorer("stages") if context is not None else None
+    if scorer_set is not None and context is not None:
+        from corpus.scorers.labels import STAGES_FIELD, decide
+
+        records = stages if stages is not None else empty_frame(DOC_STAGES_COLUMNS)
+        decided = decide(records, STAGES_FIELD, scorer_set, context.passages, embed=context.embed)
+        return _typed(decided.sort_values(["doc_id", "stage"]), DOC_STAGES_COLUMNS)
     if stages is None or len(stages) == 0:
         return empty_frame(DOC_STAGES_COLUMNS)
     if "weight" in stages.columns:
@@ -59,12 +82,8 @@ def document_stages(stages: pd.DataFrame, *, min_weight: float = MIN_WEIGHT) -> 
         )
         .reset_index()
     )
-    out = out.loc[out["score"] >= min_weight - 1e-9, list(DOC_STAGES_COLUMNS)]
-    out = out.reset_index(drop=True)
-    out["n_passages"] = out["n_passages"].astype("int64")
-    out["n_mentions"] = out["n_mentions"].astype("int64")
-    out["score"] = out["score"].astype("float64").round(4)
-    return out
+    out = out.loc[out["score"] >= min_weight - 1e-9].assign(confidence=float("nan"))
+    return _typed(out, DOC_STAGES_COLUMNS)
 
 
 def stages_by(

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corpus.extract.annotate import AnnotatedUnit
 from corpus.nlp import RECORD_KEYS
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotate imports spaCy; the table names must not
+    from corpus.extract.annotate import AnnotatedUnit
     from corpus.scorers.model import ScorerSet
 
 logger = logging.getLogger(__name__)
@@ -249,10 +249,10 @@ def default_finalizers() -> Finalizers:
     return Finalizers(
         finalize_definitions=definitions.finalize_definitions,
         dimensions_table=definitions.dimensions_table,
-        build_actors=lambda frame, ctx: actors.build_actors(frame),
+        build_actors=actors.build_actors,
         document_actor_types=actors.document_actor_types,
-        document_needs=lambda frame, ctx: needs.document_needs(frame),
-        document_stages=lambda frame, ctx: stages.document_stages(frame),
+        document_needs=needs.document_needs,
+        document_stages=stages.document_stages,
     )
 
 

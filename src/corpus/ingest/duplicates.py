@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from datasketch import MinHash, MinHashLSH
 
 from corpus.store import atomic_path
 
@@ -46,19 +45,22 @@ _WORD = re.compile(r"\w+")
 @lru_cache(maxsize=4)
 def _permutations(num_perm: int) -> Any:
     """The permutations of the MinHash family (computed once, shared by all signatures)."""
+    from datasketch import MinHash  # with scipy: loaded when a file is read, not on start-up
+
     return MinHash(num_perm=num_perm, seed=1, scheme=SCHEME).permutations
 
 
 def signature(text: str, *, num_perm: int = NUM_PERM, shingle: int = SHINGLE) -> np.ndarray:
     """MinHash signature (uint32 array) of ``text``'s word shingles."""
+    from datasketch import MinHash
+
     words = _WORD.findall(text.lower())
     if len(words) < shingle:
         grams = {" ".join(words).encode("utf-8")}
     else:
-        grams = {
-            " ".join(words[i : i + shingle]).encode("utf-8")
-            for i in range(len(words) - shingle + 1)
-        }
+        # zip of shifted views: the same shingles as slicing words[i : i + shingle]
+        shifted = (words[k:] for k in range(shingle))  # unequal lengths: zip stops early
+        grams = {" ".join(gram).encode("utf-8") for gram in zip(*shifted, strict=False)}
     minhash = MinHash(
         num_perm=num_perm,
         seed=1,
@@ -241,6 +243,8 @@ RECORD = _record(NUM_PERM)
 
 def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
     """Bands and rows per band of the LSH at ``threshold`` (as datasketch chooses them)."""
+    from datasketch import MinHashLSH
+
     index = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return index.b, index.r
 

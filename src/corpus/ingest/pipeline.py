@@ -44,6 +44,7 @@ import pandas as pd
 from corpus.context import CorpusContext, HasContext, as_context
 from corpus.errors import EXIT_OK, EXIT_PARTIAL, IngestError
 from corpus.ingest import clean, duplicates, metadata
+from corpus.ingest.diagnostics import Capture
 from corpus.ingest.errors import (
     EmptyFileError,
     FileTooLargeError,
@@ -60,9 +61,11 @@ from corpus.ingest.streaming import (
     DOCUMENT_SCHEMA,
     PASSAGE_SCHEMA,
     Parts,
+    freeze_heap,
     iter_table,
     release_memory,
     to_arrow,
+    unfreeze_heap,
     write_parquet_streaming,
 )
 from corpus.store import Store, sha256_bytes, sha256_file
@@ -117,6 +120,8 @@ class IngestReport:
         n_duplicates: Rows of the duplicates table.
         n_batches: Part files of new documents written (batches flushed).
         seconds: Wall time.
+        warnings: One line per file read in this run whose reading logged warnings (what
+            was repaired or assumed, counted; the detail is logged at debug level).
     """
 
     added: list[str] = field(default_factory=list)
@@ -129,6 +134,7 @@ class IngestReport:
     n_duplicates: int = 0
     n_batches: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -375,22 +381,33 @@ PARTITION_BYTES = 16 * 2**20
 
 
 def _outcomes(
-    todo: list[str], ctx: _Context, executor: Executor | None
+    todo: list[str],
+    ctx: _Context,
+    executor: Executor | None,
+    listener: Capture,
+    warned: list[str],
 ) -> Iterator[tuple[str, int, int, Outcome]]:
     """``(rel, size, mtime_ns, outcome)`` of each file of ``todo``, in order.
 
-    In this process, one file at a time. With an executor, the client reads (and checks)
-    the files of a partition and the workers clean and segment them: the client's reads
-    stay bounded by the executor's window of partitions in flight.
+    In this process, one file at a time; what the reader libraries log or warn is
+    captured per file by ``listener`` and summarised (one line a file, appended to
+    ``warned``). With an executor, the client reads (and checks) the files of a
+    partition and the workers clean and segment them (and summarise their warnings in
+    their own log): the client's reads stay bounded by the executor's window of
+    partitions in flight.
     """
     if executor is None:
         for rel in todo:
             size, mtime_ns = _size_mtime(ctx.raw_dir / rel)
             outcome: Outcome
-            try:
-                outcome = _process_file(ctx.raw_dir / rel, rel, ctx)
-            except Exception as exc:  # a reader bug must not stop the corpus either
-                outcome = Rejection.of(exc, rel)
+            with listener.file(rel) as diagnostics:
+                try:
+                    outcome = _process_file(ctx.raw_dir / rel, rel, ctx)
+                except Exception as exc:  # a reader bug must not stop the corpus either
+                    outcome = Rejection.of(exc, rel)
+            diagnostics.emit()
+            if diagnostics.count:
+                warned.append(str(diagnostics.summary()))
             yield rel, size, mtime_ns, outcome
         return
     from corpus.engine import describe_items
@@ -441,16 +458,23 @@ def process_partition(
 ) -> list[tuple[str, int, int, Outcome]]:
     """Worker side: the outcome of each file of a partition read by the client."""
     done: list[tuple[str, int, int, Outcome]] = []
-    for rel, size, mtime_ns, data in partition:
-        outcome: Outcome
-        if isinstance(data, Rejection):
-            outcome = data
-        else:
-            try:
-                outcome = process_bytes(data, rel, ctx)
-            except Exception as exc:
-                outcome = Rejection.of(exc, rel)
-        done.append((rel, size, mtime_ns, outcome))
+    listener = Capture()  # reader warnings: one line a file in the worker's log
+    listener.start()
+    try:
+        for rel, size, mtime_ns, data in partition:
+            outcome: Outcome
+            if isinstance(data, Rejection):
+                outcome = data
+            else:
+                with listener.file(rel) as diagnostics:
+                    try:
+                        outcome = process_bytes(data, rel, ctx)
+                    except Exception as exc:
+                        outcome = Rejection.of(exc, rel)
+                diagnostics.emit()
+            done.append((rel, size, mtime_ns, outcome))
+    finally:
+        listener.stop()
     return done
 
 
@@ -627,8 +651,12 @@ def ingest_corpus(
         task = bar.add_task("Ingesting", total=len(todo)) if bar is not None else None
         if bar is not None:
             bar.start()
+        frozen = freeze_heap()
+        listener = Capture()  # reader library warnings, per file
+        listener.start()
         try:
-            for rel, size, mtime_ns, outcome in _outcomes(todo, ctx, executor):
+            outcomes = _outcomes(todo, ctx, executor, listener, report.warnings)
+            for rel, size, mtime_ns, outcome in outcomes:
                 if isinstance(outcome, Rejection):
                     new_rejected.append(
                         {"path": rel, "code": outcome.code, "reason": outcome.reason}
@@ -663,6 +691,8 @@ def ingest_corpus(
                 report,
             )
         finally:
+            listener.stop()
+            unfreeze_heap(frozen)
             if bar is not None:
                 bar.stop()
             tmp.cleanup()

@@ -4,10 +4,10 @@
   member is decompressed: too many members, a total uncompressed size over
   :data:`MAX_UNCOMPRESSED_BYTES`, or a member whose compression ratio is over
   :data:`MAX_RATIO` (and which expands past 1 MB) is a zip bomb.
-* XML parts of those archives are parsed with :mod:`defusedxml` first: any entity
-  declaration (billion laughs, quadratic blow-up, external entities) is refused, so
-  python-docx and odfpy only ever parse XML without entities. Declarations can only sit
-  in the DTD before the root element, so each part is parsed up to its first element.
+* The XML parts we read of those archives are parsed with :mod:`defusedxml` first
+  (:mod:`corpus.ingest.readers.office_parts`): any entity declaration (billion laughs,
+  quadratic blow-up, external entities) is refused, so python-docx and odfpy only ever
+  parse XML without entities.
 """
 
 from __future__ import annotations
@@ -16,10 +16,7 @@ import io
 import zipfile
 from pathlib import Path
 
-import defusedxml
-import defusedxml.ElementTree
-
-from corpus.ingest.errors import CorruptDocumentError, NotZipError, XmlBombError, ZipBombError
+from corpus.ingest.errors import NotZipError, ZipBombError
 
 #: Total uncompressed size above which an office archive is refused.
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
@@ -79,42 +76,3 @@ def open_zip(data: bytes, path: str | Path, *, kind: str) -> zipfile.ZipFile:
             hint="Do not open this file; remove it from the corpus.",
         )
     return archive
-
-
-def check_xml_parts(archive: zipfile.ZipFile, path: str | Path) -> None:
-    """Parse every XML member with defusedxml; refuse entity declarations.
-
-    Raises:
-        XmlBombError: An XML part declares entities or external references.
-        CorruptDocumentError: An XML part is not well-formed.
-    """
-    for info in archive.infolist():
-        if not info.filename.endswith((".xml", ".rels")):
-            continue
-        try:
-            with archive.open(info) as member:
-                # Entities can only be declared in the DTD, which comes before the root
-                # element: parsing up to the first start tag is enough (and fast).
-                for _event in defusedxml.ElementTree.iterparse(
-                    member, events=("start",), forbid_dtd=False, forbid_entities=True
-                ):
-                    break
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise CorruptDocumentError(
-                f"member {info.filename!r} cannot be decompressed ({exc})",
-                path=path,
-                hint="The file is damaged; re-save it from its source.",
-            ) from exc
-        except defusedxml.DefusedXmlException as exc:
-            raise XmlBombError(
-                f"XML part {info.filename!r} declares entities ({type(exc).__name__}); "
-                "entity expansion is refused",
-                path=path,
-                hint="This is not a normal office document; remove it.",
-            ) from exc
-        except Exception as exc:  # ParseError and friends
-            raise CorruptDocumentError(
-                f"XML part {info.filename!r} is not well-formed ({exc})",
-                path=path,
-                hint="The file is damaged; re-save it from its source.",
-            ) from exc

@@ -28,8 +28,23 @@ Contract shared by the components and the extraction tables (``corpus.extract``)
 
 Factories are registered in :mod:`corpus.nlp.factories`; the pipeline is built and
 cached by :mod:`corpus.nlp.pipeline`.
+
+Importing this package loads no spaCy (a re-run that finds nothing stale must stay
+cheap): ``register_extensions`` is imported from :mod:`corpus.nlp.extensions` on first use.
 """
 
-from corpus.nlp.extensions import RECORD_KEYS, register_extensions
+from __future__ import annotations
+
+from typing import Any
+
+from corpus.nlp.records import RECORD_KEYS
 
 __all__ = ["RECORD_KEYS", "register_extensions"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "register_extensions":
+        from corpus.nlp.extensions import register_extensions
+
+        return register_extensions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -64,6 +64,7 @@ class Candidate:
     weak: bool = False
     canonical: str | None = None  # gazetteer name
     lead: int | None = None  # start of a lower-case form word before the name
+    filtered: str = ""  # the soft filter that would drop it ("" when kept)
 
 
 _PRIORITY = {"gazetteer": 3, "pattern": 2, "ner": 1, "acronym": 0}
@@ -529,46 +530,57 @@ class SpanFinder:
         return len(upper) >= 3 and len(upper) >= 0.6 * len(words)
 
     def keep(self, doc: Doc, cand: Candidate) -> bool:
-        """Whether a candidate survives the filters (see the module docstring)."""
+        """Whether a candidate survives every filter (see the module docstring)."""
+        return self.drop_reason(doc, cand) is None
+
+    def drop_reason(self, doc: Doc, cand: Candidate) -> str | None:
+        """Why the filters drop a candidate (``None``: kept).
+
+        Reasons starting with ``soft:`` name shapes that are sometimes actors (a name in
+        capitals, a sentence-initial word): the component still proposes them, flagged,
+        and the trained scorer decides. Other reasons are final.
+        """
         span = doc[cand.start : cand.end]
         if cand.origin == "gazetteer":
-            return True
+            return None
         text = span.text
         if not text or len(span) > MAX_TOKENS or _URLISH.search(text):
-            return False
+            return "shape"
         if any(t.text in _BREAK or "\n" in t.text for t in span):
-            return False
+            return "break"
         first = span[0]
         if not (first.text[0].isupper() or first.text[0].isdigit() or cand.origin == "pattern"):
-            return False
+            return "lower"
         alpha = [t for t in span if t.is_alpha or any(c.isalpha() for c in t.text)]
         if not alpha or sum(c.isalpha() for c in text) < 2:
-            return False
+            return "shape"
         if all(t.text.isupper() for t in alpha) and self._header_line(doc, cand.start):
-            return False
+            return "soft:caps_header"
         folded = [fold(t.text) for t in alpha]
         if all(w in self.lexicon.concepts or is_function_word(w) for w in folded):
-            return False
+            return "concept"
         if all(
             w in self.lexicon.honorifics or w in self.lexicon.job_titles or is_function_word(w)
             for w in folded
         ):
-            return False  # "M. le Président", "Madame la Ministre": a title, no name
+            return "title"  # "M. le Président", "Madame la Ministre": a title, no name
         if len(alpha) == 1:
             word = alpha[0]
             if fold(word.text) in self.lexicon.header_words:
-                return False
+                return "soft:header_word"
             if is_acronym(word.text):
-                return not self.stop_acronym(word.text) and not self._in_capitals_run(
-                    doc, cand.start, cand.end
-                )
+                if self.stop_acronym(word.text):
+                    return "stop_acronym"
+                if self._in_capitals_run(doc, cand.start, cand.end):
+                    return "soft:capitals_run"
+                return None
             if sentence_initial(word):
-                return False
+                return "soft:sentence_initial"
             if word.pos_ in ("VERB", "ADJ", "ADV", "ADP", "PRON", "DET", "AUX"):
-                return False
+                return "pos"
         elif all(t.text.isupper() for t in alpha) and not all(is_acronym(t.text) for t in alpha):
-            return False
-        return True
+            return "soft:caps"
+        return None
 
     def _without_honorific(self, doc: Doc, cand: Candidate) -> Candidate:
         """``Mme Léa Pittet`` -> ``Léa Pittet`` (a person): the civility is not the name."""
@@ -598,7 +610,15 @@ class SpanFinder:
             *self._acronyms(doc),
         ]
         raw = [self._without_honorific(doc, c) for c in raw]
-        raw = [c for c in raw if self.keep(doc, c) and not self._position(doc, c)]
+        soft: list[Candidate] = []
+        kept: list[Candidate] = []
+        for cand in raw:
+            reason = self.drop_reason(doc, cand)
+            if reason is None and not self._position(doc, cand):
+                kept.append(cand)
+            elif reason is not None and reason.startswith("soft:"):
+                soft.append(replace(cand, filtered=reason[5:], weak=True))
+        raw = kept
         raw.sort(key=lambda c: (-(c.end - c.start), -_PRIORITY[c.origin], c.start))
         taken: list[Candidate] = []
         used: set[int] = set()
@@ -609,6 +629,14 @@ class SpanFinder:
                 continue
             used |= tokens
             taken.append(cand)
+        # Flagged candidates only where nothing kept stands, so the kept ones are what
+        # the rules alone would give.
+        soft.sort(key=lambda c: (-(c.end - c.start), -_PRIORITY[c.origin], c.start))
+        for cand in soft:
+            tokens = set(range(cand.start, cand.end))
+            if not tokens & used:
+                used |= tokens
+                taken.append(cand)
         taken.sort(key=lambda c: c.start)
         taken = self._attach_places(doc, taken)
         taken = self._names_before_acronyms(doc, taken)

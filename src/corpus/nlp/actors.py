@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from corpus.nlp.actor_features import mention_features, role_cue_features
 from corpus.nlp.actor_lexicon import ActorLexicon, fold, load_lexicon
 from corpus.nlp.actor_roles import find_roles, is_generic_support, sentence_of
 from corpus.nlp.actor_spans import Candidate, SpanFinder, sentence_initial
@@ -163,7 +164,11 @@ class ActorFinder:
                 descriptor = (cand.lead, cand.sector or "autre")
             record = self._record(doc, span, cand, lexicon, descriptor)
             found.actors.append((span, record))
-        self._share_coordinated_roles(doc, found.actors)
+        # Flagged candidates (see ``SpanFinder.drop_reason``) share no roles: the rules
+        # alone would not have seen them.
+        self._share_coordinated_roles(doc, [a for a in found.actors if not a[1]["filtered"]])
+        for _, record in found.actors:
+            record["features"].update(role_cue_features(record["roles"]))
         found.types = self._types(
             doc, [m for m in matches if m[1] not in used], [s for s, _ in found.actors]
         )
@@ -289,6 +294,18 @@ class ActorFinder:
         roles = self._funding_support(roles, sector, cue_span)
         strong = any(not r["weak"] for r in roles)
         weak = cand.weak and not strong and not cand.acronym
+        heading = self._heading(sent)
+        features = mention_features(
+            span,
+            sent,
+            lexicon,
+            origin=cand.origin,
+            label=cand.label,
+            kind=cand.kind,
+            filtered=cand.filtered,
+            heading=heading,
+            roles=[],
+        )
         return {
             "text": span.text,
             "start": span.start_char,
@@ -302,7 +319,9 @@ class ActorFinder:
             "weak": weak,
             "byline": self._byline(span),
             "canonical": cand.canonical,
-            "heading": self._heading(sent),
+            "heading": heading,
+            "filtered": cand.filtered,
+            "features": features,
         }
 
     @staticmethod

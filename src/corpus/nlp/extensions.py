@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-#: Every record key a component may write; each is also a ``doc.spans`` key.
-RECORD_KEYS: tuple[str, ...] = (
-    "definitions",
-    "goals",
-    "actors",
-    "actor_types",
-    "needs",
-    "free_needs",
-    "stages",
-)
+from corpus.nlp.records import RECORD_KEYS
+
+__all__ = ["RECORD_KEYS", "register_extensions"]
 
 
 def register_extensions() -> None:

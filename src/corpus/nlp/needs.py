@@ -13,9 +13,11 @@ Resources (folder ``resources/needs/``, or a copy given as ``resources``):
 
 Each mention gets a ``score``: its weight, cut to :data:`NAME_FACTOR` inside a name
 ("Direction de santé publique"), else doubled in a cue sentence, else cut to
-:data:`HEADING_FACTOR` in a heading or tag line (no verb, few words). The
-document-level rule (:func:`corpus.extract.needs.document_needs`) keeps a need when
-one mention scores at least 1 or all its mentions together reach 2.
+:data:`HEADING_FACTOR` in a heading or tag line (no verb, few words). The mentions are
+candidates: at document level (:func:`corpus.extract.needs.document_needs`) the trained
+``needs`` scorer decides from their counts, scores, contexts and sentences
+(:mod:`corpus.scorers.labels`); without a scorer file, a rule keeps a need when one
+mention scores at least 1 or all its mentions together reach 2.
 """
 
 from __future__ import annotations

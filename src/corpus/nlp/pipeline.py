@@ -15,14 +15,14 @@ import logging
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import spacy
-from spacy.language import Language
-
-import corpus.nlp.factories  # noqa: F401  (registers the factories)
 from corpus.errors import ConfigError, ExtractionError
 from corpus.store import fingerprint, installed_version
+
+if TYPE_CHECKING:  # spaCy and the factories load in build_pipeline only: a staleness
+    # check (expected_fingerprint) must not pay for them
+    from spacy.language import Language
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def fingerprint_parts(
     names = _normalise_components(components)
     overrides = normalise_resources(resources)
     return {
-        "spacy": spacy.__version__,
+        "spacy": installed_version("spacy", "unknown"),  # spacy.__version__, not imported
         "model": f"{MODEL}=={_model_version()}",
         "components": {
             name: {
@@ -193,6 +193,10 @@ def build_pipeline(
             module is missing or broken): the build fails, it never skips silently.
         ConfigError: Bad component name or resource path.
     """
+    import spacy
+
+    import corpus.nlp.factories  # noqa: F401  (registers the factories)
+
     names = _normalise_components(components)
     overrides = normalise_resources(resources)
     # Keyed by content too: an edited lexicon rebuilds rather than reusing a stale pipeline.

@@ -9,9 +9,10 @@ Resources (folder ``resources/stages/``, or a copy given as ``resources``):
   mentions are ignored.
 
 Overlapping matches of different stages keep the longest ("évaluation des besoins" is
-a diagnostic, not an evaluation). The document-level rule
-(:func:`corpus.extract.stages.document_stages`) keeps a stage whose mention weights add
-up to at least 1.
+a diagnostic, not an evaluation). The mentions are candidates: at document level
+(:func:`corpus.extract.stages.document_stages`) the trained ``stages`` scorer decides
+(:mod:`corpus.scorers.labels`); without a scorer file, a rule keeps a stage whose
+mention weights add up to at least 1.
 """
 
 from __future__ import annotations

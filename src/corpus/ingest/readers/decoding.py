@@ -29,6 +29,8 @@ _MOJIBAKE_HINT = re.compile(
 )
 _SUPPORTED = {"utf_8", "utf_8_sig", "utf_16", "utf_16_le", "utf_16_be", "cp1252", "latin_1"}
 _SAMPLE = 64 * 1024
+#: C0 control bytes other than tab, line feed, form feed and carriage return.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -37,7 +39,7 @@ def _looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # C speed
     return controls > 0.05 * len(sample)
 
 

@@ -1,7 +1,9 @@
 """Word reader (``.docx``) with python-docx; headings and paragraphs kept as structure.
 
-The archive is checked for zip bombs and its XML for entity declarations
-(:mod:`corpus.ingest.safety`) before python-docx parses it.
+python-docx is given only the parts we read (the main document, its styles and the core
+properties), each checked with defusedxml first, in an archive checked for zip bombs
+(:mod:`corpus.ingest.readers.office_parts`): an empty or odd part we do not read is not
+an error.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import docx
 
 from corpus.ingest.errors import CorruptDocumentError
 from corpus.ingest.readers.base import Block, RawDocument
-from corpus.ingest.safety import check_xml_parts, open_zip
+from corpus.ingest.readers.office_parts import docx_package
 
 
 def _heading_level(style_name: str) -> int:
@@ -28,11 +30,9 @@ def _heading_level(style_name: str) -> int:
 
 def read_docx(data: bytes, path: Path) -> RawDocument:
     """Read a .docx file's paragraphs, headings and table cells."""
-    archive = open_zip(data, path, kind="docx")
-    with archive:
-        check_xml_parts(archive, path)
+    package = docx_package(data, path)
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
     except Exception as exc:  # python-docx raises KeyError, ValueError, PackageNotFound...
         raise CorruptDocumentError(
             f"python-docx cannot open it ({type(exc).__name__}: {exc})",

@@ -1,8 +1,10 @@
 """PDF reader: the text layer of each page with pypdf (no OCR).
 
-* Running headers and footers: the first and last two lines of each page, with digits
-  masked (``Page 3`` == ``Page 7``), that recur on at least half of the pages (and on at
-  least two) are dropped, as are lines holding only a page number.
+* Running headers and footers: lines that recur, with digits masked (``page n°3/78`` ==
+  ``page n°7/78``), on at least half of the pages (and on at least two), mostly among
+  the first or last :data:`_EDGE` lines of a page, are dropped wherever they sit (a
+  footer drawn before the body comes out at the top of the page's text, or in its
+  middle), as are lines holding only a page number.
 * End-of-line hyphenation (``inno-`` / ``vation``) is undone when a lower-case letter
   follows; lines of one paragraph are joined with a space. A line ending a sentence
   followed by a capitalised line, or a short line without final punctuation (a
@@ -31,7 +33,8 @@ _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page|p\.)?\s*\d+\s*(?:(?:/|sur|of)\s*\d+)?\W*$", re.I)
 _HYPHEN = re.compile(r"(\w)-\n(?=[a-zàâäçéèêëîïôöùûüÿœæ])")
 _SENTENCE_END = re.compile(r"[.!?:;»\"”…)]$")
-_EDGE = 2
+#: Lines at the top and at the bottom of a page's text where running lines are looked for.
+_EDGE = 8
 
 
 def _corrupt(path: Path, exc: Exception) -> PdfCorruptError:
@@ -55,15 +58,19 @@ def _page_lines(reader: pypdf.PdfReader, path: Path) -> list[list[str]]:
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
+    """Running headers and footers, digits masked: see the module docstring."""
     if len(pages) < 2:
         return set()
-    counts: Counter[str] = Counter()
+    on_pages: Counter[str] = Counter()
+    at_edge: Counter[str] = Counter()
     for lines in pages:
-        content = [line for line in lines if line]
-        edges = set(content[:_EDGE] + content[-_EDGE:])
-        counts.update(_DIGITS.sub("#", line) for line in edges)
+        masked = [_DIGITS.sub("#", line) for line in lines if line]
+        on_pages.update(set(masked))
+        at_edge.update(set(masked[:_EDGE] + masked[-_EDGE:]))
     needed = max(2, (len(pages) + 1) // 2)
-    return {line for line, count in counts.items() if count >= needed}
+    return {
+        line for line, count in on_pages.items() if count >= needed and 2 * at_edge[line] >= count
+    }
 
 
 _FUNCTION_WORD_END = re.compile(
@@ -152,12 +159,10 @@ def read_pdf(data: bytes, path: Path) -> RawDocument:
     running = _running_lines(pages)
     kept: list[str] = []
     for lines in pages:
-        content = [line for line in lines if line]
-        edges = set(content[:_EDGE] + content[-_EDGE:])
         page_lines = [
             line
             for line in lines
-            if not (line and line in edges and _DIGITS.sub("#", line) in running)
+            if not (line and _DIGITS.sub("#", line) in running)
             and not (line and _PAGE_NUMBER.match(line))
         ]
         while page_lines and not page_lines[-1]:

@@ -83,6 +83,7 @@ def text_blocks(body: str, *, markdown: bool = False) -> list[Block]:
 def read_text(data: bytes, path: Path) -> RawDocument:
     """Read a ``.txt`` or ``.md`` file (or an IRaMuTeQ corpus saved as ``.txt``)."""
     text, encoding = decode_bytes(data, path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # CRLF, CR-only or a mix
     suffix = path.suffix.lower()
     if suffix == ".txt":
         from corpus.ingest.readers.iramuteq import is_iramuteq, read_iramuteq
