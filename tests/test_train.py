@@ -106,3 +106,13 @@ def test_train_command_rejects_a_corpus_without_gold(tmp_path, only_test_trainer
     result = CliRunner().invoke(app, ["train", "--corpus", str(folder), "--out", str(tmp_path)])
     assert result.exit_code != 0
     assert "no gold annotation matches" in str(result.exception) + result.output
+
+
+@pytest.mark.slow
+def test_a_document_added_since_the_last_load_is_trained_on(tmp_path) -> None:
+    folder = _small_corpus(tmp_path, n=2)
+    assert len(load_training_corpus(folder).gold) == 2
+    extra = sorted((DEMO / "raw").glob("*.txt"))[2]
+    shutil.copy(extra, folder / "raw" / extra.name)
+    shutil.copy(DEMO / "gold" / f"{extra.stem}.yaml", folder / "gold")
+    assert len(load_training_corpus(folder).gold) == 3

@@ -105,6 +105,8 @@ def load_training_corpus(
     opened = corpus_pkg.open(folder)
     if gold is None:
         gold = read_annotations(folder / "gold")
+    # Incremental ingest first: a document added to raw/ since the last run is trained on.
+    opened.ingest()
     documents, passages = opened.documents, opened.passages
     if nlp is None or pipeline_fp is None:
         nlp, pipeline_fp = _pipeline()
