@@ -205,7 +205,7 @@ class Corpus:
             A :class:`corpus.exchange.export.ExportResult`.
         """
         from corpus.exchange.export import TOPIC_TABLES, export_corpus
-        from corpus.extract.run import extraction_table
+        from corpus.extract.run import actor_builder, extraction_table
         from corpus.extract.tables import TABLE_NAMES
         from corpus.store import installed_version
 
@@ -237,6 +237,7 @@ class Corpus:
             where=where or [],
             dimensions=dimensions,
             description=self.config.description,
+            build_actors=actor_builder(self) if to in ("qdpx",) else None,
         )
 
     def _stored_topics_current(self) -> bool:

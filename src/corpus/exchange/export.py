@@ -91,6 +91,7 @@ def export_corpus(
     where: Iterable[str] = (),
     dimensions: Mapping[str, str] | None = None,
     description: str = "",
+    build_actors: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> ExportResult:
     """Write the corpus (or its ``where`` sub-corpus) in ``fmt``.
 
@@ -105,6 +106,8 @@ def export_corpus(
         where: ``FIELD=VALUE`` conditions (see :mod:`corpus.exchange.subset`).
         dimensions: ``{dimension id: label}`` for the data dictionary.
         description: The project's description (REFI-QDA).
+        build_actors: Mentions -> one document's actors (the scorers in force); the
+            rules' decision when ``None``.
 
     Returns:
         What was written.
@@ -143,7 +146,7 @@ def export_corpus(
     tables = subset([*CODED_TABLES, "passages", *(TOPIC_TABLES[:2] if topics else ())])
     book = corpus_codebook(tables["definitions"], topics)
     texts = dict(zip(selected["doc_id"].astype(str), selected["text"].astype(str), strict=True))
-    selections = coded_selections(book, texts, tables)
+    selections = coded_selections(book, texts, tables, build_actors=build_actors)
     write_qdpx(
         path,
         name=name,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,6 +139,8 @@ def coded_selections(
     codebook: Codebook,
     texts: dict[str, str],
     tables: dict[str, pd.DataFrame | None],
+    *,
+    build_actors: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> list[Selection]:
     """Every extraction of ``tables`` as a coded selection of its document.
 
@@ -164,7 +166,13 @@ def coded_selections(
         notes += [_line(NOTE_KEYS["source"], row.get("source")), _line("année", row.get("year"))]
         code = codebook.code_for("definitions", term).guid
         out.add(str(row["doc_id"]), row.get("start"), row.get("end"), code, notes)
-    _add_actors(codebook, out, _records(tables.get("mentions"), doc_ids), tables.get("mentions"))
+    _add_actors(
+        codebook,
+        out,
+        _records(tables.get("mentions"), doc_ids),
+        tables.get("mentions"),
+        build_actors,
+    )
     for name, column, doc_name, field_name, label_column in (
         ("actor_types", "sector", "doc_actor_types", "actor_types", "sector"),
         ("needs", "need", "doc_needs", "needs", "need"),
@@ -187,12 +195,19 @@ def _add_actors(
     out: _Collector,
     mentions: list[dict[str, Any]],
     frame: pd.DataFrame | None,
+    build_actors: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> None:
     if not mentions or frame is None:
         return
-    from corpus.extract.actors import build_actors, name_key
+    from corpus.extract.actors import build_actors as rules_actors
+    from corpus.extract.actors import name_key
 
-    actors = build_actors(frame[frame["doc_id"].astype(str).isin(out.lengths)])
+    build = build_actors or rules_actors
+    kept = frame[frame["doc_id"].astype(str).isin(out.lengths)]
+    # One document at a time, as the YAML predictions are built (an actor's roles and
+    # sector are those its own document gives it).
+    parts = [build(g.reset_index(drop=True)) for _, g in kept.groupby("doc_id", sort=True)]
+    actors = pd.concat(parts, ignore_index=True) if parts else build(kept)
     actor_rows = [{str(k): v for k, v in a.items()} for a in actors.to_dict("records")]
     by_key: dict[tuple[str, str], dict[str, Any]] = {}
     for actor in actor_rows:

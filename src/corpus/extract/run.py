@@ -244,6 +244,26 @@ def scoring_context(
     )
 
 
+def actor_builder(corpus: CorpusContext | HasContext) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """Mentions -> actors of one document, decided by the scorers in force for ``corpus``.
+
+    The YAML predictions, review sheets and exports build each document's actors with it,
+    so they agree with each other and with the scorers.
+    """
+    from corpus.extract.tables import default_finalizers
+    from corpus.scorers.registry import load_all
+
+    ctx = as_context(corpus)
+    context = scoring_context(
+        ingest_table(ctx, "passages"),
+        ingest_table(ctx, "documents"),
+        scorers=load_all(store_root=ctx.store.root),
+        cache_dir=ctx.store.cache_dir("embeddings-e5"),
+    )
+    finalizers = default_finalizers()
+    return lambda mentions: finalizers.build_actors(mentions, context)
+
+
 def tables_fingerprint() -> str:
     """Hash of the code that turns annotations into tables (``corpus/extract/*.py``).
 
