@@ -99,21 +99,13 @@ def _render_predictions(
 ) -> dict[str, str]:
     """``{file name: YAML text}`` of every document file, in document order."""
     from corpus.extract.gold import dump_annotation, predictions_from_tables, unique_stems
-    from corpus.extract.run import extraction_table, scoring_context
-    from corpus.extract.tables import default_finalizers
-    from corpus.scorers.registry import load_all
+    from corpus.extract.run import actor_builder, extraction_table
 
     first = documents.drop_duplicates("doc_id")
-    finalizers = default_finalizers()
-    context = scoring_context(
-        opened.passages,
-        documents,
-        scorers=load_all(store_root=opened.store.root),
-        cache_dir=opened.store.cache_dir("embeddings-e5"),
-    )
+    decide_actors = actor_builder(opened)
 
     def build_actors(mentions: pd.DataFrame) -> pd.DataFrame:
-        return confident(finalizers.build_actors(mentions, context), min_confidence)
+        return confident(decide_actors(mentions), min_confidence)
 
     predictions = predictions_from_tables(
         first,

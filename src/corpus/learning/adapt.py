@@ -18,10 +18,10 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -70,16 +70,12 @@ class LearnReport:
     stored: list[Path] = field(default_factory=list)
 
 
-def _inputs(opened: Corpus) -> tuple[dict[str, pd.DataFrame], Any, Any]:
-    from corpus.extract.run import extraction_table, scoring_context
-    from corpus.extract.tables import default_finalizers
+def _inputs(
+    opened: Corpus,
+) -> tuple[dict[str, pd.DataFrame], Callable[[pd.DataFrame], pd.DataFrame]]:
+    """The extraction tables review and learn read, and the per-document actor builder."""
+    from corpus.extract.run import actor_builder, extraction_table
 
-    context = scoring_context(
-        opened.passages,
-        opened.documents,
-        scorers=load_all(store_root=opened.store.root),
-        cache_dir=opened.store.cache_dir("embeddings-e5"),
-    )
     names = (
         "definitions",
         "mentions",
@@ -90,14 +86,14 @@ def _inputs(opened: Corpus) -> tuple[dict[str, pd.DataFrame], Any, Any]:
         "stages",
     )
     tables = {name: extraction_table(opened, name) for name in names}
-    return tables, context, default_finalizers()
+    return tables, actor_builder(opened)
 
 
 def current_predictions(opened: Corpus) -> dict[str, Annotation]:
     """The corpus's current predictions, keyed by document file name."""
     from corpus.extract.gold import predictions_from_tables
 
-    tables, context, finalizers = _inputs(opened)
+    tables, build_actors = _inputs(opened)
     documents = opened.documents.drop_duplicates("doc_id")
     predicted = predictions_from_tables(
         documents,
@@ -106,21 +102,19 @@ def current_predictions(opened: Corpus) -> dict[str, Annotation]:
         doc_actor_types=tables["doc_actor_types"],
         doc_needs=tables["doc_needs"],
         doc_stages=tables["doc_stages"],
-        build_actors=lambda m: finalizers.build_actors(m, context),
+        build_actors=build_actors,
     )
     return {a.document: a for a in predicted.values()}
 
 
 def review(opened: Corpus, out: Path, *, n: int = 50, seed: int = 0) -> pd.DataFrame:
     """Write the review sheet of ``opened`` to ``out`` and return its rows."""
-    tables, context, finalizers = _inputs(opened)
+    tables, build_actors = _inputs(opened)
     mentions = tables["mentions"]
     actors_by_doc = {}
     if len(mentions):
         for doc_id, group in mentions.groupby(mentions["doc_id"].astype(str), sort=True):
-            actors_by_doc[str(doc_id)] = finalizers.build_actors(
-                group.reset_index(drop=True), context
-            )
+            actors_by_doc[str(doc_id)] = build_actors(group.reset_index(drop=True))
     rows = review_rows(
         documents=opened.documents.drop_duplicates("doc_id"),
         passages=opened.passages,
