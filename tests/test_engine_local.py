@@ -193,10 +193,16 @@ def test_a_worker_dying_on_every_retry_fails_the_run_naming_the_documents(
     assert error.code == "E-ENGINE-WORKER-DIED" and error.exit_code == 1
     assert "the documents " in str(error)
     assert any(name in str(error) for name in FILES)
-    # nothing half-written: no extraction table; the first partition's annotations kept
+    # nothing half-written: no extraction table
     assert not any(opened.store.has_table(name) for name in TABLE_NAMES)
+    # The first partition's annotations are kept when it was yielded before the failure.
+    # Whether it was depends on timing: a dying worker also costs a retry to every task
+    # queued on it, so on a loaded machine the first partition can fail with the second.
+    failed_key = str(error.__cause__.args[0])  # KilledWorker(task, last_worker, ...)
+    first_was_yielded = failed_key.endswith("-000001")
+    assert failed_key.endswith(("-000000", "-000001")), failed_key
     cached = list(opened.store.cache_dir("docbin").rglob("*.records.json"))
-    assert cached
+    assert bool(cached) == first_was_yielded
     engine.client.wait_for_workers(2, timeout=60)
     resumed = opened.extract(executor=engine)
     assert resumed.n_cached >= len(cached)
