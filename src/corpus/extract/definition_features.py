@@ -192,15 +192,27 @@ def _document_features(
         counts = structures.setdefault(doc_id, {})
         counts[structure] = counts.get(structure, 0) + 1
         by_term.setdefault((doc_id, normalise_term(str(row["term"]))), []).append(int(row["start"]))
+    # Per document and term, computed once: a long document repeats its terms, and each
+    # of these scans the whole document text.
+    per_term: dict[tuple[str, str], tuple[float, bool]] = {}
+    heads: dict[str, str] = {}  # title and first line, where a term "is in the title"
+    first_start = {key: min(starts) for key, starts in by_term.items()}
     for row in rows:
         doc_id = str(row["doc_id"])
         features = row["features"]
         term = _folded(str(row["term"]))
-        text = texts.get(doc_id, "")
-        count = len(re.findall(r"\b" + re.escape(term) + r"\b", text)) if term else 0
+        if (doc_id, term) not in per_term:
+            text = texts.get(doc_id, "")
+            count = len(re.findall(r"\b" + re.escape(term) + r"\b", text)) if term else 0
+            if doc_id not in heads:
+                heads[doc_id] = titles.get(doc_id, "") + " " + first_lines.get(doc_id, "")
+            in_title = bool(term) and term in heads[doc_id]
+            per_term[doc_id, term] = (math.log1p(count), in_title)
+        frequency, in_title = per_term[doc_id, term]
         counts = structures.get(doc_id, {})
         n = max(n_passages.get(doc_id, 1), 1)
-        starts = by_term.get((doc_id, normalise_term(str(row["term"]))), [])
+        term_key = (doc_id, normalise_term(str(row["term"])))
+        starts = by_term.get(term_key, [])
         heading = headings.get(str(row.get("passage_id")))
         at_start = heading is not None and int(row["start"]) <= heading[1]
         features.update(
@@ -209,10 +221,9 @@ def _document_features(
             and bool(term)
             and heading is not None
             and (term in heading[0] or heading[0] in term),
-            term_frequency=math.log1p(count),
-            term_in_title=bool(term)
-            and term in (titles.get(doc_id, "") + " " + first_lines.get(doc_id, "")),
-            term_first_candidate=bool(starts) and int(row["start"]) == min(starts),
+            term_frequency=frequency,
+            term_in_title=in_title,
+            term_first_candidate=bool(starts) and int(row["start"]) == first_start[term_key],
             term_candidates=min(len(starts), 5),
             doc_glossary=(counts.get("glossary", 0) + counts.get("glossary_dash", 0)) / n,
             doc_headings=(counts.get("heading", 0) + counts.get("question", 0)) / n,
