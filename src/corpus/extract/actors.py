@@ -499,17 +499,21 @@ def _decide(
     roles_set = context.scorer("roles") if context is not None else None
     X = [c.features for c in candidates]
     nan = float("nan")
-    embedded = any(s is not None and s.uses_embeddings for s in (keep, roles_set))
-    vectors = (
-        np.asarray(context.embed([c.context for c in candidates]))
-        if embedded and context is not None and X
-        else None
-    )
 
     def rows_of(scorer_set: ScorerSet | None, index: list[int]) -> np.ndarray | None:
-        if vectors is None or scorer_set is None or not scorer_set.uses_embeddings:
+        # e5 costs about 50 ms of CPU a text: embed only the candidates a scorer that
+        # reads embeddings decides on (the roles scorers see the kept ones only).
+        if context is None or scorer_set is None or not scorer_set.uses_embeddings:
             return None
-        return vectors[index]
+        todo = [i for i in dict.fromkeys(index) if i not in embedded]
+        if todo:
+            fresh = np.asarray(context.embed([candidates[i].context for i in todo]))
+            embedded.update(zip(todo, fresh, strict=True))
+        if not index:
+            return np.zeros((0, 0))
+        return np.vstack([embedded[i] for i in index])
+
+    embedded: dict[int, np.ndarray] = {}
 
     if keep is not None and X:
         p_keep = keep.proba("keep", X, embeddings=rows_of(keep, list(range(len(X)))))

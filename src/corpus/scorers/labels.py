@@ -177,12 +177,14 @@ def label_features(
     for d_index, doc_id in enumerate(doc_ids):
         group = by_doc.get(doc_id)
         sums = group.groupby(spec.column)["_strength"].sum().to_dict() if group is not None else {}
+        # One split per document, not a boolean filter per label (pandas overhead).
+        by_label = dict(tuple(group.groupby(spec.column, sort=False))) if group is not None else {}
         top = max(sums.values(), default=0.0)
         n_doc_passages = max(int(passage_counts.get(doc_id, 1)), 1)
         length = max(float(doc_length.get(doc_id, 1) or 1), 1.0)
         n_words = float(words.get(doc_id, 0) or 0)
         for l_index, label in enumerate(spec.labels):
-            rows = group[group[spec.column] == label] if group is not None else frame.iloc[:0]
+            rows = by_label.get(label, frame.iloc[:0])
             n = len(rows)
             total = float(sums.get(label, 0.0))
             n_pass = int(rows["passage_id"].nunique()) if n else 0
