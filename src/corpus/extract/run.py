@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,6 @@ from corpus.extract.tables import (
     Finalizers,
     ScoringContext,
     build_tables,
-    default_finalizers,
     records_to_frames,
     skipped_table,
 )
@@ -125,13 +124,11 @@ def annotate_records(
     progress: bool = False,
     stats: AnnotateStats | None = None,
     executor: Executor | None = None,
-    on_document: Callable[[list[Any]], None] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Annotate the French documents' passages: the candidate records, before any decision.
 
     With ``executor``, the passages are parsed on a cluster (:mod:`corpus.engine`); the
-    records are the same. ``on_document`` is called with each document's annotated
-    units as soon as the document is complete (while the next ones are parsed).
+    records are the same.
 
     Returns:
         ``({record key: frame}, the French passages annotated)``; training
@@ -167,104 +164,7 @@ def annotate_records(
         if executor is not None and "path" in documents.columns
         else None,
     )
-    if on_document is not None:
-        annotated = _by_document(annotated, on_document)
     return records_to_frames(annotated, selected), selected
-
-
-def _by_document(items: Iterable[Any], on_document: Callable[[list[Any]], None]) -> Iterator[Any]:
-    """Pass ``items`` (annotated units, grouped by document) through, calling
-    ``on_document`` with each document's units once they are all there."""
-    current: list[Any] = []
-    for item in items:
-        if current and item.unit.doc_id != current[0].unit.doc_id:
-            on_document(current)
-            current = []
-        current.append(item)
-        yield item
-    if current:
-        on_document(current)
-
-
-class _PrefetchedEncoder:
-    """The sentence encoder, started early: each document's texts to embed are found
-    (by running its actor decisions with a recording encoder) as soon as the document
-    is annotated, and encoded on a background thread while the next documents are
-    parsed (the engine releases the GIL). Calls return the same rows as ``embed``
-    would: a text's vector does not depend on the batch it is encoded in.
-    """
-
-    def __init__(
-        self,
-        embed: Callable[[Sequence[str]], Any],
-        passages: pd.DataFrame,
-        documents: pd.DataFrame,
-        scorers: Mapping[str, ScorerSet | None],
-        finalizers: Finalizers,
-    ) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.embed = embed
-        self.scorers = dict(scorers)
-        self.documents = documents
-        self.finalizers = finalizers
-        self.by_doc = {str(d): g for d, g in passages.groupby("doc_id", sort=False)}
-        self.vectors: dict[str, Any] = {}
-        self.pending: list[Any] = []
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5-prefetch")
-
-    def on_document(self, units: list[Any]) -> None:
-        """Find one annotated document's texts to embed and queue their encoding."""
-        doc_id = str(units[0].unit.doc_id)
-        passages = self.by_doc.get(doc_id)
-        if passages is None:
-            return
-        asked: list[str] = []
-
-        def record(texts: Sequence[str]) -> Any:
-            import numpy as np
-
-            from corpus.scorers.embeddings import DIM
-
-            asked.extend(texts)
-            return np.zeros((len(texts), DIM), dtype=np.float32)
-
-        mentions = records_to_frames(units, passages, keys=("actors",))["actors"]
-        context = ScoringContext(
-            passages=passages, documents=self.documents, scorers=self.scorers, embed=record
-        )
-        try:
-            self.finalizers.build_actors(mentions, context)
-        except Exception:  # the real pass raises it where it belongs
-            logger.debug("e5 prefetch: actor decisions failed on %s", doc_id, exc_info=True)
-            return
-        texts = [t for t in dict.fromkeys(asked) if t not in self.vectors]
-        if texts:
-            self.pending.append(self._pool.submit(self._encode, texts))
-
-    def _encode(self, texts: list[str]) -> None:
-        self.vectors.update(zip(texts, self.embed(texts), strict=True))
-
-    def close(self) -> None:
-        """Wait for the queued encodings (a failed one is left to the real call)."""
-        for future in self.pending:
-            try:
-                future.result()
-            except Exception:  # encoded again (and raised) by __call__
-                logger.debug("e5 prefetch failed", exc_info=True)
-        self.pending = []
-        self._pool.shutdown(wait=True)
-
-    def __call__(self, texts: Sequence[str]) -> Any:
-        import numpy as np
-
-        self.close()
-        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
-        if missing:
-            self.vectors.update(zip(missing, self.embed(missing), strict=True))
-        if not len(texts):
-            return self.embed(texts)
-        return np.ascontiguousarray(np.vstack([self.vectors[t] for t in texts]))
 
 
 def extract_tables(
@@ -307,37 +207,20 @@ def extract_tables(
     Returns:
         ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
     """
-    context = scoring_context(passages, documents, scorers=scorers, embed=embed)
-    prefetch = None
-    if any(s is not None and s.uses_embeddings for s in context.scorers.values()):
-        prefetch = _PrefetchedEncoder(
-            context.embed,
-            french_passages(documents, passages),
-            documents,
-            context.scorers,
-            finalizers or default_finalizers(),
-        )
-    try:
-        records, selected = annotate_records(
-            documents,
-            passages,
-            nlp,
-            pipeline_fp=pipeline_fp,
-            cache_dir=cache_dir,
-            n_process=n_process,
-            batch_size=batch_size,
-            progress=progress,
-            stats=stats,
-            executor=executor,
-            on_document=prefetch.on_document if prefetch is not None else None,
-        )
-        context = scoring_context(
-            selected, documents, scorers=scorers, embed=prefetch or context.embed
-        )
-        return build_tables(records, selected, documents, finalizers=finalizers, context=context)
-    finally:
-        if prefetch is not None:
-            prefetch.close()
+    records, selected = annotate_records(
+        documents,
+        passages,
+        nlp,
+        pipeline_fp=pipeline_fp,
+        cache_dir=cache_dir,
+        n_process=n_process,
+        batch_size=batch_size,
+        progress=progress,
+        stats=stats,
+        executor=executor,
+    )
+    context = scoring_context(selected, documents, scorers=scorers, embed=embed)
+    return build_tables(records, selected, documents, finalizers=finalizers, context=context)
 
 
 def scoring_context(

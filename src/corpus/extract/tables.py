@@ -152,30 +152,24 @@ def frame_from_rows(key: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def records_to_frames(
-    annotated: Iterable[AnnotatedUnit],
-    passages: pd.DataFrame,
-    *,
-    keys: Sequence[str] = RECORD_KEYS,
+    annotated: Iterable[AnnotatedUnit], passages: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
     """One DataFrame per record key, offsets shifted to the document's clean text.
 
     Args:
         annotated: Annotated units (see :func:`corpus.extract.annotate.annotate`).
         passages: The passages table (``passage_id``, ``start``, ``text``).
-        keys: The record keys to build (all by default).
 
     Returns:
-        ``{record key: table}`` for every key of ``keys``.
+        ``{record key: table}`` for every key of :data:`corpus.nlp.RECORD_KEYS`.
     """
     starts = dict(zip(passages["passage_id"], passages["start"], strict=True))
-    rows: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
+    rows: dict[str, list[dict[str, Any]]] = {key: [] for key in RECORD_KEYS}
     for item in annotated:
         unit = item.unit
         delta = int(starts[unit.passage_id]) + unit.offset
         recased = unit.parse_text != unit.text
         for key, records in item.records().items():
-            if key not in rows:
-                continue
             for record in records:
                 row = _shift(dict(record), delta)
                 if recased and "text" in record and _is_int(record.get("start")):
@@ -184,7 +178,7 @@ def records_to_frames(
                 row["doc_id"] = unit.doc_id
                 row["passage_id"] = unit.passage_id
                 rows[key].append(row)
-    return {key: frame_from_rows(key, rows[key]) for key in keys}
+    return {key: frame_from_rows(key, rows[key]) for key in RECORD_KEYS}
 
 
 def _no_embeddings(texts: Sequence[str]) -> np.ndarray:
