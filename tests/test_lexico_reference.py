@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from sklearn.metrics import adjusted_rand_score
 
 from corpus.lexico import Reinert
-from corpus.lexico.chd import first_axis
+from corpus.lexico.chd import first_axis, spectra_start
 from lexico_reference import DEMO, MATRICES, METHODS, load_matrix, matrix_sha, read_reference
 
 CASES = [(name, method) for name in MATRICES for method in METHODS]
@@ -91,3 +91,18 @@ def test_distinct_axis_on_disconnected_blocks():
     big_order = np.argsort(distinct[3:])
     halves = {frozenset(big_order[:4].tolist()), frozenset(big_order[4:].tolist())}
     assert halves == {frozenset({0, 1, 2, 3}), frozenset({4, 5, 6, 7})}
+
+
+def test_rspectra_start_vector_is_park_miller_from_one():
+    # Spectra's SimpleRandom(0): the minimal standard generator, whose 10,000th draw from
+    # a seed of 1 is Park and Miller's published check value 1,043,618,065.
+    start = spectra_start(10_000)
+    assert start[0] == pytest.approx(16807 / 2147483647 - 0.5)
+    assert start[-1] == pytest.approx(1043618065 / 2147483647 - 0.5)
+
+
+def test_rspectra_orientation_only_flips_the_sign():
+    table = sp.csr_matrix(load_matrix("planted-300x100")[0])
+    largest = first_axis(table)
+    rspectra = first_axis(table, orientation="rspectra")
+    assert np.allclose(np.abs(largest), np.abs(rspectra))

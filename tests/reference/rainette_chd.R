@@ -10,6 +10,8 @@
 # step of the algorithm (order_docs with RSpectra, cpp_split_tab, switch_docs,
 # select_features, the splitting loop) is rainette's code. min_segment_size = 0: each
 # row is its own unit. OUT.csv gets: row (1-based), class (0 = NA, unclassified).
+# Check of the shims: on the 7 x 5 matrix of rainette's tests/testthat/test_rainette1.R
+# with K = 2 and MIN_SPLIT_MEMBERS = 3 this gives its published groups 2 2 1 2 2 1 2.
 args <- commandArgs(trailingOnly = TRUE)
 rainette_dir <- args[1]
 matrix_path <- args[2]
