@@ -1,0 +1,134 @@
+"""The extraction tables' document step (the trained scorers, e5 embeddings of candidate
+sentences) in partitions of documents: the same bytes as one process, the client's e5
+cache filled with the vectors computed in the partitions."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+FILES = (
+    "be-2011-article-economie-sociale-wallonie.txt",
+    "fr-2019-appel-projets-bien-vieillir.md",
+    "qc-2021-article-frigos-communautaires.html",
+    "be-2021-projet-creche-solidaire.docx",
+    "fr-2010-projet-epicerie-solidaire.odt",
+    "ca-2019-brief-social-innovation-english.txt",
+)
+
+
+class Pickled:
+    """Runs each partition here, inputs and results pickled as they travel to workers."""
+
+    def __init__(self) -> None:
+        self.partitions = 0
+
+    def map(
+        self,
+        func: Callable[[Any, Any], Any],
+        items: Iterable[Any],
+        *,
+        shared: Any = None,
+        label: str,
+        describe: Any = None,
+        total: int | None = None,
+        progress: bool = True,
+    ) -> Iterator[Any]:
+        for item in items:
+            self.partitions += 1
+            result = func(pickle.loads(pickle.dumps(shared)), pickle.loads(pickle.dumps(item)))
+            yield pickle.loads(pickle.dumps(result))
+
+
+@pytest.fixture(scope="module")
+def annotated(tmp_path_factory: pytest.TempPathFactory, demo_path: Path) -> dict[str, Any]:
+    """Records of a small corpus (five French documents, one English), annotated once."""
+    import corpus
+    from corpus.extract.run import annotate_records
+    from corpus.nlp.pipeline import build_pipeline, pipeline_fingerprint
+
+    raw = tmp_path_factory.mktemp("documents-corpus")
+    for name in FILES:
+        shutil.copy(demo_path / "raw" / name, raw / name)
+    opened = corpus.open(raw, store=tmp_path_factory.mktemp("documents-store"))
+    opened.ingest()
+    documents, passages = opened.documents, opened.passages
+    nlp = build_pipeline()
+    records, selected = annotate_records(
+        documents, passages, nlp, pipeline_fp=pipeline_fingerprint(nlp), cache_dir=None
+    )
+    return {"records": records, "selected": selected, "documents": documents}
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def test_document_partitions_decide_the_same_tables(annotated: dict[str, Any], tmp_path: Path):
+    from corpus.engine.documents import build_tables_on
+    from corpus.extract.run import scoring_context
+    from corpus.extract.tables import TABLE_NAMES, build_tables
+    from corpus.scorers.embeddings import MODEL_KEY
+    from corpus.scorers.registry import load_all
+    from corpus.topics.cache import EmbeddingCache
+
+    records, selected, documents = (annotated[k] for k in ("records", "selected", "documents"))
+    scorers = load_all()
+    assert scorers["roles"] is not None and scorers["roles"].uses_embeddings
+    here_cache = tmp_path / "e5-here"
+    context = scoring_context(selected, documents, scorers=scorers, cache_dir=here_cache)
+    here = build_tables(records, selected, documents, context=context)
+    executor = Pickled()
+    there_cache = tmp_path / "e5-there"
+    there = build_tables_on(
+        executor,
+        records,
+        selected,
+        documents,
+        scorers=scorers,
+        embeddings_cache=there_cache,
+        partition_documents=2,
+    )
+    assert executor.partitions == 3  # five French documents, two per partition
+    assert list(there) == list(TABLE_NAMES)
+    assert len(here["actors"]) and len(here["definitions"]) and len(here["doc_needs"])
+    for name in TABLE_NAMES:
+        pd.testing.assert_frame_equal(there[name], here[name], check_exact=True, obj=name)
+        assert _parquet(there[name]) == _parquet(here[name]), name
+    # the vectors computed in the partitions went to the client's cache, as in one process
+    mine = EmbeddingCache(here_cache / MODEL_KEY)
+    theirs = EmbeddingCache(there_cache / MODEL_KEY)
+    keys = sorted(mine._load())
+    assert keys and sorted(theirs._load()) == keys
+    assert all(np.array_equal(mine.get_many([k])[k], theirs.get_many([k])[k]) for k in keys)
+    # a second run finds every vector in that cache: nothing is computed again
+    before = sorted(p.name for p in (there_cache / MODEL_KEY).iterdir())
+    again = build_tables_on(
+        Pickled(), records, selected, documents, scorers=scorers, embeddings_cache=there_cache
+    )
+    assert sorted(p.name for p in (there_cache / MODEL_KEY).iterdir()) == before
+    assert _parquet(again["actors"]) == _parquet(here["actors"])
+
+
+def test_a_partition_of_one_document_per_task_keeps_the_record_order(
+    annotated: dict[str, Any],
+) -> None:
+    """``doc_actor_types`` follows the records' document order, not ``doc_id`` order."""
+    from corpus.engine.documents import build_tables_on
+    from corpus.extract.tables import build_tables
+
+    records, selected, documents = (annotated[k] for k in ("records", "selected", "documents"))
+    here = build_tables(records, selected, documents)  # rules only
+    there = build_tables_on(Pickled(), records, selected, documents, partition_documents=1)
+    for name in ("doc_actor_types", "actors", "definitions", "doc_needs", "doc_stages"):
+        assert _parquet(there[name]) == _parquet(here[name]), name
