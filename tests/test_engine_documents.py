@@ -19,8 +19,6 @@ FILES = (
     "be-2011-article-economie-sociale-wallonie.txt",
     "fr-2019-appel-projets-bien-vieillir.md",
     "qc-2021-article-frigos-communautaires.html",
-    "be-2021-projet-creche-solidaire.docx",
-    "fr-2010-projet-epicerie-solidaire.odt",
     "ca-2019-brief-social-innovation-english.txt",
 )
 
@@ -50,7 +48,7 @@ class Pickled:
 
 @pytest.fixture(scope="module")
 def annotated(tmp_path_factory: pytest.TempPathFactory, demo_path: Path) -> dict[str, Any]:
-    """Records of a small corpus (five French documents, one English), annotated once."""
+    """Records of a small corpus (three French documents, one English), annotated once."""
     import corpus
     from corpus.extract.run import annotate_records
     from corpus.nlp.pipeline import build_pipeline, pipeline_fingerprint
@@ -99,7 +97,7 @@ def test_document_partitions_decide_the_same_tables(annotated: dict[str, Any], t
         embeddings_cache=there_cache,
         partition_documents=2,
     )
-    assert executor.partitions == 3  # five French documents, two per partition
+    assert executor.partitions == 2  # three French documents, two per partition
     assert list(there) == list(TABLE_NAMES)
     assert len(here["actors"]) and len(here["definitions"]) and len(here["doc_needs"])
     for name in TABLE_NAMES:

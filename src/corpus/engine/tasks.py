@@ -15,6 +15,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from corpus.engine.documents import DocumentResult, DocumentTask
+    from corpus.engine.lexico import LexicoResult, LexicoTask
     from corpus.engine.plugin import PipelineSpec
     from corpus.extract.annotate import Serialised
 
@@ -94,3 +95,30 @@ def document_partition(scorers: Any, task: DocumentTask) -> DocumentResult:
     empty = {key: records.get(key, _EMPTY) for key in RECORD_KEYS}
     tables = build_tables(empty, passages, documents, context=context)
     return {name: tables[name] for name in DOCUMENT_TABLES}, encoder.fresh
+
+
+def lexico_partition(settings: tuple[int, str], task: LexicoTask) -> LexicoResult:
+    """Tag, cut and mark the passages of a run of whole documents (Reinert's segments).
+
+    Args:
+        settings: Segment size and spaCy model, sent once.
+        task: The passages and the token rows the client's cache holds for them.
+
+    Returns:
+        Segments, tokens (with ``segment_id`` and ``active``) and the rows tagged here.
+    """
+    from corpus.lexico.matrix import mark_active
+    from corpus.lexico.segments import segment
+    from corpus.lexico.tokens import passage_key, tag, token_table
+
+    segment_size, model = settings
+    passages, known = task
+    texts = passages["text"].astype(str).tolist()
+    keys = [passage_key(t) for t in texts]
+    cached = set(known["key"])
+    todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in cached}
+    fresh = tag(todo, model=model) if todo else known.iloc[:0]
+    found = pd.concat([known, fresh], ignore_index=True) if len(known) else fresh
+    table = token_table(passages, keys, found)
+    segments, tokens = segment(passages, table, segment_size=segment_size)
+    return segments, mark_active(tokens), fresh
