@@ -130,3 +130,29 @@ def test_a_partition_of_one_document_per_task_keeps_the_record_order(
     there = build_tables_on(Pickled(), records, selected, documents, partition_documents=1)
     for name in ("doc_actor_types", "actors", "definitions", "doc_needs", "doc_stages"):
         assert _parquet(there[name]) == _parquet(here[name]), name
+
+
+def test_one_new_document_is_the_only_one_read_and_parsed(tmp_path: Path, demo_path: Path) -> None:
+    """Adding a document to an extracted corpus reads and parses that document only."""
+    import corpus
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in FILES[:2]:
+        shutil.copy(demo_path / "raw" / name, raw / name)
+    opened = corpus.open(raw, store=tmp_path / "store")
+    opened.ingest()
+    cold = opened.extract(executor=Pickled())
+    new = "qc-2012-projet-covoiturage-rural.txt"
+    shutil.copy(demo_path / "raw" / new, raw / new)
+    ingest = opened.ingest(executor=Pickled())
+    assert ingest.added == [new] and len(ingest.unchanged) == 2
+    again = opened.extract(executor=Pickled())
+    n_units = len(opened.passages[opened.passages["doc_id"] == _doc_id(opened, new)])
+    assert again.n_cached == cold.n_parsed  # the two earlier documents: from the cache
+    assert 0 < again.n_parsed <= n_units and again.n_documents == cold.n_documents + 1
+
+
+def _doc_id(opened: Any, path: str) -> str:
+    documents = opened.documents
+    return str(documents.loc[documents["path"] == path, "doc_id"].iloc[0])
