@@ -156,3 +156,17 @@ def test_one_new_document_is_the_only_one_read_and_parsed(tmp_path: Path, demo_p
 def _doc_id(opened: Any, path: str) -> str:
     documents = opened.documents
     return str(documents.loc[documents["path"] == path, "doc_id"].iloc[0])
+
+
+def test_pieces_that_disagree_on_columns_are_not_put_together() -> None:
+    from corpus.engine.documents import _merge
+
+    a = pd.DataFrame({"doc_id": ["b"], "n": [1]})
+    b = pd.DataFrame({"doc_id": ["a"], "n": [2]})
+    merged = _merge([a, b.iloc[:0], b], rank=None)
+    assert merged is not None and merged["doc_id"].tolist() == ["a", "b"]
+    assert merged["n"].tolist() == [2, 1]  # doc_id order, each document's rows kept
+    assert _merge([a, b.assign(extra=None)], rank=None) is None
+    assert _merge([a, b.assign(n=[2.0])], rank=None) is None
+    ranked = _merge([a, b], rank={"b": 0, "a": 1})
+    assert ranked is not None and ranked["doc_id"].tolist() == ["b", "a"]

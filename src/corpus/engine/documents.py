@@ -162,8 +162,30 @@ def build_tables_on(
     tables = passed_through(records, documents)
     for name in DOCUMENT_TABLES:
         rank = record_rank if name in RECORD_ORDER_TABLES else None
-        tables[name] = _merge(pieces[name], rank=rank)
+        merged = _merge(pieces[name], rank=rank)
+        if merged is None:
+            # Partitions gave different columns (a field present in some documents'
+            # rows only): the column order and types are those of the whole, so the
+            # whole is decided here, from the caches the workers filled.
+            logger.warning("table %s: partitions disagree on columns; deciding here", name)
+            return _here(records, passages, documents, scorers, embeddings_cache)
+        tables[name] = merged
     return {name: tables[name] for name in TABLE_NAMES}
+
+
+def _here(
+    records: Mapping[str, pd.DataFrame],
+    passages: pd.DataFrame,
+    documents: pd.DataFrame,
+    scorers: Mapping[str, ScorerSet | None] | None,
+    embeddings_cache: Path | None,
+) -> dict[str, pd.DataFrame]:
+    """Every table in this process, as :func:`corpus.extract.run.extract_tables` does."""
+    from corpus.extract.run import scoring_context
+    from corpus.extract.tables import build_tables
+
+    context = scoring_context(passages, documents, scorers=scorers, cache_dir=embeddings_cache)
+    return build_tables(dict(records), passages, documents, context=context)
 
 
 def passed_through(
@@ -193,8 +215,9 @@ def _record_rank(records: Mapping[str, pd.DataFrame]) -> dict[str, int]:
     return {doc: i for i, doc in enumerate(dict.fromkeys(frame["doc_id"].astype(str)))}
 
 
-def _merge(pieces: list[pd.DataFrame], *, rank: Mapping[str, int] | None) -> pd.DataFrame:
-    """The pieces as one table, in the one-process order.
+def _merge(pieces: list[pd.DataFrame], *, rank: Mapping[str, int] | None) -> pd.DataFrame | None:
+    """The pieces as one table, in the one-process order (``None``: they disagree on
+    columns or types, and cannot be put together as one process would build them).
 
     Empty pieces are left out (their dtypes are those of an empty input, which a
     concatenation would impose on the others); when every piece is empty the first
@@ -203,9 +226,9 @@ def _merge(pieces: list[pd.DataFrame], *, rank: Mapping[str, int] | None) -> pd.
     full = [piece for piece in pieces if len(piece)]
     if not full:
         return pieces[0].reset_index(drop=True)
-    columns = list(full[0].columns)
-    if any(list(piece.columns) != columns for piece in full):
-        raise RuntimeError("document partitions gave tables with different columns")
+    dtypes = list(full[0].dtypes.items())
+    if any(list(piece.dtypes.items()) != dtypes for piece in full):
+        return None
     merged = pd.concat(full, ignore_index=True) if len(full) > 1 else full[0]
     doc = merged["doc_id"].astype(str)
     key = doc.map(rank).to_numpy() if rank is not None else doc.to_numpy()
