@@ -72,7 +72,10 @@ def _parquet(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def test_document_partitions_decide_the_same_tables(annotated: dict[str, Any], tmp_path: Path):
+@pytest.mark.slow
+def test_document_partitions_decide_the_same_tables(
+    annotated: dict[str, Any], tmp_path: Path
+) -> None:
     from corpus.engine.documents import build_tables_on
     from corpus.extract.run import scoring_context
     from corpus.extract.tables import TABLE_NAMES, build_tables
@@ -118,6 +121,7 @@ def test_document_partitions_decide_the_same_tables(annotated: dict[str, Any], t
     assert _parquet(again["actors"]) == _parquet(here["actors"])
 
 
+@pytest.mark.slow
 def test_a_partition_of_one_document_per_task_keeps_the_record_order(
     annotated: dict[str, Any],
 ) -> None:
@@ -132,6 +136,7 @@ def test_a_partition_of_one_document_per_task_keeps_the_record_order(
         assert _parquet(there[name]) == _parquet(here[name]), name
 
 
+@pytest.mark.slow
 def test_one_new_document_is_the_only_one_read_and_parsed(tmp_path: Path, demo_path: Path) -> None:
     """Adding a document to an extracted corpus reads and parses that document only."""
     import corpus

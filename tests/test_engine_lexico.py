@@ -42,6 +42,7 @@ class Pickled:
             yield pickle.loads(pickle.dumps(result))
 
 
+@pytest.mark.slow
 def test_segments_in_partitions_are_those_of_one_process(
     tmp_path: Path, demo_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
