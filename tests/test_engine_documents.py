@@ -74,7 +74,7 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 
 @pytest.mark.slow
 def test_document_partitions_decide_the_same_tables(
-    annotated: dict[str, Any], tmp_path: Path
+    annotated: dict[str, Any], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     from corpus.engine.documents import build_tables_on
     from corpus.extract.run import scoring_context
@@ -101,6 +101,7 @@ def test_document_partitions_decide_the_same_tables(
         partition_documents=2,
     )
     assert executor.partitions == 2  # three French documents, two per partition
+    assert "deciding here" not in caplog.text  # the pieces were put together, no fallback
     assert list(there) == list(TABLE_NAMES)
     assert len(here["actors"]) and len(here["definitions"]) and len(here["doc_needs"])
     for name in TABLE_NAMES:
@@ -123,7 +124,7 @@ def test_document_partitions_decide_the_same_tables(
 
 @pytest.mark.slow
 def test_a_partition_of_one_document_per_task_keeps_the_record_order(
-    annotated: dict[str, Any],
+    annotated: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     """``doc_actor_types`` follows the records' document order, not ``doc_id`` order."""
     from corpus.engine.documents import build_tables_on
@@ -132,6 +133,7 @@ def test_a_partition_of_one_document_per_task_keeps_the_record_order(
     records, selected, documents = (annotated[k] for k in ("records", "selected", "documents"))
     here = build_tables(records, selected, documents)  # rules only
     there = build_tables_on(Pickled(), records, selected, documents, partition_documents=1)
+    assert "deciding here" not in caplog.text
     for name in ("doc_actor_types", "actors", "definitions", "doc_needs", "doc_stages"):
         assert _parquet(there[name]) == _parquet(here[name]), name
 
