@@ -40,8 +40,9 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
+# Every benchmark (BENCH=--quick for small sizes); writes benchmarks/RESULTS.md.
 bench: install
-	$(PY) benchmarks/run_all.py
+	nice $(PY) benchmarks/run_all.py $(BENCH)
 
 # JupyterLab on the project's kernel; token authentication stays on (see the URL it prints).
 # As root (containers, CI machines) Jupyter needs --allow-root.

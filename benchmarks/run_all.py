@@ -28,7 +28,9 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "definitions": ("bench_definitions.py", [], ["--repeat", "1"]),
     "actors": ("bench_actors.py", [], ["--repeat", "1"]),
     "topics": ("bench_topics.py", ["--sizes", "1000", "10000"], ["--sizes", "1000"]),
-    "engine": ("bench_engine.py", [], ["--quick"]),
+    "engine": ("bench_engine.py", ["--topic-sizes", "1000", "10000"], ["--quick"]),
+    # the 10k, 50k and 100k figures: bench_scale.py --sizes 10000 50000 100000
+    "scale": ("bench_scale.py", ["--sizes", "1000", "--workers", "0", "2"], ["--sizes", "50"]),
     "reinert": ("bench_reinert.py", ["--sizes", "1000", "10000", "50000"], ["--sizes", "1000"]),
     "learning_curve": ("bench_learning_curve.py", [], ["--seeds", "0", "--sizes", "0", "4"]),
 }
@@ -61,10 +63,27 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(name)
     written = sorted(path.name for path in RESULTS.glob("*.json"))
     print(f"results in {RESULTS}: {', '.join(written)}")
+    tables = write_tables()
+    if tables:
+        print(f"Markdown tables: {tables}")
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def write_tables() -> Path | None:
+    """Gather the benchmarks' Markdown tables (``results/*.md``) into ``RESULTS.md``."""
+    parts = sorted(RESULTS.glob("*.md"))
+    if not parts:
+        return None
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    text = [f"# Benchmark results\n\nWritten by `make bench` ({when}); each table is one run.\n"]
+    for part in parts:
+        text.append(f"## {part.stem}\n\n{part.read_text(encoding='utf-8').strip()}\n")
+    target = HERE / "RESULTS.md"
+    target.write_text("\n".join(text), encoding="utf-8")
+    return target
 
 
 if __name__ == "__main__":

@@ -206,3 +206,15 @@ def test_a_worker_dying_on_every_retry_fails_the_run_naming_the_documents(
     engine.client.wait_for_workers(2, timeout=60)
     resumed = opened.extract(executor=engine)
     assert resumed.n_cached >= len(cached)
+
+
+def test_segments_on_the_cluster_are_the_same(
+    raw: Path, engine: Any, baseline: Any, tmp_path: Path
+) -> None:
+    opened = corpus.open(raw, store=tmp_path / "store")
+    theirs = opened.lexico(executor=engine)
+    mine = baseline.lexico()
+    assert theirs.segments.equals(mine.segments) and theirs.tokens.equals(mine.tokens)
+    assert opened.store.table_path("segments").read_bytes() == (
+        baseline.store.table_path("segments").read_bytes()
+    )

@@ -296,8 +296,12 @@ class Corpus:
         return fit_topics(self.context, seed=seed, **params)
 
     # -- lexicometry ---------------------------------------------------------------------
-    def lexico(self, *, segment_size: int = 40) -> Any:
+    def lexico(self, *, segment_size: int = 40, executor: Executor | None = None) -> Any:
         """Segments (IRaMuTeQ's cut, with offsets) and their tokens, cached in the store.
+
+        Args:
+            segment_size: Target segment length in words.
+            executor: Tag and cut on a cluster (default: the corpus's engine).
 
         Returns:
             A :class:`corpus.lexico.stage.LexicoTables` (``.segments``, ``.tokens``,
@@ -305,7 +309,9 @@ class Corpus:
         """
         from corpus.lexico.stage import lexico_tables
 
-        return lexico_tables(self, segment_size=segment_size)
+        executor = self._executor(executor)
+        self._ingested(executor)
+        return lexico_tables(self, segment_size=segment_size, executor=executor)
 
     @property
     def segments(self) -> pd.DataFrame:

@@ -182,6 +182,7 @@ def extract_tables(
     scorers: Mapping[str, ScorerSet | None] | None = None,
     embed: Callable[[Sequence[str]], Any] | None = None,
     executor: Executor | None = None,
+    embeddings_cache: Path | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Annotate the French documents' passages and build every extraction table.
 
@@ -201,8 +202,9 @@ def extract_tables(
         stats: Filled in with annotation counts.
         scorers: The trained scorer set per field (rules decide where ``None``).
         embed: Sentence encoder for the scorers that use embeddings.
-        executor: Parse on a cluster (:mod:`corpus.engine`); the tables are the same
-            (the scorers and tables run here, after annotation).
+        executor: Parse, then decide the document-level tables, on a cluster
+            (:mod:`corpus.engine.documents`); the tables are the same.
+        embeddings_cache: The e5 cache the workers' vectors go to (with ``executor``).
 
     Returns:
         ``{table name: frame}`` for every name of :data:`TABLE_NAMES`.
@@ -219,6 +221,18 @@ def extract_tables(
         stats=stats,
         executor=executor,
     )
+    if executor is not None and finalizers is None and len(selected):
+        # the document step too (scorers, e5 of candidate sentences), same tables
+        from corpus.engine.documents import build_tables_on
+
+        return build_tables_on(
+            executor,
+            records,
+            selected,
+            documents,
+            scorers=scorers,
+            embeddings_cache=embeddings_cache,
+        )
     context = scoring_context(selected, documents, scorers=scorers, embed=embed)
     return build_tables(records, selected, documents, finalizers=finalizers, context=context)
 
@@ -388,6 +402,7 @@ def extract_corpus(
                 passages, documents, cache_dir=corpus.store.cache_dir("embeddings-e5")
             ).embed,
             executor=executor,
+            embeddings_cache=corpus.store.cache_dir("embeddings-e5"),
         )
         for name in TABLE_NAMES:
             corpus.store.write_table(name, tables[name])

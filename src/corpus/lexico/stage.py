@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,9 @@ from corpus.lexico.segments import segment
 from corpus.lexico.specificities import lexical_table, specificities
 from corpus.lexico.tokens import tokenise, tokens_fingerprint
 from corpus.store import Store, atomic_write_json, atomic_write_parquet, fingerprint, sha256_text
+
+if TYPE_CHECKING:
+    from corpus.engine import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -79,12 +82,15 @@ def _key(passages: pd.DataFrame, segment_size: int) -> str:
     return fingerprint(SEGMENT_VERSION, segment_size, tokens_fingerprint(), content)[:32]
 
 
-def lexico_tables(corpus: CorpusLike, *, segment_size: int = 40) -> LexicoTables:
+def lexico_tables(
+    corpus: CorpusLike, *, segment_size: int = 40, executor: Executor | None = None
+) -> LexicoTables:
     """The corpus's segments and tokens (cached by content hash).
 
     Args:
         corpus: The opened corpus.
         segment_size: Target segment length in words (IRaMuTeQ's default 40).
+        executor: Tag and cut on a cluster (:mod:`corpus.engine.lexico`); the same tables.
 
     Returns:
         The segments and tokens.
@@ -112,15 +118,26 @@ def lexico_tables(corpus: CorpusLike, *, segment_size: int = 40) -> LexicoTables
             )
         except Exception as exc:  # a broken entry costs a recomputation, never a failure
             logger.warning("ignoring the unreadable lexico cache %s: %s", folder, exc)
-    tokens = tokenise(passages, cache_dir=store.cache_dir("lexico-tokens"))
-    segments, tokens = segment(passages, tokens, segment_size=segment_size)
+    if executor is not None:  # tagging, cut and active lemmas on the workers
+        from corpus.engine.lexico import segment_on
+
+        segments, tokens = segment_on(
+            executor,
+            passages,
+            cache_dir=store.cache_dir("lexico-tokens"),
+            segment_size=segment_size,
+        )
+    else:
+        tokens = tokenise(passages, cache_dir=store.cache_dir("lexico-tokens"))
+        segments, tokens = segment(passages, tokens, segment_size=segment_size)
     if segments.empty:
         raise LexicoDataError(
             "no passage of the corpus holds a word",
             code="E-LEXICO-TOO-FEW",
             hint="Ingest documents with text first.",
         )
-    tokens = mark_active(tokens)
+    if executor is None:
+        tokens = mark_active(tokens)
     atomic_write_parquet(folder / "segments.parquet", segments)
     atomic_write_parquet(folder / "tokens.parquet", tokens)
     atomic_write_json(folder / _COMPLETE, {"segments": len(segments), "tokens": len(tokens)})

@@ -119,14 +119,24 @@ def tokenise(
     todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in cached}
     if todo:
         logger.info("tagging %d passages (%d cached)", len(todo), len(wanted) - len(todo))
-        nlp = load_tagger(model)
-        rows: list[tuple] = []
-        for key, doc in zip(todo, nlp.pipe(todo.values(), batch_size=batch_size), strict=True):
-            rows.extend(_rows(key, doc))
-        fresh = pd.DataFrame(rows, columns=TOKEN_COLUMNS)
+        fresh = tag(todo, model=model, batch_size=batch_size)
         if cache:
             cache.write(fresh)
         found = pd.concat([found, fresh], ignore_index=True) if len(found) else fresh
+    return token_table(passages, keys, found)
+
+
+def tag(texts: dict[str, str], *, model: str = MODEL, batch_size: int = 64) -> pd.DataFrame:
+    """The token rows (:data:`TOKEN_COLUMNS`, markers included) of ``{key: text}``."""
+    nlp = load_tagger(model)
+    rows: list[tuple] = []
+    for key, doc in zip(texts, nlp.pipe(texts.values(), batch_size=batch_size), strict=True):
+        rows.extend(_rows(key, doc))
+    return pd.DataFrame(rows, columns=TOKEN_COLUMNS)
+
+
+def token_table(passages: pd.DataFrame, keys: Sequence[str], found: pd.DataFrame) -> pd.DataFrame:
+    """The token table of the passages (keys: their :func:`passage_key`) from cached rows."""
     found = found[found["i"] >= 0]
     ids = pd.DataFrame(
         {
