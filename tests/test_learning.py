@@ -15,7 +15,7 @@ import corpus as corpus_pkg
 from corpus.cli import app
 from corpus.errors import UsageError
 from corpus.extract.gold import Annotation, GoldFormatError
-from corpus.learning.adapt import TooFewCorrectionsError
+from corpus.learning.adapt import CORRECTION_WEIGHT, TooFewCorrectionsError
 from corpus.learning.corrections import CorrectionsError, read_corrections
 from corpus.learning.review import (
     REVIEW_COLUMNS,
@@ -216,7 +216,7 @@ def test_learn_stores_adapted_scorers_then_reset(tmp_path, small_training_root) 
     assert adapted.meta["corrections"]["documents"] == sorted(
         p.name for p in sorted((folder / "raw").glob("*.txt"))[:3]
     )
-    assert adapted.meta["corpora"]["corrections"]["weight"] == 3.0
+    assert adapted.meta["corpora"]["corrections"]["weight"] == CORRECTION_WEIGHT
     assert registry.provenance(store_root=opened.store.root)["actors"]["origin"] == "adapted"
 
     # Too few corrections: a clear error, and the adapted scorers stay as they were.
