@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 4, 8, 12])
     parser.add_argument("--weight", type=float, default=CORRECTION_WEIGHT)
+    parser.add_argument("--out", default="learning_curve.json", help="File in results/.")
     parser.add_argument("--from-scratch", action="store_true")
+    parser.add_argument("--no-memory", action="store_true", help="Adapt without name memory.")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -82,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
                 if args.from_scratch:
                     adapted = fit_scorers([*shipped_corpora, corrections], random_state=seed)
                 else:
-                    adapted = adapt_scorers(shipped, shipped_data, corrections)
+                    adapted = adapt_scorers(
+                        shipped, shipped_data, corrections, remember=not args.no_memory
+                    )
                 runs[n].append(score(held_out, dict(adapted)))
             print(f"seed {seed}: fold done ({time.perf_counter() - started:.0f} s)", flush=True)
     curve = {n: {k: mean_of(r, k) for k in FIELDS} for n, r in runs.items()}
@@ -104,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         "eval_real": str(args.eval_real),
         "seeds": args.seeds,
         "weight": args.weight,
-        "mode": "from-scratch" if args.from_scratch else "adapt",
+        "mode": "from-scratch"
+        if args.from_scratch
+        else ("adapt" if args.no_memory else "adapt+memory"),
         "folds": 2 * len(args.seeds),
         "curve": {str(n): v for n, v in curve.items()},
         "headline_mean": {str(n): headline(v) for n, v in curve.items()},
@@ -116,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.perf_counter() - started, 1),
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "learning_curve.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / args.out).write_text(json.dumps(result, indent=2) + "\n")
     print("| corrected docs | " + " | ".join(FIELDS) + " | mean(defs, actors, roles) |")
     print("|---" * (len(FIELDS) + 2) + "|")
     for n, scores in curve.items():

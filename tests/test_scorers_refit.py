@@ -58,3 +58,25 @@ def test_concat_and_take_keep_rows_aligned() -> None:
     part = both.take(np.array([6, 0]))
     assert part.features == [b.features[1], a.features[0]]
     assert list(part.groups) == [b.groups[1], a.groups[0]]
+
+
+def test_memory_overrides_remembered_names_and_survives_a_round_trip(tmp_path) -> None:
+    data = _data(100, "train", 1.0, 6)
+    scorer = Scorer().fit(data.features, data.y)
+    scorer_set = ScorerSet(
+        "actors",
+        {"keep": scorer},
+        {"keep": 0.5},
+        memory={"keep": {"assemblee generale": 0.0, "mairie de brest": 1.0, "etat": 0.5}},
+    )
+    X = [{"cue": 3.0, "kind": "a"}, {"cue": -3.0, "kind": "b"}, {"cue": 3.0, "kind": "a"}]
+    names = [["Assemblée Générale"], ["la Mairie de Brest", "MdB"], ["Ailleurs"]]
+    plain = scorer_set.proba("keep", X)
+    assert plain[0] > 0.9 and plain[1] < 0.1
+    remembered = scorer_set.proba("keep", X, names=names)
+    # Struck out and kept by the researcher: the verdicts, never quite certain.
+    assert remembered[0] == 0.02 and remembered[1] == 0.98
+    assert remembered[2] == plain[2]  # an unknown name keeps the scorer's guess
+    loaded = ScorerSet.load(scorer_set.save(tmp_path / "actors.json"))
+    assert loaded.memory == scorer_set.memory
+    assert np.allclose(loaded.proba("keep", X, names=names), remembered)

@@ -166,16 +166,21 @@ def adapt_scorers(
     current: Mapping[str, ScorerSet | None],
     shipped: ShippedData,
     corrections: TrainingCorpus,
+    *,
+    remember: bool = True,
 ) -> dict[str, ScorerSet]:
     """Each scorer set of ``current`` refitted on the shipped data plus ``corrections``.
 
     Hyperparameters, thresholds and calibration maps are the current set's; the
     corrections' examples weigh ``corrections.weight`` each. Fields without a scorer
-    (rules decide) stay without one.
+    (rules decide) stay without one. With ``remember``, the actor sets also carry the
+    corrections' verdicts by name (:func:`corpus.learning.memory.actor_memory`).
     """
+    from corpus.learning.memory import actor_memory
     from corpus.scorers.refit import concat, field_data, refit
 
     cache: dict[str, object] = {}
+    memory = actor_memory(corrections) if remember else {}
     out: dict[str, ScorerSet] = {}
     for name, scorer_set in current.items():
         if scorer_set is None:
@@ -187,6 +192,11 @@ def adapt_scorers(
             for label, part in base.items()
         }
         adapted = refit(scorer_set, data)
+        adapted.memory = {
+            label: known
+            for label, known in memory.get(name, {}).items()
+            if label in adapted.scorers
+        }
         adapted.meta = {k: v for k, v in adapted.meta.items() if k not in ("cv_before", "cv_after")}
         out[name] = adapted
     return out

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ FORMAT_VERSION = 1
 # Fitted numbers are rounded before they are stored: BLAS summation order may differ in
 # the last bits between machines, and the stored bytes must not.
 _DIGITS = 8
+#: A remembered verdict is never fully certain (the same name may be used otherwise).
+MEMORY_BOUNDS = (0.02, 0.98)
 
 
 class ScorerError(CorpusError):
@@ -232,6 +234,11 @@ class ScorerSet:
             log-odds (``P = sigmoid(a * logit + b)``), fitted on out-of-corpus
             predictions (:mod:`corpus.scorers.calibration`). The thresholds are on the
             calibrated scale. A label without a map gives the scorer's own probability.
+        memory: Per label, the verdicts a corpus's corrections gave by name (normalised
+            name -> share of its corrected occurrences that had the label). Only adapted
+            sets have one: a candidate known by a remembered name gets the remembered
+            share (clipped to :data:`MEMORY_BOUNDS`) instead of the scorer's guess, so a
+            corrected mistake is not made again in the same corpus.
     """
 
     name: str
@@ -239,6 +246,7 @@ class ScorerSet:
     thresholds: dict[str, float] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     calibration: dict[str, tuple[float, float]] = field(default_factory=dict)
+    memory: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def labels(self) -> list[str]:
@@ -260,8 +268,16 @@ class ScorerSet:
         X: Sequence[Mapping[str, Any]],
         *,
         embeddings: np.ndarray | None = None,
+        names: Sequence[Iterable[str]] | None = None,
     ) -> np.ndarray:
         """Calibrated P(label) of each candidate (see :attr:`calibration`).
+
+        Args:
+            label: One of :attr:`labels`.
+            X: One feature mapping per candidate.
+            embeddings: Their sentence embeddings, when the scorer uses them.
+            names: The names each candidate is known by; those the corpus's corrections
+                remember (:attr:`memory`) get the remembered verdict.
 
         Raises:
             ScorerError: ``label`` is not one of this set's labels.
@@ -272,7 +288,17 @@ class ScorerSet:
                 hint=f"Labels: {', '.join(self.labels)}.",
             )
         logits = self.scorers[label].decision_function(X, embeddings=embeddings)
-        return 1.0 / (1.0 + np.exp(-self.calibrated_logits(label, logits)))
+        proba = 1.0 / (1.0 + np.exp(-self.calibrated_logits(label, logits)))
+        remembered = self.memory.get(label)
+        if remembered and names is not None:
+            from corpus.extract.evaluate import normalise_name
+
+            for i, forms in enumerate(names):
+                known = sorted({normalise_name(f) for f in forms} & remembered.keys())
+                if known:
+                    share = float(np.mean([remembered[k] for k in known]))
+                    proba[i] = min(max(share, MEMORY_BOUNDS[0]), MEMORY_BOUNDS[1])
+        return proba
 
     def calibrated_logits(self, label: str, logits: np.ndarray) -> np.ndarray:
         """``logits`` of ``label``'s scorer through the label's calibration map."""
@@ -293,6 +319,11 @@ class ScorerSet:
         if self.calibration:
             out["calibration"] = {
                 k: [_round(a), _round(b)] for k, (a, b) in sorted(self.calibration.items())
+            }
+        if self.memory:
+            out["memory"] = {
+                label: {k: _round(v) for k, v in sorted(known.items())}
+                for label, known in sorted(self.memory.items())
             }
         return out
 
@@ -317,6 +348,10 @@ class ScorerSet:
             meta=dict(data.get("meta", {})),
             calibration={
                 k: (float(v[0]), float(v[1])) for k, v in data.get("calibration", {}).items()
+            },
+            memory={
+                str(label): {str(k): float(v) for k, v in known.items()}
+                for label, known in data.get("memory", {}).items()
             },
         )
 
