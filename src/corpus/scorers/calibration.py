@@ -265,29 +265,44 @@ def calibrate(
         The same set, calibrated in place.
     """
     data = field_data(corpora, scorer_set, cache=cache)
-    logits = out_of_corpus_logits(scorer_set, data, random_state=random_state)
+    every = out_of_corpus_logits(scorer_set, data, random_state=random_state)
+    logits = dict(every)
     if reference is not None:
-        wanted = set(reference)
+        wanted = list(reference)
         for key, part in data.items():
-            logits[key] = np.where(np.isin(part.corpora, list(wanted)), logits[key], np.nan)
+            logits[key] = np.where(np.isin(part.corpora, wanted), every[key], np.nan)
     if scorer_set.name in ARGMAX_SETS and POOLED not in data:
         # One map for all: the stacked out-of-corpus log-odds of every label.
-        stacked = np.concatenate([logits[k] for k in sorted(data)])
-        ys = np.concatenate([data[k].y for k in sorted(data)])
-        groups = {"*": (stacked, ys)}
+        keys = sorted(data)
+        ys = np.concatenate([data[k].y for k in keys])
+        groups = {
+            "*": (
+                np.concatenate([logits[k] for k in keys]),
+                np.concatenate([every[k] for k in keys]),
+                ys,
+            )
+        }
     else:
-        groups = {k: (logits[k], data[k].y) for k in sorted(data)}
+        groups = {k: (logits[k], every[k], data[k].y) for k in sorted(data)}
     maps: dict[str, Any] = {}
     report: dict[str, Any] = {}
-    for key, (z, y) in groups.items():
+    for key, (z, z_all, y) in groups.items():
         fitted = platt(z, y)
         labels = scorer_set.labels if key in (POOLED, "*") else [key]
-        entry: dict[str, Any] = {"n": int((~np.isnan(z)).sum()), "before": None, "after": None}
-        entry["before"] = _reliability_summary(_sigmoid(z), y)
+        # Reliability on the reference corpora (what the map is fitted on) and on every
+        # corpus left out in turn, before and after the map.
+        entry: dict[str, Any] = {
+            "n": int((~np.isnan(z)).sum()),
+            "before": _reliability_summary(_sigmoid(z), y),
+            "after": None,
+            "all_before": _reliability_summary(_sigmoid(z_all), y),
+            "all_after": None,
+        }
         if fitted is not None:
             a, b = fitted
             entry["map"] = [a, b]
             entry["after"] = _reliability_summary(_sigmoid(a * z + b), y)
+            entry["all_after"] = _reliability_summary(_sigmoid(a * z_all + b), y)
             for label in labels:
                 maps[label] = fitted
         report[key] = entry
