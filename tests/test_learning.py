@@ -193,6 +193,9 @@ def small_training_root(tmp_path, monkeypatch):
         shutil.copy(path, root / "demo" / "raw" / path.name)
         shutil.copy(DEMO / "gold" / f"{path.stem}.yaml", root / "demo" / "gold")
     monkeypatch.setenv("CORPUS_TRAINING_DATA", str(root))
+    # Import the field modules first: importing one registers its trainer, and the
+    # calibration step imports them (their example builders).
+    training.trainers()
     monkeypatch.setattr(training, "_TRAINERS", {"actors": _trainer})
     monkeypatch.setattr(training, "TRAINER_MODULES", ())
     return root

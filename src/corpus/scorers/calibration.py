@@ -158,11 +158,14 @@ def reliability(frame: pd.DataFrame, *, bins: int = 5) -> tuple[pd.DataFrame, fl
 
 
 # -- fitting the calibration maps ----------------------------------------------------------
-#: Fewer out-of-corpus examples (or positives, or negatives) than this: no map is fitted.
-MIN_EXAMPLES = 30
-MIN_CLASS = 5
+#: Fewer out-of-corpus examples (or positives, or negatives) than this: no map is fitted
+#: (a slope and an offset fitted on a handful of positives are noise).
+MIN_EXAMPLES = 50
+MIN_CLASS = 10
 #: The slope of a map never falls below this (a map must keep the scorer's order).
 MIN_SLOPE = 0.05
+#: Significant digits of a stored map.
+MAP_DIGITS = 6
 #: Scorer sets decided by the highest probability among their labels (no thresholds):
 #: one map shared by every label keeps the winner.
 ARGMAX_SETS = ("sectors",)
@@ -213,11 +216,14 @@ def platt(logits: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
     positives = int(y.sum())
     if len(y) < MIN_EXAMPLES or min(positives, len(y) - positives) < MIN_CLASS:
         return None
-    model = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000)
+    # Mildly regularised and solved to a tight tolerance: a separable or nearly separable
+    # fold still gives a finite map, and the same examples in another order the same
+    # digits (the map is stored to MAP_DIGITS significant digits).
+    model = LogisticRegression(C=100.0, solver="lbfgs", max_iter=10_000, tol=1e-12)
     model.fit(logits.reshape(-1, 1), y)
     a = max(float(model.coef_[0, 0]), MIN_SLOPE)
     b = float(model.intercept_[0])
-    return _round(a), _round(b)
+    return float(f"{a:.{MAP_DIGITS}g}"), float(f"{b:.{MAP_DIGITS}g}")
 
 
 def _reliability_summary(proba: np.ndarray, y: np.ndarray, *, bins: int = 5) -> dict[str, Any]:
