@@ -47,8 +47,6 @@ def _one(nlp, text: str) -> dict:
          "l'État ni du marché.", "tiers secteur", "on entend par"),
         ("Par aidant familial, on entend toute personne qui soutient un proche en perte "
          "d'autonomie.", "aidant familial", "on entend par"),
-        ("Définition du bénévolat de proximité : un engagement gratuit au service des "
-         "voisins d'un même immeuble.", "bénévolat de proximité", "définition de"),
         ("L'autopartage, c'est la mise en commun d'un véhicule entre plusieurs foyers.",
          "autopartage", "être"),
         ("La mutualisation signifie que plusieurs structures partagent des moyens humains "
@@ -65,8 +63,6 @@ def _one(nlp, text: str) -> dict:
          "communauté.", "communs", "renvoyer à"),
         ("Dans ce guide, l'expression « économie de la fonctionnalité » désigne un modèle qui "
          "vend l'usage plutôt que le bien.", "économie de la fonctionnalité", "désigner"),
-        ("Nous définissons l'innovation sociale comme une réponse nouvelle à un besoin mal "
-         "satisfait.", "innovation sociale", "définir X comme"),
         ("La RSE, c'est-à-dire la responsabilité sociétale des entreprises, progresse.",
          "rse", "c'est-à-dire"),
         ("Le développement du pouvoir d'agir se définit comme la capacité des personnes à "
@@ -78,6 +74,23 @@ def test_each_cue_gives_its_term(nlp, text: str, term: str, cue: str) -> None:
     assert record["term"] == term
     assert record["cue"] == cue
     assert 0 < record["confidence"] <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "structure"),
+    [
+        ("Définition du bénévolat de proximité : un engagement gratuit au service des "
+         "voisins d'un même immeuble.", "bénévolat de proximité", "definition_of"),
+        ("Nous définissons l'innovation sociale comme une réponse nouvelle à un besoin mal "
+         "satisfait.", "innovation sociale", "defined_object"),
+    ],
+)  # fmt: skip
+def test_structures_the_scorer_decides(nlp, text: str, term: str, structure: str) -> None:
+    """ "Définition de X :" and "définir X comme" have no cue rule: they are structural
+    candidates with their term, and the trained scorer decides them."""
+    found = [r for r in nlp(text)._.definitions if r["features"]["structure"] == structure]
+    assert [r["term"] for r in found] == [term]
+    assert found[0]["features"]["rule"] is False
 
 
 @pytest.mark.parametrize(

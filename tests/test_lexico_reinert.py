@@ -4,9 +4,9 @@ The reference numbers come from rainette's unit tests (R package rainette 0.3.2,
 tests/testthat/test_rainette1.R, github.com/juba/rainette): a 7 × 5 binary matrix, the
 rows switched by ``switch_docs`` from a deliberately wrong cut, the features kept by
 ``select_features`` and the groups of ``rainette(k = 2, min_split_members = 3)``.
-No published IRaMuTeQ classification of a given matrix could be had (IRaMuTeQ's CHD
-prints nothing reusable and R is not available here); the ``iramuteq`` method is checked
-on its own rules and on planted classes instead.
+Here the ``iramuteq`` method is checked on its own rules and on planted classes; its
+classes against IRaMuTeQ's own, run on the same matrices, are in
+``test_lexico_reference.py`` (with rainette's).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from corpus.scorers.labels import (
     fit_label_scorers,
     gold_targets,
     label_features,
+    label_thresholds,
 )
 from corpus.scorers.model import ScorerSet
 from corpus.scorers.training import TrainingCorpus
@@ -186,3 +187,16 @@ def test_shipped_scorer_files_load() -> None:
         loaded = ScorerSet.load(path)
         assert loaded.meta["similarity"] in ("static", "e5", None)
         assert set(loaded.scorers) == set((NEEDS_FIELD if name == "needs" else STAGES_FIELD).labels)
+
+
+def test_label_thresholds_move_a_label_only_for_a_real_gain() -> None:
+    # Label "b" is scored low across the board: its positives sit at 0.35, its
+    # negatives at 0.15, so the shared 0.5 misses them all and 0.3 finds them all.
+    y = np.array([1, 0, 1, 0, 1, 0, 1, 0])
+    proba = np.array([0.9, 0.1, 0.8, 0.2, 0.35, 0.15, 0.35, 0.15])
+    labels = np.array(["a", "a", "a", "a", "b", "b", "b", "b"])
+    chosen = label_thresholds(y, proba, labels, ["a", "b", "c"], 0.5)
+    assert chosen["a"] == 0.5 and chosen["c"] == 0.5
+    assert 0.15 < chosen["b"] <= 0.35
+    # The same gain below the bar keeps the shared threshold.
+    assert label_thresholds(y, proba, labels, ["a", "b"], 0.5, min_gain=0.5)["b"] == 0.5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -82,3 +83,20 @@ def test_fingerprint_is_stable_and_order_sensitive() -> None:
     assert fingerprint({"b": 1, "a": 2}, "x") == fingerprint({"a": 2, "b": 1}, "x")
     assert fingerprint("x", "y") != fingerprint("y", "x")
     assert len(fingerprint("x")) == 16
+
+
+def test_atomic_writes_get_the_umask_mode_or_keep_the_replaced_files(tmp_path: Path) -> None:
+    # A store shared by a research group: files must not come out 0600 (mkstemp's mode).
+    previous = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.json"
+        atomic_write_bytes(fresh, b"{}")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~store_module._UMASK
+        shared = tmp_path / "shared.parquet"
+        shared.write_bytes(b"old")
+        shared.chmod(0o664)
+        atomic_write_bytes(shared, b"new")
+        assert shared.read_bytes() == b"new"
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o664
+    finally:
+        os.umask(previous)

@@ -14,6 +14,7 @@ import importlib.metadata
 import json
 import logging
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -74,6 +75,24 @@ def fingerprint(*parts: Any) -> str:
     return sha256_text(payload)[:16]
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Read once: os.umask can only be read by setting it, which is not safe across threads.
+_UMASK = _current_umask()
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits ``target`` gets: those of the file it replaces, else 0666 - umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it is synced and renamed to it.
@@ -92,6 +111,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield Path(tmp_name)
         with open(tmp_name, "rb") as handle:
             os.fsync(handle.fileno())
+        # mkstemp creates 0600 files: give the result the mode a plain open() would (or the
+        # mode of the file it replaces), so a store shared by a research group stays readable.
+        os.chmod(tmp_name, _mode_for(target))
         os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -4,9 +4,10 @@ The spaCy component writes one record per candidate sentence with its own featur
 (:mod:`corpus.nlp.definition_candidates`). :func:`candidate_frame` adds what only the
 whole document shows: candidates that run across passages (a heading line or a question
 "Qu'est-ce que X ?" and the paragraph after it), and document-level features (how often
-the term occurs in the document, whether it is in the title, the document's genre, how
-glossary-like the document is). :func:`label_candidates` marks the candidates that match
-a gold definition (FORMAT.md's rule), for training.
+the term occurs in the document, whether it is in the title, how glossary-like the
+document is; not its genre, which a folder of raw files only guesses).
+:func:`label_candidates` marks the candidates that match a gold definition (FORMAT.md's
+rule), for training.
 """
 
 from __future__ import annotations
@@ -178,11 +179,9 @@ def _document_features(
         first_lines[str(doc_id)] = _folded(parts[0]) if parts else ""
         n_passages[str(doc_id)] = len(parts)
     titles: dict[str, str] = {}
-    genres: dict[str, str] = {}
     if len(documents):
         for doc in documents.drop_duplicates("doc_id").to_dict("records"):
             titles[str(doc["doc_id"])] = _folded(str(doc.get("title") or ""))
-            genres[str(doc["doc_id"])] = str(doc.get("genre") or "other")
     headings = _headings(passages)
     structures: dict[str, dict[str, int]] = {}
     by_term: dict[tuple[str, str], list[int]] = {}
@@ -214,10 +213,9 @@ def _document_features(
             and term in (titles.get(doc_id, "") + " " + first_lines.get(doc_id, "")),
             term_first_candidate=bool(starts) and int(row["start"]) == min(starts),
             term_candidates=min(len(starts), 5),
-            doc_glossary=(counts.get("glossary", 0) + counts.get("glossary_dash", 0)) / n,
+            doc_glossary=counts.get("glossary", 0) / n,
             doc_headings=(counts.get("heading", 0) + counts.get("question", 0)) / n,
             doc_subjects=counts.get("subject", 0) / n,
-            genre=genres.get(doc_id, "other"),
         )
 
 
@@ -229,7 +227,7 @@ def candidate_frame(
     Args:
         records: The component's definition records (``features`` as dict or JSON).
         passages: The passages table.
-        documents: The documents table (title, genre).
+        documents: The documents table (title).
 
     Returns:
         The records plus the cross-passage candidates, ``features`` completed with the

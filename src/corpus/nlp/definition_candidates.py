@@ -39,8 +39,6 @@ _POSSESSIVE = frozenset(
 
 #: "Terme : texte" (a glossary line); the term is short and has no verb.
 _COLON_LINE = re.compile(r"^\s*(?:[-–—•*·>]\s*)?(?P<term>[^:\n]{2,80}?)\s*:\s+(?P<body>\S.{15,})$")
-#: "Terme – texte" (a glossary line with a dash).
-_DASH_LINE = re.compile(r"^\s*(?:[-•*·>]\s*)?(?P<term>[^–—\n]{2,60}?)\s+[–—]\s+(?P<body>\S.{15,})$")
 #: "Ont la qualité de X les ...", "Sont considérées comme X les ...", "Est réputé X ...".
 _INVERTED = re.compile(
     r"^\s*(?:ont|a|sont|est|peut|peuvent)\s+(?:(?:être|recevoir)\s+)?"
@@ -539,53 +537,50 @@ class CandidateMaker:
         return line_start, len(self.text) if line_end < 0 else line_end
 
     def colon_line(self, si: int) -> dict[str, Any] | None:
-        """ "Terme : texte" or "Terme – texte": a glossary line (the parser may cut it)."""
+        """ "Terme : texte": a glossary line (the parser may cut it)."""
         line = self._line(si)
         if line is None:
             return None
         text = self.text[line[0] : line[1]]
-        for structure, pattern in (("glossary", _COLON_LINE), ("glossary_dash", _DASH_LINE)):
-            found = pattern.match(text)
-            if not found:
-                continue
-            head = found.group("term")
-            offset = line[0] + found.start("term")
-            span = self.doc.char_span(offset, offset + len(head), alignment_mode="expand")
-            tokens = list(span) if span is not None else []
-            if any(
-                t.pos_ in ("VERB", "AUX") and "Part" not in t.morph.get("VerbForm", [])
-                for t in tokens
-            ):
-                continue
-            term = strip_article(_PAREN.sub("", head))
-            if not term or len(term.split()) > 8 or term.startswith("définition"):
-                continue  # "Définition de X retenue par Y :" names X otherwise
-            body = found.group("body")
-            first_words = body.split()[:4]
-            body_start = self.text.find(body, line[0])
-            return self.record(
-                si,
-                structure,
-                term,
-                _PAREN.sub("", head).strip(),
-                chars=line,
-                glossary_paren=_PAREN.search(head) is not None,
-                glossary_body_words=min(len(body.split()), 60) / 10.0,
-                glossary_body_det=body.split()[0].lower() in _INDEFINITE | _DEFINITE,
-                glossary_body_capital=body[:1].isupper(),
-                glossary_body_repeats=strip_article(" ".join(first_words)).startswith(
-                    term.split()[0][:5]
-                ),
-                glossary_body_verb=any(
-                    t.pos_ in ("VERB", "AUX")
-                    for t in self.doc.char_span(
-                        body_start, body_start + len(" ".join(first_words)), alignment_mode="expand"
-                    )
-                    or ()
-                ),
-                glossary_lines=sum(1 for row in self.text.split("\n") if _COLON_LINE.match(row)),
-            )
-        return None
+        found = _COLON_LINE.match(text)
+        if not found:
+            return None
+        head = found.group("term")
+        offset = line[0] + found.start("term")
+        span = self.doc.char_span(offset, offset + len(head), alignment_mode="expand")
+        tokens = list(span) if span is not None else []
+        if any(
+            t.pos_ in ("VERB", "AUX") and "Part" not in t.morph.get("VerbForm", []) for t in tokens
+        ):
+            return None
+        term = strip_article(_PAREN.sub("", head))
+        if not term or len(term.split()) > 8 or term.startswith("définition"):
+            return None  # "Définition de X retenue par Y :" names X otherwise
+        body = found.group("body")
+        first_words = body.split()[:4]
+        body_start = self.text.find(body, line[0])
+        return self.record(
+            si,
+            "glossary",
+            term,
+            _PAREN.sub("", head).strip(),
+            chars=line,
+            glossary_paren=_PAREN.search(head) is not None,
+            glossary_body_words=min(len(body.split()), 60) / 10.0,
+            glossary_body_det=body.split()[0].lower() in _INDEFINITE | _DEFINITE,
+            glossary_body_capital=body[:1].isupper(),
+            glossary_body_repeats=strip_article(" ".join(first_words)).startswith(
+                term.split()[0][:5]
+            ),
+            glossary_body_verb=any(
+                t.pos_ in ("VERB", "AUX")
+                for t in self.doc.char_span(
+                    body_start, body_start + len(" ".join(first_words)), alignment_mode="expand"
+                )
+                or ()
+            ),
+            glossary_lines=sum(1 for row in self.text.split("\n") if _COLON_LINE.match(row)),
+        )
 
     def inverted(self, si: int) -> dict[str, Any] | None:
         """ "Ont la qualité de X les personnes qui ...", "Sont considérées comme X ..."."""

@@ -3,9 +3,10 @@
 :class:`CueHandlers` (a base of :class:`corpus.nlp.definitions.DefinitionFinder`) holds
 the handlers of the cues other than the verb-subject and copula ones: "on entend par
 X", apposition ("X, une N qui...", "X, c'est-à-dire", "X, terme qui désigne"), "X la
-définissent ainsi :", "définir X comme", "X, selon la définition de Y", "Définition de
-X :"; and the attribution of a text to its source from the ``attribution.yaml``
-patterns. The records' building blocks (:class:`Cue`, :class:`Candidate`) live here.
+définissent ainsi :", "on parle de X lorsque", "appeler X Y"; and the attribution of a
+text to its source from the ``attribution.yaml`` patterns. "Définition de X :" and
+"définir X comme" are structural candidates (:mod:`corpus.nlp.definition_candidates`).
+The records' building blocks (:class:`Cue`, :class:`Candidate`) live here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from corpus.nlp.definition_terms import _SUBJECT_DEPS, MAX_TERM_TOKENS, TermParser
+from corpus.nlp.definition_terms import MAX_TERM_TOKENS, TermParser
 from corpus.nlp.definition_text import _YEAR, _clean_term, clean_source
 
 #: Words that open the condition of "on parle de X lorsque ...".
@@ -46,10 +47,6 @@ class Candidate:
     head: Token | None
     confidence: float
     pronoun: bool = False
-    start_char: int | None = None  # text start, when not the sentence start
-    end_char: int | None = None  # text end, when not the sentence end
-    source: str | None = None  # attribution found by the handler itself
-    year: int | None = None
 
 
 @dataclass
@@ -247,86 +244,6 @@ class CueHandlers(TermParser):
             term, _ = self._term(token)
             return term or None
         return None
-
-    def _object(self, doc: Doc, sent: Span, cue: Cue, anchor: Token) -> Candidate | None:
-        """ "L'OCDE définit l'innovation sociale comme ...": the object is the term."""
-        if self._negated(anchor) or self._past(anchor):
-            return None
-        obj = next((c for c in anchor.children if c.dep_ == "obj" and c.i > anchor.i), None)
-        if obj is None or obj.pos_ not in ("NOUN", "PROPN"):
-            return None
-        window = doc[obj.i + 1 : min(obj.i + 8, sent.end)]
-        comme = next((t for t in window if t.lower_ == "comme"), None)
-        if comme is None or not self._term_ok(obj, before=comme.i):
-            return None
-        if any(t.pos_ in ("VERB", "AUX") or t.text in (",", ";") for t in doc[obj.i + 1 : comme.i]):
-            return None
-        term, head = self._term(obj, until=comme.i)
-        if not term:
-            return None
-        source = None
-        subject = next((c for c in anchor.children if c.dep_ in _SUBJECT_DEPS), None)
-        if subject is not None and subject.pos_ in ("NOUN", "PROPN"):
-            tokens = [t for t in subject.subtree if not t.is_space]
-            source = clean_source(self._text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1])])
-        return Candidate(cue, "definition", term, head, cue.confidence, source=source)
-
-    def _selon_definition(self, doc: Doc, sent: Span, cue: Cue, start: int) -> Candidate | None:
-        """ "X, selon la définition qu'en donne Y, « ... »": X opens the sentence."""
-        comma = doc[start]
-        if comma.i <= sent.start:
-            return None
-        token = doc[comma.i - 1]
-        for _ in range(6):
-            if (
-                token.dep_ in ("amod", "nmod", "flat", "fixed")
-                and sent.start <= token.head.i < token.i
-            ):
-                token = token.head
-            else:
-                break
-        if token.pos_ not in ("NOUN", "PROPN") or not self._term_ok(token):
-            return None
-        term, head = self._term(token)
-        if not term:
-            return None
-        source, year = self._attribute(self._text(doc)[comma.idx : sent.end_char], "before")
-        return Candidate(cue, "definition", term, head, cue.confidence, source=source, year=year)
-
-    def _heading(self, doc: Doc, sent: Span, cue: Cue, start: int, end: int) -> Candidate | None:
-        colon = next(
-            (t for t in doc[end : min(end + 10, sent.end + 10, len(doc))] if t.text == ":"), None
-        )
-        if colon is None:
-            return None
-        words = [t for t in doc[end : colon.i] if not t.is_space]
-        while words and words[0].pos_ == "DET":
-            words = words[1:]
-        for k, token in enumerate(words):
-            if k > 0 and (
-                token.is_punct
-                or token.lower_ in ("par", "selon", "d'après", "d’après", "proposée", "retenue")
-                or ("Part" in token.morph.get("VerbForm", []) and token.pos_ == "VERB")
-            ):
-                words = words[:k]
-                break
-        if not words:
-            return None
-        rest = self._text(doc)[colon.idx + 1 :]
-        first_line = rest.split("\n", 1)[0]
-        if len(first_line.split()) < 4:
-            return None  # an introduction: the text is in the next passage
-        term = _clean_term(self._text(doc)[words[0].idx : words[-1].idx + len(words[-1])])
-        nouns = [t for t in words if t.pos_ in ("NOUN", "PROPN")]
-        text_start = min(sent.start_char, doc[start].idx)
-        # The definition: what follows the colon, to the end of that sentence.
-        after = doc[colon.i + 1 :]
-        stop = next((t for t in after if t.is_sent_start and t.i > colon.i + 1), None)
-        text_end = stop.idx if stop is not None else len(self._text(doc))
-        return Candidate(
-            cue, "definition", term, nouns[0] if nouns else words[0], cue.confidence,
-            start_char=text_start, end_char=text_end,
-        )  # fmt: skip
 
     def _attribute(
         self, text: str, kind: str, *, only_retained: bool = False

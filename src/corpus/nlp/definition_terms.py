@@ -10,8 +10,6 @@ term a pronoun or a word such as "le terme" refers to.
 
 from __future__ import annotations
 
-import re
-
 from spacy.tokens import Doc, Span, Token
 
 from corpus.nlp.definition_text import (
@@ -29,12 +27,6 @@ from corpus.nlp.definition_text import (
 MAX_TERM_TOKENS = 7
 #: Words opening a point of view before a dislocated term ("Pour moi, X, c'est ...").
 _OPENERS = frozenset(("pour", "selon", "d'après", "d’après"))
-#: "Qu'est-ce qu'une X ?" (the term: group 1, without its article).
-_QUESTION = re.compile(
-    r"\s*qu['’]est[- ]ce\s+(?:que\s+|qu['’]\s*)(?:(?:un|une|le|la|les|des)\s+|l['’]\s*)?"
-    r"([^?]{2,80}?)\s*\?\s*$",
-    re.IGNORECASE,
-)
 #: Verb tenses that make a statement narrative rather than definitional.
 _PAST_TENSES = {"Past", "Imp"}
 _SUBJECT_DEPS = ("nsubj", "nsubj:pass")
@@ -350,19 +342,6 @@ class TermParser:
         if nmod is not None and nmod.pos_ in ("NOUN", "PROPN"):
             return self._term(nmod)
         return "", None
-
-    def _asked_term(self, sents: list[Span], si: int) -> tuple[str, Token | None] | None:
-        """The term of a question just before: "Qu'est-ce qu'une halte-garderie ?
-        C'est un service...": the answer defines it."""
-        if si == 0:
-            return None
-        previous = sents[si - 1]
-        asked = _QUESTION.match(previous.text)
-        if not asked:
-            return None
-        start = previous.start_char + asked.start(1)
-        head = next((t for t in previous if t.idx >= start and t.pos_ in ("NOUN", "PROPN")), None)
-        return (_clean_term(asked.group(1)), head) if head is not None else None
 
     def _previous_term(self, sents: list[Span], si: int) -> tuple[str, Token | None] | None:
         """The noun subject of the previous sentence, for a pronoun subject."""

@@ -37,7 +37,11 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from corpus.errors import ConfigError
-from corpus.nlp.definition_candidates import merge_candidates, structure_candidates
+from corpus.nlp.definition_candidates import (
+    merge_candidates,
+    question_term,
+    structure_candidates,
+)
 from corpus.nlp.definition_cues import Candidate, Cue, CueHandlers, _Found
 from corpus.nlp.definition_terms import (
     _SUBJECT_DEPS,
@@ -210,23 +214,12 @@ class DefinitionFinder(CueHandlers):
         assert self._matcher is not None and self._coder is not None
         return self._matcher, self._coder
 
-    @property
-    def attribution_patterns(self) -> dict[str, list[re.Pattern[str]]]:
-        """The compiled attribution patterns (``before``, ``after``, ``line``, ``intro``)."""
-        self._ready()
-        return self._attribution
-
     # -- spaCy interface ---------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
         """Find definitions and goals and write them to ``doc``."""
         self.set_annotations(doc, self.find(doc))
         return doc
-
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
-        """Process a stream of docs."""
-        for doc in docs:
-            yield self(doc)
 
     def set_annotations(self, doc: Doc, found: dict[str, list[dict[str, Any]]]) -> None:
         """Write records to ``doc._.definitions``/``doc._.goals`` and spans to ``doc.spans``."""
@@ -329,8 +322,8 @@ class DefinitionFinder(CueHandlers):
                     last.n_sents += 1
                     continue
                 if definition is not None and definition.pronoun:
-                    asked = self._asked_term(sents, si)
-                    previous = asked or self._previous_term(sents, si)
+                    asked = question_term(sents[si - 1].text) if si > 0 else None
+                    previous = (asked, None) if asked else self._previous_term(sents, si)
                     if previous is None:
                         definition = None
                     else:
@@ -423,21 +416,15 @@ class DefinitionFinder(CueHandlers):
             return self._parler_de(doc, sent, cue, anchor)
         if cue.handler == "naming":
             return self._naming(doc, sent, cue, anchor)
-        if cue.handler == "heading":
-            return self._heading(doc, sent, cue, start, end)
         if cue.handler == "apposition":
             return self._apposition(doc, sent, cue, start, end)
         if cue.handler == "object_pronoun":
             return self._object_pronoun(doc, sents, si, cue, anchor)
-        if cue.handler == "object":
-            return self._object(doc, sent, cue, anchor)
         if cue.handler == "il_sagit":
             nxt = doc[end] if end < len(doc) else None
             if nxt is None or nxt.pos_ in ("VERB", "AUX") or self._negated(anchor):
                 return None  # "il s'agit de permettre...": not what something is
             return Candidate(cue, "definition", "", None, cue.confidence, pronoun=True)
-        if cue.handler == "selon_definition":
-            return self._selon_definition(doc, sent, cue, start)
         if cue.handler == "goal_noun":
             subject = self._subject(doc, sent, anchor)
             if subject is None or subject.pos_ not in ("NOUN", "PROPN"):
@@ -594,13 +581,12 @@ class DefinitionFinder(CueHandlers):
     ) -> _Found | None:
         text = self._text(doc)
         sent = sents[si]
-        start = candidate.start_char if candidate.start_char is not None else sent.start_char
-        end = candidate.end_char if candidate.end_char is not None else sent.end_char
+        start, end = sent.start_char, sent.end_char
         head_char = candidate.head.idx if candidate.head is not None else sent.start_char
         after_quote: str | None = None
         region = region_at(regions, head_char)
         first_sent = si
-        if region is not None and candidate.start_char is None:
+        if region is not None:
             opened, closed = region
             if closed - max(opened, start) <= MAX_QUOTE_CHARS:
                 end = max(end, closed)
@@ -608,14 +594,14 @@ class DefinitionFinder(CueHandlers):
                     start = sent.start_char
                 line_end = text.find("\n", closed)
                 after_quote = text[closed + 1 : len(text) if line_end < 0 else line_end]
-        elif candidate.start_char is None:
+        else:
             # A sentence split inside a quoted title: start at the quote's sentence.
             inner = region_at(regions, sent.start_char)
             if inner is not None and inner[1] < head_char:
                 while first_sent > 0 and sents[first_sent].start_char > inner[0]:
                     first_sent -= 1
                 start = sents[first_sent].start_char
-        if candidate.start_char is None and first_sent == si and si > 0:
+        if first_sent == si and si > 0:
             previous = sents[si - 1]
             gap = text[previous.end_char : sent.start_char]
             if (
@@ -649,9 +635,7 @@ class DefinitionFinder(CueHandlers):
         window = text[sents[first_sent].start_char : max(cue_char, start)]
         if first_sent > 0 and sents[first_sent - 1].text.rstrip().endswith(":"):
             window = sents[first_sent - 1].text + " " + window
-        source, year = candidate.source, candidate.year
-        if source is None:
-            source, year = self._attribute(window, "before")
+        source, year = self._attribute(window, "before")
         if source is None and after_quote is not None and len(after_quote.split()) <= 30:
             source, year = self._attribute(after_quote, "after")
         if source is None:

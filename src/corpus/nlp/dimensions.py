@@ -42,39 +42,11 @@ DIMENSIONS: tuple[str, ...] = (
 #: Determiners or prepositions allowed between two words of a term.
 MAX_GAP = 2
 
-_GAP_WORDS = frozenset(
-    [
-        "le",
-        "la",
-        "les",
-        "l",
-        "un",
-        "une",
-        "des",
-        "du",
-        "de",
-        "d",
-        "au",
-        "aux",
-        "a",
-        "en",
-        "par",
-        "pour",
-        "avec",
-        "dans",
-        "sur",
-        "son",
-        "sa",
-        "ses",
-        "leur",
-        "leurs",
-        "notre",
-        "nos",
-        "ce",
-        "cette",
-        "ces",
-    ]
-)
+_GAP_TEXT = """
+le la les l un une des du de d au aux a en par pour
+avec dans sur son sa ses leur leurs notre nos ce cette ces
+"""
+_GAP_WORDS = frozenset(_GAP_TEXT.split())
 _WORD = re.compile(r"\w+(?:[-’']\w+)*")
 
 

@@ -633,9 +633,3 @@ def sentence_index(bounds: list[tuple[int, int]], token_i: int) -> int:
         else:
             hi = mid - 1
     return lo
-
-
-def iter_labels(matches: Iterable[Match]) -> Iterator[str]:
-    """Labels of matches, in order."""
-    for match in matches:
-        yield match.label

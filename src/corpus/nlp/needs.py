@@ -228,11 +228,6 @@ class NeedFinder:
         self.set_annotations(doc, self.find(doc))
         return doc
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
-        """Process a stream of docs."""
-        for doc in docs:
-            yield self(doc)
-
     def find(self, doc: Doc) -> dict[str, list[dict[str, Any]]]:
         """Records of the need mentions and free need phrases of ``doc``.
 

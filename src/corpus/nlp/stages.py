@@ -133,11 +133,6 @@ class StageFinder:
         self.set_annotations(doc, self.find(doc))
         return doc
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
-        """Process a stream of docs."""
-        for doc in docs:
-            yield self(doc)
-
     def find(self, doc: Doc) -> list[dict[str, Any]]:
         """Records of the stage mentions of ``doc`` (contract fields plus ``weight``)."""
         stages_set, context_set = self._ready()

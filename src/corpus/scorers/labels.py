@@ -40,6 +40,10 @@ DESCRIPTIONS = Path(__file__).resolve().parent / "resources" / "label_descriptio
 C_GRID = (0.3, 1.0, 3.0)
 #: Decision thresholds tried, likewise.
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
+#: Per-label thresholds tried after the shared one is chosen.
+LABEL_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
+#: Out-of-fold micro F1 a label's own threshold must gain over the shared one.
+MIN_LABEL_GAIN = 0.005
 #: Bumped when the features change (scorer files record it).
 FEATURES_VERSION = 1
 #: Sentence vectors of the similarity features: ``"static"`` (``fr_core_news_md``) or
@@ -422,10 +426,12 @@ def fit_label_scorers(
         similarity: Sentence vectors of the similarity features: ``"static"``, ``"e5"``
             (each corpus's ``embed``) or ``None`` (no such features).
         thresholds: Decision thresholds tried. The (C, threshold) pair with the best
-            out-of-fold micro F1 (folds grouped by document) is kept, for every label.
+            out-of-fold micro F1 (folds grouped by document) is kept; then each label
+            may move to its own threshold (:func:`label_thresholds`).
 
     Returns:
-        The scorer set, its threshold, ``meta`` with the cross-validated P/R/F1.
+        The scorer set, its per-label thresholds, ``meta`` with the cross-validated
+        P/R/F1 (with the per-label thresholds; ``shared_threshold_f1`` without them).
     """
     if similarity == "e5" and any(c.embed is None for c in corpora):
         similarity = None
@@ -439,8 +445,10 @@ def fit_label_scorers(
             grid[(C, t)] = micro_f1(data.y, (oof >= t).astype(int))
     # Ties go to the stronger regularisation, then to the threshold nearest 0.5.
     C, best = max(grid, key=lambda k: (round(grid[k][2], 6), -k[0], -abs(k[1] - 0.5)))
-    p, r, f1 = grid[(C, best)]
     oof = out_of_fold[C]
+    labels = data.keys["label"].to_numpy()
+    per_label = label_thresholds(data.y, oof, labels, spec.labels, best)
+    p, r, f1 = micro_f1(data.y, (oof >= _threshold_array(labels, per_label)).astype(int))
     scorers = _fit(data, spec, C=C, random_state=random_state, pooled=pooled)
     meta = {
         "features_version": FEATURES_VERSION,
@@ -451,6 +459,7 @@ def fit_label_scorers(
         "n_positive": int(data.y.sum()),
         "cv": {
             "threshold": best,
+            "shared_threshold_f1": round(grid[(C, best)][2], 4),
             "precision": round(p, 4),
             "recall": round(r, 4),
             "f1": round(f1, 4),
@@ -462,9 +471,54 @@ def fit_label_scorers(
     return ScorerSet(
         name=spec.name,
         scorers=scorers,
-        thresholds=dict.fromkeys(spec.labels, best),
+        thresholds=per_label,
         meta=meta,
     )
+
+
+def _threshold_array(labels: np.ndarray, thresholds: Mapping[str, float]) -> np.ndarray:
+    return np.array([thresholds[str(label)] for label in labels], dtype=float)
+
+
+def label_thresholds(
+    y: np.ndarray,
+    proba: np.ndarray,
+    labels: np.ndarray,
+    label_ids: Sequence[str],
+    shared: float,
+    *,
+    grid: Sequence[float] = LABEL_THRESHOLDS,
+    min_gain: float = MIN_LABEL_GAIN,
+) -> dict[str, float]:
+    """Each label's decision threshold, from out-of-fold probabilities.
+
+    One pass over the labels in order: a label moves off the ``shared`` threshold to the
+    grid value that most raises the micro F1 of all labels together, when the gain is at
+    least ``min_gain`` (a rare label's handful of examples rarely moves it).
+
+    Args:
+        y: 0/1 outcomes.
+        proba: Out-of-fold P(label) of the same examples.
+        labels: The label of each example.
+        label_ids: Every label of the field.
+        shared: The threshold chosen for all labels together.
+        grid: Thresholds tried per label.
+        min_gain: Least micro-F1 gain that moves a label off ``shared``.
+
+    Returns:
+        ``{label: threshold}`` for every label of ``label_ids``.
+    """
+    chosen = dict.fromkeys(label_ids, shared)
+    current = micro_f1(y, (proba >= _threshold_array(labels, chosen)).astype(int))[2]
+    for label in label_ids:
+        best_t, best_f1 = shared, current
+        for t in grid:
+            trial = {**chosen, label: t}
+            f1 = micro_f1(y, (proba >= _threshold_array(labels, trial)).astype(int))[2]
+            if f1 > best_f1 + 1e-12 and (f1 - current >= min_gain - 1e-12):
+                best_t, best_f1 = t, f1
+        chosen[label], current = best_t, best_f1
+    return {label: float(t) for label, t in chosen.items()}
 
 
 def calibration(y: np.ndarray, proba: np.ndarray, *, bins: int = 5) -> dict[str, Any]:
