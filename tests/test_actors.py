@@ -260,7 +260,6 @@ def test_no_role_without_a_stated_one(actors_nlp, text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "name", "role"),
     [
-        ("L’essaimage du projet vers la MRC de Valmont est discuté.", "MRC de Valmont", "preneur"),
         (
             "Les bailleurs sont la Fondation Berthier et la Ville de Valmont.",
             "Ville de Valmont",

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corpus.nlp.actor_lexicon import ROLES, SECTORS, fold
+from corpus.nlp.actor_lexicon import ROLES, SECTORS, fold, is_function_word
 from corpus.nlp.actor_roles import is_generic_support
 from corpus.nlp.actor_spans import acronym_of, is_acronym
 
@@ -149,7 +149,8 @@ def _link(rows: list[dict[str, Any]]) -> list[_Cluster]:
         return a
 
     for row in rows:
-        keys = {name_key(row["name"])}
+        keys = {name_key(row["name"]), _content_key(row["name"])}
+        keys.discard("")
         if _text(row.get("acronym")):
             keys.add(name_key(row["acronym"]))
         hits = [c for c in (find(k) for k in keys) if c is not None]
@@ -221,6 +222,16 @@ def _link(rows: list[dict[str, Any]]) -> list[_Cluster]:
         ]
         if len(targets) == 1:
             merge(targets[0], cluster)
+    # "Pôle E2s" <-> "E2S Pays de Vannes": two bodies' names that share one coined word
+    # (with a digit, or an acronym) are one body when no third name has it.
+    for cluster in list(clusters):
+        if cluster not in clusters or cluster.kind() == "person":
+            continue
+        for code in sorted(_codes(cluster)):
+            others = [c for c in clusters if c is not cluster and code in _codes(c)]
+            if len(others) == 1 and others[0].kind() != "person":
+                merge(others[0], cluster)
+                break
     # Surnames alone <-> full names of persons ("Mme Ouellet" <-> "Geneviève Ouellet").
     persons = [c for c in clusters if c.kind() == "person"]
     for cluster in list(clusters):
@@ -250,6 +261,32 @@ def _link(rows: list[dict[str, Any]]) -> list[_Cluster]:
         if len(targets) == 1 and targets[0] in clusters:
             merge(targets[0], cluster)
     return clusters
+
+
+def _content_key(name: str) -> str:
+    """:func:`name_key` without function words (``E2S du Pays de Vannes`` and
+    ``E2S Pays de Vannes`` are one name)."""
+    words = [w for w in name_key(name).replace("’", "’ ").split() if not is_function_word(w)]
+    return " ".join(words) if len(words) > 1 else ""
+
+
+def _codes(cluster: _Cluster) -> set[str]:
+    """Coined words of a cluster's multi-word names, in capitals: letters with a digit
+    (``E2S``) anywhere, or an acronym opening the name (``ORIE Nord``)."""
+    out: set[str] = set()
+    for name in cluster.full_names():
+        words = name.split()
+        if len(words) < 2:
+            continue
+        for i, word in enumerate(words):
+            word = word.strip(".,;:()«»\"'")
+            if (
+                len(word) >= 2
+                and any(c.isalpha() for c in word)
+                and (any(c.isdigit() for c in word) or (i == 0 and is_acronym(word)))
+            ):
+                out.add(word.upper())
+    return out
 
 
 def _continues(name: str, short: str) -> bool:

@@ -128,7 +128,6 @@ class RoleCues:
     titles: dict[str, str] = field(default_factory=dict)
     label_nouns: frozenset[str] = frozenset()
     subject_roles: dict[str, str] = field(default_factory=dict)
-    diffusion_nouns: frozenset[str] = frozenset()
     weak: frozenset[str] = frozenset()
     funding_nouns: frozenset[str] = frozenset()
     support_nouns: frozenset[str] = frozenset()
@@ -138,17 +137,14 @@ class RoleCues:
     backing_nouns: frozenset[str] = frozenset()
     procedural_objects: frozenset[str] = frozenset()
     creation_verbs: frozenset[str] = frozenset()
-    granting_verbs: frozenset[str] = frozenset()
     receiving_verbs: frozenset[str] = frozenset()
     similar_words: frozenset[str] = frozenset()
     project_nouns: frozenset[str] = frozenset()
     talk_verbs: frozenset[str] = frozenset()
     hiring_verbs: frozenset[str] = frozenset()
-    source_verbs: frozenset[str] = frozenset()
     study_verbs: frozenset[str] = frozenset()
     document_nouns: frozenset[str] = frozenset()
-    money_subjects: frozenset[str] = frozenset()
-    _stems: tuple[str, ...] = ()
+    _stems: tuple[str, ...] = field(default=(), init=False)
 
     @property
     def stems(self) -> tuple[str, ...]:
@@ -157,6 +153,28 @@ class RoleCues:
             found = {v[:-2] for v in self.verbs if v.endswith("er") and " " not in v}
             self._stems = tuple(sorted(found, key=lambda s: (-len(s), s)))
         return self._stems
+
+
+#: ``roles.yaml`` keys that are plain word lists (folded into frozensets).
+_WORD_SETS = (
+    "label_nouns",
+    "weak",
+    "support_nouns",
+    "funding_nouns",
+    "office_bodies",
+    "study_nouns",
+    "entrust_verbs",
+    "backing_nouns",
+    "procedural_objects",
+    "creation_verbs",
+    "receiving_verbs",
+    "similar_words",
+    "project_nouns",
+    "talk_verbs",
+    "hiring_verbs",
+    "study_verbs",
+    "document_nouns",
+)
 
 
 @dataclass
@@ -284,7 +302,9 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
     ]
     roles_path = root / "roles.yaml"
     raw = _read_yaml(roles_path)
+    word_sets = {name: frozenset(fold(w) for w in raw.get(name) or []) for name in _WORD_SETS}
     cues = RoleCues(
+        **word_sets,
         verbs={fold(k): _role_value(v, roles_path) for k, v in (raw.get("verbs") or {}).items()},
         phrases={
             _words(k): _check(v, ROLES, roles_path, "role")
@@ -306,33 +326,10 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
             fold(k): _check(v, ROLES, roles_path, "role")
             for k, v in (raw.get("titles") or {}).items()
         },
-        label_nouns=frozenset(fold(w) for w in raw.get("label_nouns") or []),
         subject_roles={
             fold(k): _check(v, ROLES, roles_path, "role")
             for k, v in (raw.get("subject_roles") or {}).items()
         },
-        diffusion_nouns=frozenset(fold(w) for w in raw.get("diffusion_nouns") or []),
-        weak=frozenset(fold(w) for w in raw.get("weak") or []),
-        support_nouns=frozenset(fold(w) for w in raw.get("support_nouns") or []),
-        funding_nouns=frozenset(fold(w) for w in raw.get("funding_nouns") or []),
-        office_bodies=frozenset(fold(w) for w in raw.get("office_bodies") or []),
-        study_nouns=frozenset(fold(w) for w in raw.get("study_nouns") or []),
-        entrust_verbs=frozenset(fold(w) for w in raw.get("entrust_verbs") or []),
-        backing_nouns=frozenset(fold(w) for w in raw.get("backing_nouns") or []),
-        procedural_objects=frozenset(fold(w) for w in raw.get("procedural_objects") or []),
-        creation_verbs=frozenset(fold(w) for w in raw.get("creation_verbs") or []),
-        granting_verbs=frozenset(fold(w) for w in raw.get("granting_verbs") or []),
-        receiving_verbs=frozenset(fold(w) for w in raw.get("receiving_verbs") or []),
-        similar_words=frozenset(fold(w) for w in raw.get("similar_words") or []),
-        project_nouns=frozenset(fold(w) for w in raw.get("project_nouns") or []),
-        talk_verbs=frozenset(fold(w) for w in raw.get("talk_verbs") or []),
-        hiring_verbs=frozenset(fold(w) for w in raw.get("hiring_verbs") or []),
-        source_verbs=frozenset(fold(w) for w in raw.get("source_verbs") or []),
-        study_verbs=frozenset(fold(w) for w in raw.get("study_verbs") or []),
-        document_nouns=frozenset(fold(w) for w in raw.get("document_nouns") or []),
-        money_subjects=frozenset(
-            fold(w) for w in [*(raw.get("money_subjects") or []), *(raw.get("funding_nouns") or [])]
-        ),
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

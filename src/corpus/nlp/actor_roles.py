@@ -24,20 +24,14 @@ from spacy.tokens import Span
 from corpus.nlp.actor_lexicon import RoleCues, fold
 from corpus.nlp.role_cues import (
     agent_cue,
-    amount_line_cue,
     appositive_cue,
     before_cues,
     copular_cue,
     created_cue,
     description_cue,
-    diffusion_cue,
-    employer_cue,
     entrusted_cue,
-    inverted_subject_cue,
     label_cue,
     noun_cue,
-    recipient_cue,
-    source_cue,
     weak_cue,
 )
 from corpus.nlp.role_relative import relative_cue
@@ -102,14 +96,8 @@ _STRONG_FINDERS = (
     noun_cue,
     agent_cue,
     subject_cues,
-    diffusion_cue,
     entrusted_cue,
     description_cue,
-    recipient_cue,
-    inverted_subject_cue,
-    source_cue,
-    amount_line_cue,
-    employer_cue,
 )
 
 

@@ -1,6 +1,8 @@
 """Role cues around an actor other than its verbs: the words before it, a governing
 noun, a passive agent, a line label, an apposition, a copula, a task entrusted to it,
-funding granted to it, its creation, a description line and list cues.
+its creation, a description line and list cues. Rarer wordings (funding received, an
+amount line, uptake by diffusion, an employer, money sources) are left to the role
+scorers, which read the parse around every mention.
 
 Each finder takes the mention, its sentence and the role cues and yields
 :class:`~corpus.nlp.role_words.RoleHit` objects.
@@ -344,18 +346,6 @@ def _modifies(participle: Token, noun: Token) -> bool:
     return participle.i == noun.i + 1 and "Part" in participle.morph.get("VerbForm", [])
 
 
-def diffusion_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """``l'essaimage du projet vers X``, ``l'extension du service à X``: X takes it up."""
-    doc = span.doc
-    i = previous_content(span, sent)
-    if i < 0 or folded_text(doc[i]) not in ("a", "vers", "aupres", "au", "aux"):
-        return
-    for k in range(i - 1, max(sent.start, i - 5) - 1, -1):
-        if folded_lemma(doc[k]) in cues.diffusion_nouns:
-            yield RoleHit("preneur", doc[k : i + 1].text)
-            return
-
-
 def entrusted_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     """A task entrusted to the actor: ``L'évaluation est confiée à X``, ``confier
     l'accompagnement à X``, ``X a été chargé de l'évaluation``: partenaire."""
@@ -381,29 +371,6 @@ def entrusted_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         k = j + 2 + (folded_text(doc[j + 2]) in DETERMINERS)
         if k < sent.end and folded_lemma(doc[k]) in cues.support_nouns:
             yield RoleHit("partenaire", doc[j : k + 1].text)
-
-
-def inverted_subject_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """``un comité où siègent X, Y et Z``: subjects after their verb in a relative
-    clause opened by ``où``; the actor may be a later item of the list."""
-    doc = span.doc
-    for k in range(span.start - 1, max(sent.start, span.start - 30) - 1, -1):
-        tok = doc[k]
-        if tok.pos_ in ("VERB", "AUX"):
-            if (
-                k - 1 >= sent.start
-                and folded_text(doc[k - 1]) == "ou"
-                and doc[k - 1].pos_ == "PRON"
-            ):
-                found = verb_role(cues, tok)
-                if found:
-                    yield RoleHit(found[0], f"où {tok.text}")
-            return
-        if tok.text in (".", ";", ":", "(", ")") or (
-            tok.pos_ not in ("DET", "NOUN", "PROPN", "ADJ", "CCONJ", "PUNCT", "NUM")
-            and folded_text(tok) not in DE_WORDS
-        ):
-            return
 
 
 def created_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
@@ -434,47 +401,6 @@ def created_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         if not (tok.pos_ in ("DET", "NOUN", "ADJ") or folded_text(tok) in DE_WORDS):
             return
         j += 1
-
-
-def source_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """Where the money comes from: ``le reste provient de X (...), de Y et de Z``,
-    ``les recettes viennent de X``: the subject of the verb of origin is a funding or
-    budget noun; the actor may be a later item of the list."""
-    doc = span.doc
-    i = previous_content(span, sent)
-    if i < 0 or folded_text(doc[i]) not in DE_WORDS:
-        return
-    for k in _back_over_items(doc, i - 1, sent, floor=max(sent.start, i - 30)):
-        tok = doc[k]
-        if tok.pos_ in ("VERB", "AUX"):
-            if folded_lemma(tok) in cues.source_verbs and any(
-                c.dep_ == "nsubj" and folded_lemma(c) in cues.money_subjects for c in tok.children
-            ):
-                yield RoleHit("bailleur", f"{tok.text} de")
-            return
-        if tok.text in (".", ";", ":", "(") or (
-            tok.pos_ not in ("DET", "NOUN", "PROPN", "ADJ", "CCONJ", "PUNCT", "NUM", "ADV")
-            and folded_text(tok) not in DE_WORDS
-        ):
-            return
-
-
-def recipient_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """``Le ministère accorde à X une aide financière``, ``une subvention versée à X``:
-    the body that receives funding carries the project."""
-    doc = span.doc
-    i = previous_content(span, sent)
-    if i < 0 or folded_text(doc[i]) not in ("a", "au", "aux"):
-        return
-    for k in range(i - 1, max(sent.start, i - 8) - 1, -1):
-        if folded_lemma(doc[k]) in cues.granting_verbs:
-            window = doc[max(sent.start, k - 6) : min(sent.end, span.end + 8)]
-            if any(
-                folded_lemma(t) in cues.funding_nouns or folded_text(t) in cues.funding_nouns
-                for t in window
-            ):
-                yield RoleHit("porteur", doc[k : i + 1].text)
-            return
 
 
 _BULLETS = frozenset(("-", "–", "—", "•", "·", "*", "+"))
@@ -510,56 +436,6 @@ def description_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]
         if role:
             yield RoleHit(role, doc[colon : tok.i + 1].text)
         return
-
-
-def employer_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """``Y, coordonnatrice du projet P à l'association X``: the body the person who
-    carries the project works at carries it too."""
-    doc = span.doc
-    i = span.start - 1
-    if i >= sent.start and folded_text(doc[i]) in DETERMINERS:
-        i -= 1
-    if i < sent.start or folded_text(doc[i]) not in ("a", "au", "aupres"):
-        return
-    window = doc[max(sent.start, i - 8) : i]
-    for k, tok in enumerate(window[:-1]):
-        if cues.titles.get(folded_text(tok)) != "porteur" or tok.pos_ != "NOUN":
-            continue
-        rest = window[k + 1 : k + 4]
-        if any(folded_lemma(t) in cues.project_nouns for t in rest) and not any(
-            t.text in (",", ";", ":") for t in window[k + 1 :]
-        ):
-            yield RoleHit("porteur", doc[tok.i : i + 1].text)
-            return
-
-
-_CURRENCIES = frozenset(("€", "$", "£", "euros", "eur", "dollars", "chf", "francs", "fcfa", "cfa"))
-
-
-def amount_line_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """A line of a financing plan, ``- X ........ 20 000 €``: the actor opens the line and
-    only leader dots, a parenthesis and an amount in a currency follow: it funds."""
-    doc = span.doc
-    if any(
-        not (t.is_punct or folded_text(t) in _BULLETS or t.pos_ == "DET" or t.is_space)
-        for t in doc[sent.start : span.start]
-    ):
-        return
-    rest = [t for t in doc[span.end : sent.end] if not t.is_space]
-    while rest and rest[-1].text in (".", ";"):
-        rest.pop()
-    if len(rest) < 2 or folded_text(rest[-1]) not in _CURRENCIES:
-        return
-    depth = 0
-    for tok in rest[:-1]:
-        depth += (tok.text == "(") - (tok.text == ")")
-        if (
-            depth == 0
-            and tok.text not in ("(", ")")
-            and not (is_amount(tok) or all(c in ".…:" for c in tok.text))
-        ):
-            return
-    yield RoleHit("bailleur", rest[-1].text)
 
 
 def weak_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
