@@ -15,7 +15,7 @@ import corpus as corpus_pkg
 from corpus.cli import app
 from corpus.errors import UsageError
 from corpus.extract.gold import Annotation, GoldFormatError
-from corpus.learning.adapt import TooFewCorrectionsError
+from corpus.learning.adapt import CORRECTION_WEIGHT, TooFewCorrectionsError
 from corpus.learning.corrections import CorrectionsError, read_corrections
 from corpus.learning.review import (
     REVIEW_COLUMNS,
@@ -193,6 +193,9 @@ def small_training_root(tmp_path, monkeypatch):
         shutil.copy(path, root / "demo" / "raw" / path.name)
         shutil.copy(DEMO / "gold" / f"{path.stem}.yaml", root / "demo" / "gold")
     monkeypatch.setenv("CORPUS_TRAINING_DATA", str(root))
+    # Import the field modules first: importing one registers its trainer, and the
+    # calibration step imports them (their example builders).
+    training.trainers()
     monkeypatch.setattr(training, "_TRAINERS", {"actors": _trainer})
     monkeypatch.setattr(training, "TRAINER_MODULES", ())
     return root
@@ -216,7 +219,7 @@ def test_learn_stores_adapted_scorers_then_reset(tmp_path, small_training_root) 
     assert adapted.meta["corrections"]["documents"] == sorted(
         p.name for p in sorted((folder / "raw").glob("*.txt"))[:3]
     )
-    assert adapted.meta["corpora"]["corrections"]["weight"] == 3.0
+    assert adapted.meta["corpora"]["corrections"]["weight"] == CORRECTION_WEIGHT
     assert registry.provenance(store_root=opened.store.root)["actors"]["origin"] == "adapted"
 
     # Too few corrections: a clear error, and the adapted scorers stay as they were.

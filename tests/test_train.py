@@ -53,6 +53,9 @@ def _definition_trainer(corpora, *, random_state):
 
 @pytest.fixture
 def only_test_trainer(monkeypatch):
+    # Import the field modules first: importing one registers its trainer, and the
+    # calibration step imports them (their example builders).
+    training.trainers()
     monkeypatch.setattr(training, "_TRAINERS", {"definitions": _definition_trainer})
     monkeypatch.setattr(training, "TRAINER_MODULES", ())
 

@@ -33,6 +33,12 @@ logger = logging.getLogger(__name__)
 
 #: The repository's labelled corpora the shipped scorers learn from.
 TRAINING_CORPORA = ("demo", "heldout", "blind", "blind2", "blind3", "train")
+#: The corpora whose out-of-corpus predictions fit the calibration maps: ``train`` holds
+#: the structures of real documents by other authors, and its predictions by scorers that
+#: never saw it shift the way unseen real documents do (on shared/eval-real, maps fitted
+#: on it cut the ECE of every field; maps fitted on all six barely move, the fictional
+#: corpora being predicted about as well as the training data).
+CALIBRATION_CORPORA = ("train",)
 #: Overrides where the training corpora are (a folder holding them).
 TRAINING_DATA_ENV = "CORPUS_TRAINING_DATA"
 
@@ -171,6 +177,26 @@ def fit_scorers(
     return fitted
 
 
+def calibrate_all(
+    fitted: Mapping[str, ScorerSet], corpora: Sequence[TrainingCorpus], *, random_state: int = 0
+) -> None:
+    """Give every set of ``fitted`` its calibration maps (in place; decisions unchanged).
+
+    The maps are fitted on the leave-one-corpus-out predictions of
+    :data:`CALIBRATION_CORPORA` (of all corpora when none of them is among ``corpora``).
+    """
+    from corpus.scorers.calibration import calibrate
+
+    names = {c.name for c in corpora}
+    reference = [n for n in CALIBRATION_CORPORA if n in names] or None
+    cache: dict[str, Any] = {}
+    for name in sorted(fitted):
+        logger.info("calibrating %s", name)
+        calibrate(
+            fitted[name], corpora, random_state=random_state, cache=cache, reference=reference
+        )
+
+
 def train(
     folders: Sequence[Path] | None = None,
     *,
@@ -203,6 +229,7 @@ def train(
     corpora = [load_training_corpus(f, nlp=nlp, pipeline_fp=pipeline_fp) for f in folders]
     meta = {"version": __version__, "training_fingerprint": training_fingerprint(folders)}
     fitted = fit_scorers(corpora, random_state=random_state, only=only, meta=meta)
+    calibrate_all(fitted, corpora, random_state=random_state)
     return {name: s.save(Path(out_dir) / f"{name}.json") for name, s in fitted.items()}
 
 

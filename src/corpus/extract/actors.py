@@ -535,6 +535,7 @@ def _decide(
     sectors = context.scorer("sectors") if context is not None else None
     roles_set = context.scorer("roles") if context is not None else None
     X = [c.features for c in candidates]
+    names = [c.names for c in candidates]  # a corpus's corrections may remember them
     nan = float("nan")
 
     def rows_of(scorer_set: ScorerSet | None, index: list[int]) -> np.ndarray | None:
@@ -553,22 +554,23 @@ def _decide(
     embedded: dict[int, np.ndarray] = {}
 
     if keep is not None and X:
-        p_keep = keep.proba("keep", X, embeddings=rows_of(keep, list(range(len(X)))))
+        p_keep = keep.proba("keep", X, embeddings=rows_of(keep, list(range(len(X)))), names=names)
         chosen = [i for i, p in enumerate(p_keep) if p >= keep.threshold("keep")]
     else:
         p_keep = np.full(len(X), nan)
         chosen = [i for i, c in enumerate(candidates) if c.kept]
     out: list[tuple[ActorCandidate, str, list[str], dict[str, float]]] = []
     kept_X = [X[i] for i in chosen]
+    kept_names = [names[i] for i in chosen]
     kept_vectors = rows_of(roles_set, chosen)
     p_roles = {
-        role: roles_set.proba(role, kept_X, embeddings=kept_vectors)
+        role: roles_set.proba(role, kept_X, embeddings=kept_vectors, names=kept_names)
         if roles_set is not None and role in roles_set.scorers and kept_X
         else None
         for role in ROLES
     }
     p_sector = (
-        np.vstack([sectors.proba(s, kept_X) for s in SECTORS])
+        np.vstack([sectors.proba(s, kept_X, names=kept_names) for s in SECTORS])
         if sectors is not None and kept_X
         else None
     )

@@ -6,11 +6,18 @@ core gold item is right, matched to an optional one is left out, unmatched is wr
 need or stage label is right when the document's gold has it, left out when it is only
 optional). :func:`reliability` bins them: mean confidence against observed precision,
 the points of a reliability curve, and the expected calibration error.
+
+:func:`calibrate` makes the shipped confidences honest for documents by new authors: the
+scorers' own probabilities are fitted to their training documents and run high on unseen
+ones, so each scorer set gets a Platt map (a slope and an offset on the log-odds) fitted
+on out-of-corpus predictions: every training corpus in turn is scored by a refit that
+never saw it (leave-one-corpus-out, the shift to a new set of authors). The map is
+monotone and the thresholds move with it, so decisions do not change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +25,9 @@ import pandas as pd
 
 from corpus.extract.evaluate import actors_match, definitions_match, match_items
 from corpus.extract.gold import Actor, Annotation, Definition
+from corpus.scorers.model import ScorerSet, _round
+from corpus.scorers.refit import POOLED, LabelData, field_data, fit_like
+from corpus.scorers.training import TrainingCorpus, grouped_folds
 
 OUTCOME_COLUMNS = ("field", "doc_id", "item", "confidence", "correct")
 
@@ -145,3 +155,173 @@ def reliability(frame: pd.DataFrame, *, bins: int = 5) -> tuple[pd.DataFrame, fl
         )
     table = pd.DataFrame(table_rows, columns=["low", "high", "n", "mean_confidence", "observed"])
     return table, (gap / len(scored) if len(scored) else None)
+
+
+# -- fitting the calibration maps ----------------------------------------------------------
+#: Fewer out-of-corpus examples (or positives, or negatives) than this: no map is fitted
+#: (a slope and an offset fitted on a handful of positives are noise).
+MIN_EXAMPLES = 50
+MIN_CLASS = 10
+#: The slope of a map never falls below this (a map must keep the scorer's order).
+MIN_SLOPE = 0.05
+#: Significant digits of a stored map.
+MAP_DIGITS = 6
+#: Scorer sets decided by the highest probability among their labels (no thresholds):
+#: one map shared by every label keeps the winner.
+ARGMAX_SETS = ("sectors",)
+
+
+def out_of_corpus_logits(
+    scorer_set: ScorerSet, data: Mapping[str, LabelData], *, random_state: int = 0
+) -> dict[str, np.ndarray]:
+    """Log-odds of every training example from a refit that never saw its corpus.
+
+    Each training corpus is left out in turn and the set refitted on the others with its
+    hyperparameters fixed (:func:`corpus.scorers.refit.fit_like`): a new corpus is a new
+    set of authors, the shift unseen documents bring. With one corpus only, folds of
+    whole documents stand in.
+
+    Returns:
+        ``{label: log-odds}`` aligned with ``data[label]`` (NaN where no fold scored it).
+    """
+    out: dict[str, np.ndarray] = {}
+    for label, part in data.items():
+        scorer = scorer_set.scorers[scorer_set.labels[0] if label == POOLED else label]
+        logits = np.full(len(part), np.nan)
+        names = part.corpora
+        if len(set(names)) >= 2:
+            folds = [
+                (np.flatnonzero(names != c), np.flatnonzero(names == c)) for c in sorted(set(names))
+            ]
+        else:
+            folds = list(grouped_folds(part.groups.tolist(), random_state=random_state))
+        for train, test in folds:
+            if len(train) == 0 or len(test) == 0:
+                continue
+            fitted = fit_like(scorer, part.take(train))
+            held = part.take(test)
+            logits[test] = fitted.decision_function(
+                held.features, embeddings=held.embeddings if fitted.uses_embeddings_ else None
+            )
+        out[label] = logits
+    return out
+
+
+def platt(logits: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
+    """``(a, b)`` with ``sigmoid(a * logit + b)`` fitted to ``y`` (None: too few examples)."""
+    from sklearn.linear_model import LogisticRegression
+
+    known = ~np.isnan(logits)
+    logits, y = np.asarray(logits)[known], np.asarray(y, dtype=int)[known]
+    positives = int(y.sum())
+    if len(y) < MIN_EXAMPLES or min(positives, len(y) - positives) < MIN_CLASS:
+        return None
+    # Mildly regularised and solved to a tight tolerance: a separable or nearly separable
+    # fold still gives a finite map, and the same examples in another order the same
+    # digits (the map is stored to MAP_DIGITS significant digits).
+    model = LogisticRegression(C=100.0, solver="lbfgs", max_iter=10_000, tol=1e-12)
+    model.fit(logits.reshape(-1, 1), y)
+    a = max(float(model.coef_[0, 0]), MIN_SLOPE)
+    b = float(model.intercept_[0])
+    return float(f"{a:.{MAP_DIGITS}g}"), float(f"{b:.{MAP_DIGITS}g}")
+
+
+def _reliability_summary(proba: np.ndarray, y: np.ndarray, *, bins: int = 5) -> dict[str, Any]:
+    known = ~np.isnan(proba)
+    frame = pd.DataFrame({"confidence": proba[known], "correct": np.asarray(y)[known] == 1})
+    table, ece = reliability(frame, bins=bins)
+    return {
+        "ece": None if ece is None else round(float(ece), 4),
+        "bins": [
+            [int(r["n"]), float(r["mean_confidence"]), float(r["observed"])]
+            for r in table.to_dict("records")
+        ],
+    }
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+
+
+def calibrate(
+    scorer_set: ScorerSet,
+    corpora: Sequence[TrainingCorpus],
+    *,
+    random_state: int = 0,
+    cache: dict[str, Any] | None = None,
+    reference: Sequence[str] | None = None,
+) -> ScorerSet:
+    """Fit a Platt map per label on out-of-corpus log-odds and apply it to ``scorer_set``.
+
+    The thresholds move with the map (each is the map's image of the old one), so every
+    decision stays as it was; only the confidences change. Pooled label fields and sets
+    decided by the highest probability (:data:`ARGMAX_SETS`) get one map for all labels.
+    ``meta["calibration"]`` records the method and, per map, the out-of-corpus
+    reliability (ECE and ``[n, mean confidence, observed]`` per bin) before and after.
+
+    Args:
+        scorer_set: A freshly trained set (no map yet).
+        corpora: Its training corpora.
+        random_state: Seed of the document folds used when there is one corpus only.
+        cache: Shared example cache (:func:`corpus.scorers.refit.field_data`).
+        reference: The corpora whose out-of-corpus predictions the maps are fitted on
+            (every corpus is still left out in turn; ``None``: all of them).
+
+    Returns:
+        The same set, calibrated in place.
+    """
+    data = field_data(corpora, scorer_set, cache=cache)
+    every = out_of_corpus_logits(scorer_set, data, random_state=random_state)
+    logits = dict(every)
+    if reference is not None:
+        wanted = list(reference)
+        for key, part in data.items():
+            logits[key] = np.where(np.isin(part.corpora, wanted), every[key], np.nan)
+    if scorer_set.name in ARGMAX_SETS and POOLED not in data:
+        # One map for all: the stacked out-of-corpus log-odds of every label.
+        keys = sorted(data)
+        ys = np.concatenate([data[k].y for k in keys])
+        groups = {
+            "*": (
+                np.concatenate([logits[k] for k in keys]),
+                np.concatenate([every[k] for k in keys]),
+                ys,
+            )
+        }
+    else:
+        groups = {k: (logits[k], every[k], data[k].y) for k in sorted(data)}
+    maps: dict[str, Any] = {}
+    report: dict[str, Any] = {}
+    for key, (z, z_all, y) in groups.items():
+        fitted = platt(z, y)
+        labels = scorer_set.labels if key in (POOLED, "*") else [key]
+        # Reliability on the reference corpora (what the map is fitted on) and on every
+        # corpus left out in turn, before and after the map.
+        entry: dict[str, Any] = {
+            "n": int((~np.isnan(z)).sum()),
+            "before": _reliability_summary(_sigmoid(z), y),
+            "after": None,
+            "all_before": _reliability_summary(_sigmoid(z_all), y),
+            "all_after": None,
+        }
+        if fitted is not None:
+            a, b = fitted
+            entry["map"] = [a, b]
+            entry["after"] = _reliability_summary(_sigmoid(a * z + b), y)
+            entry["all_after"] = _reliability_summary(_sigmoid(a * z_all + b), y)
+            for label in labels:
+                maps[label] = fitted
+        report[key] = entry
+    for label, (a, b) in maps.items():
+        if scorer_set.name not in ARGMAX_SETS:
+            raw = min(max(scorer_set.threshold(label), 1e-9), 1 - 1e-9)
+            moved = float(_sigmoid(a * np.log(raw / (1 - raw)) + b))
+            scorer_set.thresholds[label] = _round(moved)
+    scorer_set.calibration = dict(sorted(maps.items()))
+    scorer_set.meta["calibration"] = {
+        "method": "platt",
+        "folds": "leave-one-corpus-out",
+        "corpora": sorted({c.name for c in corpora}),
+        "maps": report,
+    }
+    return scorer_set

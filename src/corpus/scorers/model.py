@@ -4,9 +4,11 @@ A :class:`Scorer` is one binary decision (is this sentence a definition? keep th
 is this actor a funder?): a logistic regression over the candidate's feature mapping (cue
 firings, parse, document context; string values become one-hot ``key=value`` columns) and,
 optionally, a dense sentence embedding. Logistic regression because the training sets are
-small (hundreds to a few thousand candidates), its probabilities are close to calibrated
-without a held-out calibration split, and its fitted state is a handful of numbers that
-serialise to a few kilobytes of deterministic JSON.
+small (hundreds to a few thousand candidates), its fitted state is a handful of numbers
+that serialise to a few kilobytes of deterministic JSON, and its log-odds take a
+calibration map well: fitted to its training documents, its probabilities run high on
+documents by new authors, so each set carries a Platt map fitted on out-of-corpus
+predictions (:mod:`corpus.scorers.calibration`).
 
 A :class:`ScorerSet` groups the scorers of one field (``{"porteur": ..., "bailleur": ...}``)
 with a decision threshold per label and the provenance of its training, in one JSON file.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,8 @@ FORMAT_VERSION = 1
 # Fitted numbers are rounded before they are stored: BLAS summation order may differ in
 # the last bits between machines, and the stored bytes must not.
 _DIGITS = 8
+#: A remembered verdict is never fully certain (the same name may be used otherwise).
+MEMORY_BOUNDS = (0.02, 0.98)
 
 
 class ScorerError(CorpusError):
@@ -226,12 +230,23 @@ class ScorerSet:
         thresholds: Decision threshold per label (0.5 when absent).
         meta: Provenance: package version, training fingerprint, corpora, examples,
             cross-validated scores; ``origin`` is ``shipped`` or ``adapted``.
+        calibration: Per label, ``(a, b)`` of a Platt map applied to the scorer's
+            log-odds (``P = sigmoid(a * logit + b)``), fitted on out-of-corpus
+            predictions (:mod:`corpus.scorers.calibration`). The thresholds are on the
+            calibrated scale. A label without a map gives the scorer's own probability.
+        memory: Per label, the verdicts a corpus's corrections gave by name (normalised
+            name -> share of its corrected occurrences that had the label). Only adapted
+            sets have one: a candidate known by a remembered name gets the remembered
+            share (clipped to :data:`MEMORY_BOUNDS`) instead of the scorer's guess, so a
+            corrected mistake is not made again in the same corpus.
     """
 
     name: str
     scorers: dict[str, Scorer]
     thresholds: dict[str, float] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    calibration: dict[str, tuple[float, float]] = field(default_factory=dict)
+    memory: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def labels(self) -> list[str]:
@@ -253,8 +268,16 @@ class ScorerSet:
         X: Sequence[Mapping[str, Any]],
         *,
         embeddings: np.ndarray | None = None,
+        names: Sequence[Iterable[str]] | None = None,
     ) -> np.ndarray:
-        """P(label) of each candidate.
+        """Calibrated P(label) of each candidate (see :attr:`calibration`).
+
+        Args:
+            label: One of :attr:`labels`.
+            X: One feature mapping per candidate.
+            embeddings: Their sentence embeddings, when the scorer uses them.
+            names: The names each candidate is known by; those the corpus's corrections
+                remember (:attr:`memory`) get the remembered verdict.
 
         Raises:
             ScorerError: ``label`` is not one of this set's labels.
@@ -264,17 +287,45 @@ class ScorerSet:
                 f"scorer set {self.name!r} has no label {label!r}",
                 hint=f"Labels: {', '.join(self.labels)}.",
             )
-        return self.scorers[label].predict_proba(X, embeddings=embeddings)
+        logits = self.scorers[label].decision_function(X, embeddings=embeddings)
+        proba = 1.0 / (1.0 + np.exp(-self.calibrated_logits(label, logits)))
+        remembered = self.memory.get(label)
+        if remembered and names is not None:
+            from corpus.extract.evaluate import normalise_name
+
+            for i, forms in enumerate(names):
+                known = sorted({normalise_name(f) for f in forms} & remembered.keys())
+                if known:
+                    share = float(np.mean([remembered[k] for k in known]))
+                    proba[i] = min(max(share, MEMORY_BOUNDS[0]), MEMORY_BOUNDS[1])
+        return proba
+
+    def calibrated_logits(self, label: str, logits: np.ndarray) -> np.ndarray:
+        """``logits`` of ``label``'s scorer through the label's calibration map."""
+        if label not in self.calibration:
+            return np.asarray(logits, dtype=float)
+        a, b = self.calibration[label]
+        return a * np.asarray(logits, dtype=float) + b
 
     def to_dict(self) -> dict[str, Any]:
         """The whole set as plain JSON types."""
-        return {
+        out = {
             "format": FORMAT_VERSION,
             "name": self.name,
             "meta": self.meta,
             "thresholds": {k: _round(v) for k, v in sorted(self.thresholds.items())},
             "scorers": {label: self.scorers[label].to_dict() for label in self.labels},
         }
+        if self.calibration:
+            out["calibration"] = {
+                k: [_round(a), _round(b)] for k, (a, b) in sorted(self.calibration.items())
+            }
+        if self.memory:
+            out["memory"] = {
+                label: {k: _round(v) for k, v in sorted(known.items())}
+                for label, known in sorted(self.memory.items())
+            }
+        return out
 
     def dumps(self) -> str:
         """Deterministic JSON text (sorted keys, one scorer per block)."""
@@ -295,6 +346,13 @@ class ScorerSet:
             scorers={k: Scorer.from_dict(v) for k, v in data["scorers"].items()},
             thresholds={k: float(v) for k, v in data.get("thresholds", {}).items()},
             meta=dict(data.get("meta", {})),
+            calibration={
+                k: (float(v[0]), float(v[1])) for k, v in data.get("calibration", {}).items()
+            },
+            memory={
+                str(label): {str(k): float(v) for k, v in known.items()}
+                for label, known in data.get("memory", {}).items()
+            },
         )
 
     @classmethod
