@@ -46,10 +46,13 @@ THRESHOLDS: dict[str, dict[str, float]] = {
     # corpora/heldout (12 documents; no longer blind, see its README); measured
     # 2026-12-04 17:00 UTC (helper/general): definitions 0.905, actors 0.863, role
     # accuracy 0.878 (74 pairs), needs 0.786, stages 0.845, actor types 0.877
+    # 7 Dec 22:55: role accuracy 0.838 once the role scorers dropped the e5 embeddings
+    # (0.932 with them: heldout is training data, and 384 dimensions fit it in-sample; on
+    # eval-real, never trained on, roles went 0.349 -> 0.372): 0.84 -> 0.83.
     "heldout": {
         "definitions_f1": 0.86,
         "actors_f1": 0.83,
-        "role_accuracy": 0.84,
+        "role_accuracy": 0.83,
         "needs_f1": 0.75,
         "stages_f1": 0.80,
         "actor_types_f1": 0.84,
