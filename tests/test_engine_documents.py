@@ -5,9 +5,7 @@ cache filled with the vectors computed in the partitions."""
 from __future__ import annotations
 
 import io
-import pickle
 import shutil
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,35 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine_helpers import Pickled
+
 FILES = (
     "be-2011-article-economie-sociale-wallonie.txt",
     "fr-2019-appel-projets-bien-vieillir.md",
     "qc-2021-article-frigos-communautaires.html",
     "ca-2019-brief-social-innovation-english.txt",
 )
-
-
-class Pickled:
-    """Runs each partition here, inputs and results pickled as they travel to workers."""
-
-    def __init__(self) -> None:
-        self.partitions = 0
-
-    def map(
-        self,
-        func: Callable[[Any, Any], Any],
-        items: Iterable[Any],
-        *,
-        shared: Any = None,
-        label: str,
-        describe: Any = None,
-        total: int | None = None,
-        progress: bool = True,
-    ) -> Iterator[Any]:
-        for item in items:
-            self.partitions += 1
-            result = func(pickle.loads(pickle.dumps(shared)), pickle.loads(pickle.dumps(item)))
-            yield pickle.loads(pickle.dumps(result))
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,13 @@ documents: the same tables and matrix as one process, the client's token cache f
 
 from __future__ import annotations
 
-import pickle
 import shutil
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from engine_helpers import Pickled
 
 FILES = (
     "be-2011-article-economie-sociale-wallonie.txt",
@@ -17,29 +17,6 @@ FILES = (
     "qc-2021-article-frigos-communautaires.html",
     "qc-2012-projet-covoiturage-rural.txt",
 )
-
-
-class Pickled:
-    """Runs each partition here, inputs and results pickled as they travel to workers."""
-
-    def __init__(self) -> None:
-        self.partitions = 0
-
-    def map(
-        self,
-        func: Callable[[Any, Any], Any],
-        items: Iterable[Any],
-        *,
-        shared: Any = None,
-        label: str,
-        describe: Any = None,
-        total: int | None = None,
-        progress: bool = True,
-    ) -> Iterator[Any]:
-        for item in items:
-            self.partitions += 1
-            result = func(pickle.loads(pickle.dumps(shared)), pickle.loads(pickle.dumps(item)))
-            yield pickle.loads(pickle.dumps(result))
 
 
 @pytest.mark.slow
