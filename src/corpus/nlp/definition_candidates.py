@@ -19,7 +19,13 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from corpus.nlp.definition_text import _STRIP_LEAD, _clean_term, _trim_end, _trim_start
+from corpus.nlp.definition_text import (
+    _STRIP_LEAD,
+    _clean_term,
+    _trim_end,
+    _trim_start,
+    governing_noun,
+)
 
 #: A candidate term longer than this (tokens) is cut at its first complement.
 MAX_TERM_TOKENS = 12
@@ -451,15 +457,7 @@ class CandidateMaker:
                 comma = self.doc[token.i - 2]
             if comma.text != "," or comma.i <= sent.start:
                 continue
-            head = self.doc[comma.i - 1]
-            for _ in range(6):
-                if (
-                    head.dep_ in ("amod", "nmod", "flat", "fixed")
-                    and sent.start <= head.head.i < head.i
-                ):
-                    head = head.head
-                else:
-                    break
+            head = governing_noun(self.doc[comma.i - 1], sent.start)
             if head.pos_ not in ("NOUN", "PROPN"):
                 continue
             left = min([head.i, *(t.i for t in head.subtree if t.i < head.i)])
@@ -582,35 +580,35 @@ class CandidateMaker:
             glossary_lines=sum(1 for row in self.text.split("\n") if _COLON_LINE.match(row)),
         )
 
-    def inverted(self, si: int) -> dict[str, Any] | None:
-        """ "Ont la qualité de X les personnes qui ...", "Sont considérées comme X ..."."""
+    def worded(self, si: int) -> list[dict[str, Any]]:
+        """Sentences whose wording names the term: an inverted legal copula ("Ont la
+        qualité de X les personnes qui ...", "Sont considérées comme X ..."), "... la
+        définition du X : texte", and the answer after "Qu'est-ce que X ?"."""
         sent = self.sents[si]
+        out = []
         found = _INVERTED.match(sent.text) or _INVERTED_BARE.match(sent.text)
-        if not found:
-            return None
-        offset = sent.start_char + found.start("term")
-        words = [t for t in sent if offset <= t.idx < sent.start_char + found.end("term")]
-        if not any(t.pos_ in ("NOUN", "PROPN") for t in words):
-            return None  # "Sont éligibles les projets ...": an adjective, not a term
-        term = strip_article(found.group("term"))
-        return self.record(si, "inverted", term, found.group("term"))
-
-    def definition_of(self, si: int) -> dict[str, Any] | None:
-        """ "... la définition du X : texte" (in one sentence)."""
-        sent = self.sents[si]
+        if found:
+            offset = sent.start_char + found.start("term")
+            words = [t for t in sent if offset <= t.idx < sent.start_char + found.end("term")]
+            # "Sont éligibles les projets ...": an adjective, not a term
+            if any(t.pos_ in ("NOUN", "PROPN") for t in words):
+                term = strip_article(found.group("term"))
+                out.append(self.record(si, "inverted", term, found.group("term")))
         found = _DEFINITION_OF.search(sent.text)
-        if not found:
-            return None
-        term = strip_article(_PAREN.sub("", ATTRIBUTED.sub("", found.group("term"))))
-        if not term or len(term.split()) > 8:
-            return None
-        return self.record(
-            si,
-            "definition_of",
-            term,
-            found.group("term"),
-            definition_body_words=min(len(found.group("body").split()), 60) / 10.0,
-        )
+        if found:
+            term = strip_article(_PAREN.sub("", ATTRIBUTED.sub("", found.group("term"))))
+            if term and len(term.split()) <= 8:
+                body_words = min(len(found.group("body").split()), 60) / 10.0
+                out.append(
+                    self.record(
+                        si, "definition_of", term, found.group("term"),
+                        definition_body_words=body_words,
+                    )
+                )  # fmt: skip
+        asked = question_term(self.sents[si - 1].text) if si > 0 else None
+        if asked is not None and not sent.text.rstrip().endswith("?"):
+            out.append(self.record(si, "answer", asked, asked))
+        return [r for r in out if r is not None]
 
     def apposition(self, si: int) -> list[dict[str, Any]]:
         """ "l'aide X (ACR), seule aide ...": a noun phrase, its acronym, then what it is."""
@@ -658,15 +656,6 @@ class CandidateMaker:
                 out.append(record)
         return out
 
-    def answer(self, si: int) -> dict[str, Any] | None:
-        """The sentence after a question "Qu'est-ce que X ?" in the same passage."""
-        if si == 0:
-            return None
-        term = question_term(self.sents[si - 1].text)
-        if term is None or self.sents[si].text.rstrip().endswith("?"):
-            return None
-        return self.record(si, "answer", term, term)
-
 
 def structure_candidates(
     doc: Doc, sents: list[Span], lists: Mapping[str, Collection[str]]
@@ -687,9 +676,7 @@ def structure_candidates(
     for si in range(len(sents)):
         found = [
             maker.colon_line(si),
-            maker.inverted(si),
-            maker.definition_of(si),
-            maker.answer(si),
+            *maker.worded(si),
             maker.defined_object(si),
             maker.quoted_apposition(si),
             *maker.subjects(si),

@@ -14,11 +14,13 @@ from spacy.tokens import Doc, Span, Token
 
 from corpus.nlp.definition_text import (
     _STRIP_TRAIL,
+    MODIFIER_DEPS,
     _clean_term,
     _is_name_word,
     _short_infinitive,
     _singular_word,
     doc_comma_before,
+    governing_noun,
     quote_regions,
     region_at,
 )
@@ -141,17 +143,7 @@ class TermParser:
         nouns = [t for t in inside if t.pos_ in ("NOUN", "PROPN") or t.lower_ in ("c'", "c’")]
         if not nouns:
             return None
-        token = nouns[0]
-        for _ in range(6):
-            if (
-                token.dep_ in ("amod", "nmod", "flat", "fixed")
-                and token.head in inside
-                and (token.head.i < token.i)
-            ):
-                token = token.head
-            else:
-                break
-        return token
+        return governing_noun(nouns[0], inside[0].i)
 
     def _dep_subject(self, doc: Doc, sent: Span, anchor: Token) -> Token | None:
         token = anchor
@@ -182,13 +174,7 @@ class TermParser:
             return token
         if token.pos_ not in ("NOUN", "PROPN", "ADJ"):
             return None
-        for _ in range(6):
-            if token.dep_ in ("amod", "nmod", "flat", "flat:name", "fixed", "compound") and (
-                sent.start <= token.head.i < token.i
-            ):
-                token = token.head
-            else:
-                break
+        token = governing_noun(token, sent.start, MODIFIER_DEPS | {"flat:name", "compound"})
         return token if token.pos_ in ("NOUN", "PROPN") else None
 
     def _dislocated(self, doc: Doc, sent: Span, pronoun: Token) -> Token | None:
@@ -196,15 +182,7 @@ class TermParser:
         j = pronoun.i - 1
         if j <= sent.start or doc[j].text != ",":
             return None
-        token = doc[j - 1]
-        for _ in range(6):
-            if (
-                token.dep_ in ("amod", "nmod", "flat", "fixed")
-                and sent.start <= token.head.i < token.i
-            ):
-                token = token.head
-            else:
-                break
+        token = governing_noun(doc[j - 1], sent.start)
         if token.pos_ not in ("NOUN", "PROPN"):
             return None
         # The noun phrase must open the sentence (after bullets and determiners, and after

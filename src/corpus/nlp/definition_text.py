@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Collection
 from typing import Any
 
 import numpy
-from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.tokens import Doc, Span, Token
 
 _OPEN_QUOTES = {"«": "»", "“": "”", "„": "”"}
@@ -57,167 +57,6 @@ def region_at(regions: list[tuple[int, int]], char: int) -> tuple[int, int] | No
         if opened < char < closed:
             return opened, closed
     return None
-
-
-class Triggers:
-    """Pre-filter: the tokens where a pattern may start, read from the token arrays.
-
-    Only sentences holding such a token are given to the Matcher; a one-token pattern
-    the pre-filter reads entirely (the copula) is matched here directly, so a sentence
-    with no other cue skips the Matcher. A first token made of
-    ``LOWER``/``LEMMA``/``ORTH``/``DEP`` equalities or ``IN`` sets is read here; a
-    pattern opening on a comma is triggered by the token after the comma; any other
-    opening (an optional first token, another attribute) disables the pre-filter.
-    """
-
-    _ATTRS = ("LOWER", "LEMMA", "ORTH", "DEP")
-
-    def __init__(
-        self, vocab: Any, patterns: list[list[dict[str, Any]]], keys: list[str] | None = None
-    ) -> None:
-        """Args:
-        vocab: The pipeline's vocab (string hashes).
-        patterns: The Matcher patterns (already expanded).
-        keys: The Matcher key of each pattern (for direct one-token matches).
-        """
-        self.vocab = vocab
-        self.keys = keys or [""] * len(patterns)
-        self.single = [len(p) == 1 and bool(k) for p, k in zip(patterns, self.keys, strict=True)]
-        #: Per pattern, its fixed token count and its ``{"POS": X, "OP": "*"}`` tokens
-        #: (by POS id), or None when a match's length has no bound this can read.
-        self.lengths = [_length_bound(p) for p in patterns]
-        self._index: dict[str, dict[int, list[int]]] | None = None
-        self._columns: list[tuple[int, dict[int, list[int]]]] = []
-        self._checks: list[
-            tuple[list[tuple[int, set[int]]], list[tuple[int, set[int]]] | None]
-        ] = []
-        self.specs: list[tuple[dict[str, set[int]], dict[str, set[int]] | None]] | None = []
-        for pattern in patterns:
-            first = self._spec(pattern[0]) if pattern else None
-            if first is None:
-                self.specs = None
-                return
-            second = None
-            if pattern[0] == {"ORTH": ","}:
-                second = self._spec(pattern[1]) if len(pattern) > 1 else None
-                if second is None:
-                    self.specs = None
-                    return
-            self.specs.append((first, second))
-
-    def _spec(self, token: dict[str, Any]) -> dict[str, set[int]] | None:
-        out: dict[str, set[int]] = {}
-        for attr, value in token.items():
-            if attr not in self._ATTRS:
-                return None
-            values = value.get("IN") if isinstance(value, dict) else [value]
-            if not isinstance(values, list) or (isinstance(value, dict) and set(value) != {"IN"}):
-                return None
-            out[attr] = {self.vocab.strings.add(str(v)) for v in values}
-        return out
-
-    def positions(self, doc: Doc) -> list[tuple[int, int]] | None:
-        """``(token index, pattern index)`` where a pattern may start; None: whole doc."""
-        if self.specs is None:
-            return None
-        if self._index is None:
-            self._index = {attr: {} for attr in self._ATTRS}
-            for k, (first, _) in enumerate(self.specs):
-                attr = next(iter(first))
-                for value in first[attr]:
-                    self._index[attr].setdefault(value, []).append(k)
-            # The same, by column of the token array, the specs as (column, values) pairs.
-            column = {attr: c for c, attr in enumerate(self._ATTRS)}
-            self._columns = [
-                (c, self._index[attr]) for c, attr in enumerate(self._ATTRS) if self._index[attr]
-            ]
-            self._checks = [
-                (
-                    [(column[a], v) for a, v in first.items()],
-                    None if second is None else [(column[a], v) for a, v in second.items()],
-                )
-                for first, second in self.specs
-            ]
-        checks = self._checks
-        arrays = doc.to_array(list(self._ATTRS)).tolist()
-        hits: list[tuple[int, int]] = []
-        n = len(arrays)
-        for i, row in enumerate(arrays):
-            for c, index in self._columns:
-                for k in index.get(row[c], ()):
-                    opening, after = checks[k]
-                    if not all(row[a] in v for a, v in opening):
-                        continue
-                    if after is not None:
-                        if i + 1 >= n:
-                            continue
-                        following = arrays[i + 1]
-                        if not all(following[a] in v for a, v in after):
-                            continue
-                    hits.append((i, k))
-        return hits
-
-    def window_end(self, doc: Doc, hits: list[tuple[int, int]], start: int, end: int) -> int:
-        """Where matching may stop: past the longest match the triggered patterns allow.
-
-        A pattern starting at trigger ``i`` spans at most its fixed tokens plus, per
-        ``{"POS": X, "OP": "*"}`` token, the longest run of ``X`` tokens in
-        ``[start, end)``. One token more is kept, so the Matcher sees the token after
-        each match, as it does on the whole sentence.
-
-        Args:
-            doc: The doc.
-            hits: ``(token index, pattern index)`` from :meth:`positions`.
-            start: First token given to the Matcher.
-            end: End of the sentence.
-        """
-        furthest = start
-        runs: dict[int, int] = {}
-        pos: list[int] | None = None
-        for i, k in hits:
-            bound = self.lengths[k]
-            if bound is None:
-                return end
-            fixed, stars = bound
-            reach = i + fixed
-            for tag, count in stars.items():
-                if tag not in runs:
-                    if pos is None:
-                        pos = doc.to_array("POS")[start:end].tolist()
-                    runs[tag] = _longest_run(pos, tag)
-                reach += count * runs[tag]
-            furthest = max(furthest, reach)
-        return min(end, furthest + 1)
-
-
-def _length_bound(pattern: list[dict[str, Any]]) -> tuple[int, dict[int, int]] | None:
-    """A pattern's fixed token count and its POS-starred tokens (see ``window_end``)."""
-    fixed = 0
-    stars: dict[int, int] = {}
-    for token in pattern:
-        op = token.get("OP")
-        if op is None or op in ("!", "?", "1"):
-            fixed += 1
-        elif op == "*" and set(token) == {"POS", "OP"} and token["POS"] in POS_IDS:
-            tag = POS_IDS[token["POS"]]
-            stars[tag] = stars.get(tag, 0) + 1
-        elif isinstance(op, str) and op.startswith("{") and op.endswith("}"):
-            high = op[1:-1].split(",")[-1].strip()
-            if not high.isdigit():
-                return None
-            fixed += int(high)
-        else:
-            return None
-    return fixed, stars
-
-
-def _longest_run(values: list[int], value: int) -> int:
-    """Length of the longest run of ``value`` in ``values``."""
-    best = current = 0
-    for v in values:
-        current = current + 1 if v == value else 0
-        best = max(best, current)
-    return best
 
 
 def expand_first(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -306,6 +145,22 @@ def doc_comma_before(token: Token) -> bool:
     """Whether ``token``'s phrase is preceded by a comma (an apposition, not "et X")."""
     left = min([token.i, *(t.i for t in token.subtree if t.i < token.i and not t.is_punct)])
     return left > 0 and token.doc[left - 1].text == ","
+
+
+#: Dependencies of the words that modify a noun from its right ("économie *sociale*").
+MODIFIER_DEPS = frozenset(("amod", "nmod", "flat", "fixed"))
+
+
+def governing_noun(token: Token, lo: int, deps: Collection[str] = MODIFIER_DEPS) -> Token:
+    """The word a chain of right-hand modifiers ending at ``token`` hangs on: ``token``
+    climbed up its heads (at most six steps) while its dependency is in ``deps`` and the
+    head stands between ``lo`` and it."""
+    for _ in range(6):
+        if token.dep_ in deps and lo <= token.head.i < token.i:
+            token = token.head
+        else:
+            break
+    return token
 
 
 def _bisect(starts: list[int], token_i: int) -> int:

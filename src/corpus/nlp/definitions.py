@@ -13,11 +13,10 @@ Resources (folder ``resources/definitions/``, or a copy given as ``resources``):
 * ``dimensions.yaml``: the dimensions a definition is coded on (see
   :mod:`corpus.nlp.dimensions`).
 
-A pre-filter over token arrays (:class:`~corpus.nlp.definition_text.Triggers`) keeps
-the sentences where a cue may start; the Matcher runs on those only, and each match is
-analysed on the dependency parse. A definition's term is the noun phrase heading the
-subject, as written, lower case, without its determiner (plurals are kept: "bailleurs
-de fonds"; modules :mod:`~corpus.nlp.definition_terms` and
+The Matcher runs over the whole passage (a few milliseconds against the parse's
+hundreds) and each match is analysed on the dependency parse. A definition's term is the
+noun phrase heading the subject, as written, lower case, without its determiner (plurals
+are kept: "bailleurs de fonds"; modules :mod:`~corpus.nlp.definition_terms` and
 :mod:`~corpus.nlp.definition_cues`); a pronoun subject ("Elle", "C'est") continues the
 previous definition or takes the previous sentence's term. A definition quoted in
 « » (or quotation marks) runs to the closing mark, over several sentences, and takes
@@ -49,7 +48,6 @@ from corpus.nlp.definition_terms import (
 from corpus.nlp.definition_text import (
     _STRIP_TRAIL,
     _YEAR,
-    Triggers,
     _bisect,
     _finite,
     _sentences,
@@ -130,8 +128,6 @@ class DefinitionFinder(CueHandlers):
         self._lists: dict[str, frozenset[str]] = {}
         self._attribution: dict[str, list[re.Pattern[str]]] = {}
         self._coder: DimensionCoder | None = None
-        self._recent_terms: list[str] = []
-        self._triggers: Triggers | None = None
         self._text_doc: Doc | None = None
         self._text_value = ""
         register_extensions()
@@ -154,8 +150,6 @@ class DefinitionFinder(CueHandlers):
         assert cues_path and terms_path and attribution_path and dimensions_path
         matcher = Matcher(vocab)
         cues: dict[str, Cue] = {}
-        patterns: list[list[dict[str, Any]]] = []
-        keys: list[str] = []
         for number, obj in enumerate(read_jsonl(cues_path), start=1):
             try:
                 cue = Cue(
@@ -165,10 +159,7 @@ class DefinitionFinder(CueHandlers):
                     anchor=frozenset(str(a).lower() for a in obj.get("anchor", [])),
                     confidence=float(obj.get("confidence", 0.6)),
                 )
-                expanded = expand_first(obj["pattern"])
-                matcher.add(cue.id, expanded)
-                patterns.extend(expanded)
-                keys.extend([cue.id] * len(expanded))
+                matcher.add(cue.id, expand_first(obj["pattern"]))
             except (KeyError, TypeError, ValueError) as exc:
                 raise ConfigError(
                     f"cue #{number} is invalid ({type(exc).__name__}: {exc})",
@@ -204,7 +195,6 @@ class DefinitionFinder(CueHandlers):
             ) from exc
         self._coder = DimensionCoder(load_dimensions(dimensions_path))
         self._matcher = matcher
-        self._triggers = Triggers(vocab, patterns, keys)
         self._cues = cues
         logger.debug("definitions: %d cues", len(cues))
 
@@ -249,44 +239,18 @@ class DefinitionFinder(CueHandlers):
         matcher, coder = self._ready()
         if len(doc) == 0 or not doc.has_annotation("DEP"):
             return {"definitions": [], "goals": []}
-        assert self._triggers is not None
         sents = _sentences(doc)
         structural = structure_candidates(doc, sents, self._lists)
-        positions = self._triggers.positions(doc)
-        if positions is not None and len(positions) == 0:
-            return {"definitions": merge_candidates([], structural, sents), "goals": []}
         starts = [s.start for s in sents]
-        hits: dict[int, list[tuple[int, int]]] = {}
-        if positions is None:  # a pattern the pre-filter cannot read: match everywhere
-            hits = {si: [] for si in range(len(sents))}
-        else:
-            for i, k in positions:
-                hits.setdefault(_bisect(starts, i), []).append((i, k))
-        triggers = self._triggers
         by_sent: dict[int, list[tuple[Cue, int, int]]] = {}
-        for si, found_here in sorted(hits.items()):
-            sent = sents[si]
-            if found_here and all(triggers.single[k] for _, k in found_here):
-                # Only one-token cues (the copula): matched by the pre-filter itself.
-                for i, k in sorted(set(found_here)):
-                    by_sent.setdefault(si, []).append((self._cues[triggers.keys[k]], i, i + 1))
-                continue
-            # No match starts before the sentence's first trigger: matching from there
-            # finds the same matches, in the same order, over fewer tokens.
-            if positions is None:
-                offset, stop = sent.start, sent.end
-            else:
-                offset = min(i for i, _ in found_here)
-                # Nor does any end past the longest the triggered patterns allow: the
-                # Matcher builds Tokens for every token it is given.
-                stop = triggers.window_end(doc, found_here, offset, sent.end)
-            for match_id, start, end in matcher(doc[offset:stop]):
+        for match_id, start, end in matcher(doc):
+            si = _bisect(starts, start)
+            if end <= sents[si].end:  # a cue never runs over its sentence
                 cue = self._cues[doc.vocab.strings[match_id]]
-                by_sent.setdefault(si, []).append((cue, offset + start, offset + end))
+                by_sent.setdefault(si, []).append((cue, start, end))
         if not by_sent:
             return {"definitions": merge_candidates([], structural, sents), "goals": []}
         regions: list[tuple[int, int]] | None = None  # quotes, found when first needed
-        self._recent_terms = []
         found: list[_Found] = []
         goals: list[dict[str, Any]] = []
         covered = -1
@@ -341,7 +305,6 @@ class DefinitionFinder(CueHandlers):
             if item is None:
                 continue
             found.append(item)
-            self._recent_terms.append(item.term)
             last = item
             covered = item.end
             if item.end > sent.end_char:
@@ -412,19 +375,6 @@ class DefinitionFinder(CueHandlers):
             return self._copula(doc, sent, cue, anchor)
         if cue.handler == "entendre":
             return self._entendre(doc, sent, cue, anchor)
-        if cue.handler == "parler_de":
-            return self._parler_de(doc, sent, cue, anchor)
-        if cue.handler == "naming":
-            return self._naming(doc, sent, cue, anchor)
-        if cue.handler == "apposition":
-            return self._apposition(doc, sent, cue, start, end)
-        if cue.handler == "object_pronoun":
-            return self._object_pronoun(doc, sents, si, cue, anchor)
-        if cue.handler == "il_sagit":
-            nxt = doc[end] if end < len(doc) else None
-            if nxt is None or nxt.pos_ in ("VERB", "AUX") or self._negated(anchor):
-                return None  # "il s'agit de permettre...": not what something is
-            return Candidate(cue, "definition", "", None, cue.confidence, pronoun=True)
         if cue.handler == "goal_noun":
             subject = self._subject(doc, sent, anchor)
             if subject is None or subject.pos_ not in ("NOUN", "PROPN"):
