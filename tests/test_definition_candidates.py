@@ -201,3 +201,20 @@ def test_resolve_keeps_one_definition_per_unattributed_term() -> None:
     ]
     kept = resolve(rows)
     assert [(r["start"], r["confidence"]) for r in kept] == [(100, 0.9), (200, 0.7)]
+
+
+def test_governing_noun_climbs_right_hand_modifiers_only_within_bounds() -> None:
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from corpus.nlp.definition_text import governing_noun
+
+    words = ["Les", "entreprises", "sociales", "de", "insertion", "recrutent"]
+    heads = [1, 5, 1, 4, 1, 5]
+    deps = ["det", "nsubj", "amod", "case", "nmod", "ROOT"]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps)
+    assert governing_noun(doc[4], 0).text == "entreprises"  # nmod -> its noun
+    assert governing_noun(doc[2], 0).text == "entreprises"  # amod -> its noun
+    assert governing_noun(doc[2], 2).text == "sociales"  # the head is before the bound
+    assert governing_noun(doc[4], 0, ("amod",)).text == "insertion"  # nmod not climbed
+    assert governing_noun(doc[1], 0).text == "entreprises"  # a subject: no climbing

@@ -55,6 +55,8 @@ def _one(nlp, text: str) -> dict:
          "portée par un groupe.", "entrepreneuriat collectif", "être défini comme"),
         ("L'agriculture urbaine se caractérise par la production de denrées en milieu "
          "bâti.", "agriculture urbaine", "se caractériser par"),
+        ("La gentrification, terme qui désigne la transformation sociale d'un quartier "
+         "populaire, inquiète les habitants.", "gentrification", "X, terme qui désigne"),
         ("La notion de communs renvoie aux ressources gérées collectivement par une "
          "communauté.", "communs", "renvoyer à"),
         ("Dans ce guide, l'expression « économie de la fonctionnalité » désigne un modèle qui "
@@ -170,19 +172,24 @@ def test_the_term_a_word_refers_to(nlp) -> None:
     assert record["text"].startswith("Le terme désigne")
 
 
-@pytest.mark.parametrize(
-    ("text", "term"),
-    [
-        ("La recyclerie, une structure qui collecte et revend des objets, emploie des "
-         "personnes en insertion.", "recyclerie"),
-        ("La gentrification, terme qui désigne la transformation sociale d'un quartier "
-         "populaire, inquiète les habitants.", "gentrification"),
-    ],
-)  # fmt: skip
-def test_apposition_is_a_structural_candidate(nlp, text: str, term: str) -> None:
-    # No apposition cue rule any more: the sentence reaches the scorer by its subject.
+def test_object_pronoun_takes_the_previous_term(nlp) -> None:
+    text = (
+        "L'économie de proximité est un ensemble d'échanges locaux. Dupont et Martin (2015) "
+        "la définissent ainsi : « une économie où producteurs et habitants se connaissent »."
+    )
+    first, second = _defs(nlp, text)
+    assert first["term"] == second["term"] == "économie de proximité"
+    assert second["source"] == "Dupont et Martin" and second["year"] == 2015
+
+
+def test_apposition_is_a_structural_candidate(nlp) -> None:
+    # No "X, une N" cue rule any more: the sentence reaches the scorer by its subject.
+    text = (
+        "La recyclerie, une structure qui collecte et revend des objets, emploie des "
+        "personnes en insertion."
+    )
     records = nlp(text)._.definitions
-    assert [(r["term"], r["features"]["structure"]) for r in records] == [(term, "subject")]
+    assert [(r["term"], r["features"]["structure"]) for r in records] == [("recyclerie", "subject")]
     assert not records[0]["features"]["rule"]
 
 

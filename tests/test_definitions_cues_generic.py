@@ -22,6 +22,11 @@ def terms(nlp, text: str) -> list[str]:
     ("text", "term"),
     [
         (
+            "On parle de pauvreté rurale lorsqu'un ménage vit loin de tout service et sous le "
+            "seuil de pauvreté.",
+            "pauvreté rurale",
+        ),
+        (
             "Par « aidant proche », il faut entendre toute personne qui soutient régulièrement "
             "un proche dépendant.",
             "aidant proche",
@@ -40,6 +45,11 @@ def terms(nlp, text: str) -> list[str]:
             "L'économie circulaire renvoie, dans ce rapport, non seulement au recyclage mais "
             "aussi à la réduction des déchets.",
             "économie circulaire",
+        ),
+        (
+            "Je propose d'appeler commun urbain une ressource partagée, gérée par une communauté "
+            "d'habitants selon des règles qu'elle se donne.",
+            "commun urbain",
         ),
         (
             "Qu'est-ce qu'une épicerie sociale ? C'est un magasin où des ménages à faibles "
@@ -74,6 +84,18 @@ def terms(nlp, text: str) -> list[str]:
             "Le projet relève de l'économie circulaire, que nous entendons ici, à la suite de "
             "l'agence régionale, comme un système qui garde la valeur des ressources.",
             "économie circulaire",
+        ),
+        # an object pronoun whose noun stands earlier in the same sentence
+        (
+            "La loi marocaine de 2019 relative à l'économie sociale la définit comme un "
+            "ensemble d'activités économiques à finalité sociale.",
+            "économie sociale",
+        ),
+        # ... or is the dislocated noun of the previous sentence
+        (
+            "L'innovation sociale, ce n'est pas une invention technique. Moi, je la définis "
+            "comme une nouvelle façon de faire qui répond à un besoin mal couvert.",
+            "innovation sociale",
         ),
     ],
 )

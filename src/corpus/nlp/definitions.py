@@ -128,6 +128,7 @@ class DefinitionFinder(CueHandlers):
         self._lists: dict[str, frozenset[str]] = {}
         self._attribution: dict[str, list[re.Pattern[str]]] = {}
         self._coder: DimensionCoder | None = None
+        self._recent_terms: list[str] = []
         self._text_doc: Doc | None = None
         self._text_value = ""
         register_extensions()
@@ -251,6 +252,7 @@ class DefinitionFinder(CueHandlers):
         if not by_sent:
             return {"definitions": merge_candidates([], structural, sents), "goals": []}
         regions: list[tuple[int, int]] | None = None  # quotes, found when first needed
+        self._recent_terms = []
         found: list[_Found] = []
         goals: list[dict[str, Any]] = []
         covered = -1
@@ -305,6 +307,7 @@ class DefinitionFinder(CueHandlers):
             if item is None:
                 continue
             found.append(item)
+            self._recent_terms.append(item.term)
             last = item
             covered = item.end
             if item.end > sent.end_char:
@@ -375,6 +378,14 @@ class DefinitionFinder(CueHandlers):
             return self._copula(doc, sent, cue, anchor)
         if cue.handler == "entendre":
             return self._entendre(doc, sent, cue, anchor)
+        if cue.handler == "parler_de":
+            return self._parler_de(doc, sent, cue, anchor)
+        if cue.handler == "naming":
+            return self._naming(doc, sent, cue, anchor)
+        if cue.handler == "apposition":
+            return self._apposition(doc, sent, cue, start, end)
+        if cue.handler == "object_pronoun":
+            return self._object_pronoun(doc, sents, si, cue, anchor)
         if cue.handler == "goal_noun":
             subject = self._subject(doc, sent, anchor)
             if subject is None or subject.pos_ not in ("NOUN", "PROPN"):
