@@ -212,7 +212,7 @@ def test_one_trainer_per_label_field_and_one_builder_for_decisions() -> None:
     for spec in LABEL_FIELDS:
         assert registered[spec.name].__module__ == "corpus.scorers.labels"
     corpus = _corpus(24)
-    scorer_set = registered["needs"]([corpus], random_state=0)
+    scorer_set = fit_label_scorers([corpus], NEEDS_FIELD, similarity=None)
     records = corpus.records["needs"]
     every = label_probabilities(records, NEEDS_FIELD, scorer_set, corpus.passages, embed=None)
     assert len(every) == 24 * len(NEEDS_FIELD.labels)
