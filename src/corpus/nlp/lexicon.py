@@ -470,7 +470,7 @@ class PatternSet:
                 for form in forms:
                     self._index.setdefault((attr, form), []).append(entry.id)
         self._order = {ident: i for i, ident in enumerate(self.entries)}
-        # The anchor index by string hash, so candidates() reads one integer array per
+        # The anchor index by string hash, so _candidates() reads one integer array per
         # doc instead of building a Token and two strings for every token.
         self._by_hash: dict[str, dict[int, list[str]]] = {"LOWER": {}, "LEMMA": {}}
         for (attr, form), idents in self._index.items():
@@ -479,15 +479,9 @@ class PatternSet:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def candidates(self, doc: Doc) -> dict[str, list[int]]:
-        """Entries that may match ``doc``: ``{id: token positions of its anchor}``.
-
-        Entries without an anchor map to an empty list (they are run on the whole doc).
-        """
-        return self._candidates(doc, doc.to_array([LOWER, LEMMA]).tolist())
-
     def _candidates(self, doc: Doc, values: list[list[int]]) -> dict[str, list[int]]:
-        """:meth:`candidates` from the doc's ``[LOWER, LEMMA]`` rows."""
+        """Entries that may match ``doc`` (given its ``[LOWER, LEMMA]`` rows): ``{id: token
+        positions of its anchor}``; entries without an anchor map to an empty list."""
         found: dict[str, list[int]] = {ident: [] for ident in self._always}
         by_lower, by_lemma = self._by_hash["LOWER"], self._by_hash["LEMMA"]
         has_lemma = doc.has_annotation("LEMMA")
