@@ -469,7 +469,6 @@ class PatternSet:
                 attr, forms = anchor
                 for form in forms:
                     self._index.setdefault((attr, form), []).append(entry.id)
-        self._order = {ident: i for i, ident in enumerate(self.entries)}
         # The anchor index by string hash, so _candidates() reads one integer array per
         # doc instead of building a Token and two strings for every token.
         self._by_hash: dict[str, dict[int, list[str]]] = {"LOWER": {}, "LEMMA": {}}
