@@ -82,7 +82,9 @@ def test_candidates_carry_their_place_for_the_role_scorers() -> None:
     for cluster in _clusters():
         for row in cluster:
             rows.append({**row, "doc_id": "d1", "passage_id": "d1-0", "sector": "ess", "roles": []})
-    passages = pd.DataFrame({"doc_id": ["d1"], "passage_id": ["d1-0"], "start": [0], "text": [TEXT]})
+    passages = pd.DataFrame(
+        {"doc_id": ["d1"], "passage_id": ["d1-0"], "start": [0], "text": [TEXT]}
+    )
     context = ScoringContext(passages=passages, documents=pd.DataFrame(), scorers={})
     candidates = actor_candidates(frame_from_rows("actors", rows), context)
     carrier = next(c for c in candidates if c.names[0] == "Atelier Rouage")
