@@ -92,3 +92,20 @@ def test_candidates_carry_their_place_for_the_role_scorers() -> None:
     assert carrier.role_features["doc_dominant"] is True
     assert "doc_dominant" not in carrier.features  # the keep scorer's features stay as they were
     assert carrier.role_features["log_mentions"] == carrier.features["log_mentions"]
+
+
+def test_refit_data_of_the_any_role_scorer() -> None:
+    from corpus.scorers.refit import field_data
+    from corpus.scorers.roles import train_roles
+    from test_actors_scorers import _corpus
+
+    corpus = _corpus()
+    roles = train_roles([corpus], random_state=0)
+    assert ANY_ROLE in roles.scorers and "set" in roles.meta["cv"]
+    data = field_data([corpus], roles)
+    gold = [bool(a.roles) for g in corpus.gold.values() for a in g.actors]
+    assert set(data) == set(roles.scorers)
+    # Every matched actor has a role here, so any_role's targets are all positive and
+    # each role's targets count its own actors only.
+    assert data[ANY_ROLE].y.tolist() == [1] * len(data[ANY_ROLE])
+    assert int(data["bailleur"].y.sum()) == sum(gold) and int(data["porteur"].y.sum()) == 0
