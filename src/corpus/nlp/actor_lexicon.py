@@ -30,31 +30,8 @@ SECTORS: tuple[str, ...] = ("public", "entreprise", "ess", "recherche", "citoyen
 ROLES: tuple[str, ...] = ("porteur", "bailleur", "partenaire", "preneur")
 
 _APOSTROPHES = str.maketrans({"'": "’", "‘": "’", "ʼ": "’"})
-_FUNCTION_WORDS = frozenset(
-    [
-        "de",
-        "du",
-        "des",
-        "d’",
-        "d",
-        "la",
-        "le",
-        "les",
-        "l’",
-        "à",
-        "au",
-        "aux",
-        "en",
-        "et",
-        "pour",
-        "sur",
-        "dans",
-        "par",
-        "avec",
-        "un",
-        "une",
-    ]
-)
+_FUNCTION_WORD_TEXT = "de du des d’ d la le les l’ à au aux en et pour sur dans par avec un une"
+_FUNCTION_WORDS = frozenset(_FUNCTION_WORD_TEXT.split())
 
 
 @lru_cache(maxsize=65536)

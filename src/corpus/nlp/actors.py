@@ -37,25 +37,11 @@ from corpus.nlp.actor_spans import Candidate, SpanFinder, sentence_initial
 logger = logging.getLogger(__name__)
 
 _LEADING_ARTICLE = re.compile(r"^(?:l[’']\s*|la\s+|le\s+|les\s+)", re.I)
-_RESEARCH_CONTEXT = frozenset(
-    fold(w)
-    for w in (
-        "chercheur",
-        "chercheuse",
-        "chercheurs",
-        "professeur",
-        "professeure",
-        "auteur",
-        "auteurs",
-        "autrice",
-        "économiste",
-        "sociologue",
-        "universitaire",
-        "ouvrage",
-        "livre",
-        "thèse",
-    )
+_RESEARCH_TEXT = (
+    "chercheur chercheuse chercheurs professeur professeure auteur auteurs autrice "
+    "économiste sociologue universitaire ouvrage livre thèse"
 )
+_RESEARCH_CONTEXT = frozenset(fold(w) for w in _RESEARCH_TEXT.split())
 _BYLINE_LEMMAS = frozenset(fold(w) for w in ("publier", "rédiger", "écrire", "poster", "signer"))
 
 
@@ -150,7 +136,19 @@ class ActorFinder:
             if end < len(doc) and doc[end].lower_ in ("de", "du", "d’", "d'")
         }
         used: set[int] = set()
-        for cand in spans.candidates(doc):
+        cands = spans.candidates(doc)
+        taken = {i for c in cands for i in range(c.start, c.end)}
+        # "l’État": a capitalised category word with its article, named as a body alone.
+        cands += [
+            Candidate(start, end, "pattern", sector=sector, weak=True, filtered="bare_form")
+            for start, end, sector, category in matches
+            if category[0].isupper()
+            and start
+            and doc[start - 1].pos_ == "DET"
+            and not taken & set(range(start, end))
+        ]
+        cands.sort(key=lambda c: c.start)
+        for cand in cands:
             span = doc[cand.start : cand.end]
             key = cand.start
             if key not in descriptors and key > 0 and doc[key - 1].pos_ == "DET":
@@ -169,9 +167,9 @@ class ActorFinder:
         self._share_coordinated_roles(doc, [a for a in found.actors if not a[1]["filtered"]])
         for _, record in found.actors:
             record["features"].update(role_cue_features(record["roles"]))
-        found.types = self._types(
-            doc, [m for m in matches if m[1] not in used], [s for s, _ in found.actors]
-        )
+        # A bare form word ("l’État") stays a category the text discusses as well.
+        named = [s for s, r in found.actors if r["filtered"] != "bare_form"]
+        found.types = self._types(doc, [m for m in matches if m[1] not in used], named)
         return found
 
     @staticmethod
@@ -291,7 +289,6 @@ class ActorFinder:
             if all(r["role"] != hit.role for r in roles):
                 roles.append(self._role(hit.role, hit.cue, sent, weak=hit.weak))
         sector = descriptor[1] if descriptor else self._sector(span, cand, lexicon)
-        roles = self._funding_support(roles, sector, cue_span)
         strong = any(not r["weak"] for r in roles)
         weak = cand.weak and not strong and not cand.acronym
         heading = self._heading(sent)
@@ -323,23 +320,6 @@ class ActorFinder:
             "filtered": cand.filtered,
             "features": features,
         }
-
-    @staticmethod
-    def _funding_support(
-        roles: list[dict[str, Any]], sector: str, span: Span
-    ) -> list[dict[str, Any]]:
-        """Generic support (``soutenu par``, ``le soutien de``) from a public body, a
-        foundation or a fund is funding, unless the sentence says what else it gives."""
-        funder = sector == "public" or bool(
-            {fold(t.text) for t in span} & {"fondation", "fonds", "caisse", "banque"}
-        )
-        partner = [r for r in roles if r["role"] == "partenaire" and not r["weak"]]
-        if not funder or not partner or not all(is_generic_support(r["cue"]) for r in partner):
-            return roles
-        out = [r for r in roles if r["role"] != "partenaire" or r["weak"]]
-        if all(r["role"] != "bailleur" for r in out):
-            out.insert(0, {**partner[0], "role": "bailleur"})
-        return out
 
     @staticmethod
     def _role(role: str, cue: str, sent: Span, *, weak: bool) -> dict[str, Any]:
