@@ -619,6 +619,13 @@ class SpanFinder:
             return cand
         return replace(cand, start=start, kind="person")
 
+    def _position(self, doc: Doc, cand: Candidate) -> bool:
+        """``Directrice de l'ESS``, ``Ministre de la Microfinance``: a job title."""
+        if cand.origin == "gazetteer" or cand.end - cand.start < 3:
+            return False
+        first, second = doc[cand.start], doc[cand.start + 1]
+        return fold(first.text) in self.lexicon.job_titles and fold(second.text) in _DE_WORDS
+
     # -- resolution ---------------------------------------------------------------------
     def candidates(self, doc: Doc) -> list[Candidate]:
         """The kept, non-overlapping candidates of ``doc`` in text order."""
@@ -634,7 +641,7 @@ class SpanFinder:
         kept: list[Candidate] = []
         for cand in raw:
             reason = self.drop_reason(doc, cand)
-            if reason is None:
+            if reason is None and not self._position(doc, cand):
                 kept.append(cand)
             elif reason is not None and reason.startswith("soft:"):
                 soft.append(replace(cand, filtered=reason[5:], weak=True))

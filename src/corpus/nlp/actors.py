@@ -42,7 +42,6 @@ _RESEARCH_TEXT = (
     "économiste sociologue universitaire ouvrage livre thèse"
 )
 _RESEARCH_CONTEXT = frozenset(fold(w) for w in _RESEARCH_TEXT.split())
-_BYLINE_LEMMAS = frozenset(fold(w) for w in ("publier", "rédiger", "écrire", "poster", "signer"))
 
 
 @dataclass
@@ -289,6 +288,7 @@ class ActorFinder:
             if all(r["role"] != hit.role for r in roles):
                 roles.append(self._role(hit.role, hit.cue, sent, weak=hit.weak))
         sector = descriptor[1] if descriptor else self._sector(span, cand, lexicon)
+        roles = self._funding_support(roles, sector, cue_span)
         strong = any(not r["weak"] for r in roles)
         weak = cand.weak and not strong and not cand.acronym
         heading = self._heading(sent)
@@ -314,12 +314,28 @@ class ActorFinder:
             "origin": cand.origin,
             "roles": roles,
             "weak": weak,
-            "byline": self._byline(span),
             "canonical": cand.canonical,
             "heading": heading,
             "filtered": cand.filtered,
             "features": features,
         }
+
+    @staticmethod
+    def _funding_support(
+        roles: list[dict[str, Any]], sector: str, span: Span
+    ) -> list[dict[str, Any]]:
+        """Generic support (``soutenu par``, ``le soutien de``) from a public body, a
+        foundation or a fund is funding, unless the sentence says what else it gives."""
+        funder = sector == "public" or bool(
+            {fold(t.text) for t in span} & {"fondation", "fonds", "caisse", "banque"}
+        )
+        partner = [r for r in roles if r["role"] == "partenaire" and not r["weak"]]
+        if not funder or not partner or not all(is_generic_support(r["cue"]) for r in partner):
+            return roles
+        out = [r for r in roles if r["role"] != "partenaire" or r["weak"]]
+        if all(r["role"] != "bailleur" for r in out):
+            out.insert(0, {**partner[0], "role": "bailleur"})
+        return out
 
     @staticmethod
     def _role(role: str, cue: str, sent: Span, *, weak: bool) -> dict[str, Any]:
@@ -343,17 +359,6 @@ class ActorFinder:
             and last is not None
             and last.text not in (".", "!", "?", "…", ":", ";", "»", "”")
         )
-
-    @staticmethod
-    def _byline(span: Span) -> bool:
-        """Named as the page's author: ``Publié le ... par X``, ``X @x``."""
-        doc = span.doc
-        before = doc[max(sentence_of(span).start, span.start - 8) : span.start]
-        if any(t.lower_ == "par" for t in before[-2:]) and any(
-            fold(t.lemma_) in _BYLINE_LEMMAS for t in before
-        ):
-            return True
-        return span.end < len(doc) and doc[span.end].text.startswith("@")
 
     # -- unnamed categories -------------------------------------------------------------
     def _category_matches(self, doc: Doc) -> list[tuple[int, int, str, str]]:
