@@ -1,11 +1,7 @@
 """Recall-first actor candidates and the features that separate actors from statute
-bodies, legal forms and bare form words; the keep threshold tuned on real-looking data."""
+bodies, legal forms and bare form words."""
 
 from __future__ import annotations
-
-import numpy as np
-
-from corpus.scorers.actors import _fit_binary, best_threshold
 
 
 def _records(nlp, text: str) -> dict[str, dict]:
@@ -57,40 +53,3 @@ def test_statute_bodies_legal_forms_and_determiners_are_features(actors_nlp) -> 
     assert records["Société Coopérative d’Intérêt Collectif"]["features"]["category_expansion"]
     berthier = records["Fondation Berthier"]["features"]
     assert berthier["statute_body"] is False and berthier["category_expansion"] is False
-
-
-def _examples(n_docs: int = 30) -> tuple[list[dict], np.ndarray, list[str], np.ndarray]:
-    """Two corpora: in the ``real`` one, positives look weaker (lower ``score``)."""
-    rng = np.random.default_rng(0)
-    X: list[dict] = []
-    y: list[int] = []
-    groups: list[str] = []
-    real: list[bool] = []
-    for d in range(n_docs):
-        is_real = d % 2 == 0
-        for k in range(10):
-            label = int(k < 5)
-            shift = 0.4 if is_real else 1.2
-            score = (shift if label else -1.2) + float(rng.normal(0, 0.8))
-            X.append({"score": score, "real_doc": is_real})
-            y.append(label)
-            groups.append(f"{'train' if is_real else 'demo'}/d{d}")
-            real.append(is_real)
-    return X, np.array(y), groups, np.array(real)
-
-
-def test_keep_threshold_is_tuned_on_the_marked_corpus() -> None:
-    X, y, groups, real = _examples()
-    weights = np.ones(len(y))
-    _, plain, _ = _fit_binary(X, y, groups, weights, random_state=0)
-    _, tuned, meta = _fit_binary(X, y, groups, weights, random_state=0, threshold_on=real)
-    assert meta["n"] == len(y) and "threshold_f1" in meta
-    # Weaker positives on the real-looking documents call for a lower cut there.
-    assert plain == 0.5 and tuned < plain
-
-
-def test_best_threshold_picks_the_best_f1_on_the_grid() -> None:
-    proba = np.array([0.9, 0.8, 0.3, 0.25, 0.1])
-    y = np.array([1, 1, 1, 0, 0])
-    threshold, f1 = best_threshold(proba, y)
-    assert threshold == 0.3 and f1 == 1.0

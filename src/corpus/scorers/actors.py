@@ -289,8 +289,6 @@ def embeddings_of(corpora: Sequence[TrainingCorpus], data: Sequence[Example]) ->
     return rows
 
 
-#: The corpus whose out-of-fold F1 sets the keep threshold (real-document structures).
-THRESHOLD_CORPUS = "train"
 #: Out-of-fold F1 a tuned threshold must gain over 0.5 to replace it.
 MIN_THRESHOLD_GAIN = 0.005
 
@@ -389,32 +387,10 @@ def _fit_binary(
     *,
     random_state: int,
     embeddings: np.ndarray | None = None,
-    threshold_on: np.ndarray | None = None,
 ) -> tuple[Scorer, float, dict[str, Any]]:
     """C by out-of-fold log-loss; then the sentence embeddings are kept only if they
-    raise the out-of-fold F1; the threshold maximises that F1 (over the examples
-    ``threshold_on`` marks, when given)."""
+    raise the out-of-fold F1; the threshold maximises that F1."""
     C, proba, losses = choose_c(X, y, groups, weights, random_state=random_state)
-    if threshold_on is not None and threshold_on.any():
-        tuned, tuned_f1 = best_threshold(proba[threshold_on], y[threshold_on])
-        if tuned_f1 - f1_at(proba[threshold_on], y[threshold_on], 0.5) >= MIN_THRESHOLD_GAIN:
-            threshold, f1 = tuned, f1_at(proba, y, tuned)
-        else:
-            threshold, f1 = 0.5, f1_at(proba, y, 0.5)
-        scorer = Scorer(C=C, embedding_weight=EMBEDDING_WEIGHT, random_state=random_state)
-        scorer.fit(X, y, sample_weight=weights)
-        info: dict[str, Any] = {"C": C, "cv_log_loss": losses, "cv_f1": round(f1, 4)}
-        info.update(
-            {
-                "threshold_f1": round(tuned_f1, 4),
-                "cv_f1_at_0.5": round(f1_at(proba, y, 0.5), 4),
-                "n": len(y),
-                "positives": int(y.sum()),
-                "reliability": reliability(proba, y),
-                "embeddings": False,
-            }
-        )
-        return scorer, threshold, info
     threshold, f1 = best_threshold(proba, y)
     meta: dict[str, Any] = {"C": C, "cv_log_loss": losses, "cv_f1_cues": round(f1, 4)}
     use = None
@@ -452,13 +428,9 @@ def train_actors(corpora: list[TrainingCorpus], *, random_state: int = 0) -> Sco
     y = np.array([int(e.gold is not None) for e in data])
     groups = [e.group for e in data]
     weights = np.array([e.weight for e in data])
-    # The threshold is tuned where the documents look like real ones (the `train`
-    # corpus, the same reference as the calibration maps); the fictional sets' tidy
-    # prose favours a cut that keeps too little on real pages. No e5: it never raised
-    # the out-of-fold F1 of this scorer (0.890 vs 0.893 at 3541c50).
-    real = np.array([e.corpus == THRESHOLD_CORPUS for e in data])
+    embeddings = embeddings_of(corpora, data)
     scorer, threshold, meta = _fit_binary(
-        X, y, groups, weights, random_state=random_state, threshold_on=real
+        X, y, groups, weights, random_state=random_state, embeddings=embeddings
     )
     logger.info("actors keep: %s", meta)
     return ScorerSet("actors", {"keep": scorer}, {"keep": threshold}, {"cv": {"keep": meta}})
