@@ -42,6 +42,7 @@ _RESEARCH_TEXT = (
     "économiste sociologue universitaire ouvrage livre thèse"
 )
 _RESEARCH_CONTEXT = frozenset(fold(w) for w in _RESEARCH_TEXT.split())
+_BYLINE_LEMMAS = frozenset(fold(w) for w in ("publier", "rédiger", "écrire", "poster", "signer"))
 
 
 @dataclass
@@ -314,6 +315,7 @@ class ActorFinder:
             "origin": cand.origin,
             "roles": roles,
             "weak": weak,
+            "byline": self._byline(span),
             "canonical": cand.canonical,
             "heading": heading,
             "filtered": cand.filtered,
@@ -359,6 +361,17 @@ class ActorFinder:
             and last is not None
             and last.text not in (".", "!", "?", "…", ":", ";", "»", "”")
         )
+
+    @staticmethod
+    def _byline(span: Span) -> bool:
+        """Named as the page's author: ``Publié le ... par X``, ``X @x``."""
+        doc = span.doc
+        before = doc[max(sentence_of(span).start, span.start - 8) : span.start]
+        if any(t.lower_ == "par" for t in before[-2:]) and any(
+            fold(t.lemma_) in _BYLINE_LEMMAS for t in before
+        ):
+            return True
+        return span.end < len(doc) and doc[span.end].text.startswith("@")
 
     # -- unnamed categories -------------------------------------------------------------
     def _category_matches(self, doc: Doc) -> list[tuple[int, int, str, str]]:
