@@ -28,8 +28,8 @@ def test_article_before_capitals_is_not_a_first_name(actors_nlp) -> None:
 def test_bare_capitalised_form_word_is_a_flagged_candidate(actors_nlp) -> None:
     doc = actors_nlp("L'atelier est financé par la Région et par l'État depuis 2021.")
     records = {r["name"]: r for r in doc._.actors}
-    assert records["Région"]["filtered"] == records["État"]["filtered"] == "bare_form"
-    # Two bodies, not "Région et de l'État"; l'État still counts as a public category.
+    assert records["Région"]["filtered"] == "bare_form"
+    # Two bodies, not "Région et de l'État"; l'État stays a public category.
     assert not any(" et " in name for name in records)
     assert "public" in {t["sector"] for t in doc._.actor_types}
 

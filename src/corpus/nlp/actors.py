@@ -136,19 +136,7 @@ class ActorFinder:
             if end < len(doc) and doc[end].lower_ in ("de", "du", "d’", "d'")
         }
         used: set[int] = set()
-        cands = spans.candidates(doc)
-        taken = {i for c in cands for i in range(c.start, c.end)}
-        # "l’État": a capitalised category word with its article, named as a body alone.
-        cands += [
-            Candidate(start, end, "pattern", sector=sector, weak=True, filtered="bare_form")
-            for start, end, sector, category in matches
-            if category[0].isupper()
-            and start
-            and doc[start - 1].pos_ == "DET"
-            and not taken & set(range(start, end))
-        ]
-        cands.sort(key=lambda c: c.start)
-        for cand in cands:
+        for cand in spans.candidates(doc):
             span = doc[cand.start : cand.end]
             key = cand.start
             if key not in descriptors and key > 0 and doc[key - 1].pos_ == "DET":
@@ -167,7 +155,7 @@ class ActorFinder:
         self._share_coordinated_roles(doc, [a for a in found.actors if not a[1]["filtered"]])
         for _, record in found.actors:
             record["features"].update(role_cue_features(record["roles"]))
-        # A bare form word ("l’État") stays a category the text discusses as well.
+        # A bare form word ("la Région") is no name that hides a category around it.
         named = [s for s, r in found.actors if r["filtered"] != "bare_form"]
         found.types = self._types(doc, [m for m in matches if m[1] not in used], named)
         return found
