@@ -56,6 +56,8 @@ _SHARED = (
     "first_name",
     "concept",
     "header_word",
+    "statute_body",
+    "category_expansion",
     "heading",
     "list_item",
     "table_cell",
@@ -70,7 +72,7 @@ _SHARED = (
     "agent",
 )
 #: Mention features whose values become a bag (``verb=financer``: count share).
-_BAGS = ("origin", "ner", "filtered", "prep", "dep", "keyword_sector")
+_BAGS = ("origin", "ner", "filtered", "prep", "dep", "keyword_sector", "det")
 #: Mentions this close to the start of the document stand in its title zone.
 TITLE_ZONE = 400
 
