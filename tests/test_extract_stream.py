@@ -22,7 +22,7 @@ FILES = (
     "ca-2019-brief-social-innovation-english.txt",
     "fr-2022-article-entreprise-adaptee.txt",
 )
-NEW = "qc-2012-projet-covoiturage-rural.txt"
+NEW = "be-2025-suite-economie-sociale-wallonie.txt"
 
 
 def _whole_bytes(opened: Any, folder: Path) -> dict[str, bytes]:
@@ -65,6 +65,7 @@ def test_streamed_tables_are_the_whole_corpus_bytes_and_one_new_document_one_par
 ) -> None:
     import corpus
     from corpus.extract import stream
+    from corpus.extract.run import extract_corpus
 
     monkeypatch.setattr(stream, "PARTITION_TARGET", 2)  # several partitions of 4 documents
     raw = tmp_path / "raw"
@@ -79,20 +80,22 @@ def test_streamed_tables_are_the_whole_corpus_bytes_and_one_new_document_one_par
     assert _stored(opened) == whole
     assert len(pd.read_parquet(opened.store.table_path("actors")))
     # on an engine (partitions pickled as they travel to workers): the same bytes
-    again = opened.extract(force=True, executor=Pickled())
+    again = extract_corpus(opened, force=True, executor=Pickled())
     assert again.partitions_decided == 0  # every partition from its cache
     shutil.rmtree(opened.store.cache_dir("extraction-parts"))
-    opened.extract(force=True, executor=Pickled())
+    extract_corpus(opened, force=True, executor=Pickled())
     assert _stored(opened) == whole
-    # one new document: its partition only is annotated and decided
-    shutil.copy(demo_path / "raw" / NEW, raw / NEW)
+    # one new document (whose values are of kinds the corpus has, so the columns' types
+    # stay): its partition only is annotated and decided
+    text = (demo_path / "raw" / FILES[0]).read_text(encoding="utf-8")
+    (raw / NEW).write_text(text + "\nLe projet a ouvert un second atelier en 2025.\n", "utf-8")
     opened.ingest()
     one = opened.extract()
     assert one.partitions_decided == 1 and one.n_parsed > 0
     assert one.n_documents == cold.n_documents + 1
     assert _stored(opened) == _whole_bytes(opened, tmp_path / "whole-new")
     parts = opened.store.cache_dir("extraction-parts")
-    assert len(list(parts.iterdir())) == one.partitions  # the replaced partition pruned
+    assert len(list(parts.iterdir())) == 2 * one.partitions  # scan + tables; old ones pruned
 
 
 def test_parts_are_put_together_as_the_whole_frame_is_written(

@@ -545,7 +545,13 @@ def _kinds(samples: Mapping[str, Mapping[str, list[Any]]]) -> list[Any]:
     from corpus.extract.tables import _kind
 
     return [
-        (key, [(column, sorted(_kind(v) for v in values)) for column, values in columns.items()])
+        (
+            key,
+            [
+                (column, sorted(_kind(v) for v in values))
+                for column, values in sorted(columns.items())
+            ],
+        )
         for key, columns in sorted(samples.items())
     ]
 
