@@ -102,7 +102,8 @@ def partitions(
     """The French passages cut into content-defined partitions of whole documents."""
     if not len(selected):
         return []
-    where = selected.groupby(selected["doc_id"].astype(str), sort=False).indices
+    groups = selected.groupby(selected["doc_id"].astype(str), sort=False).indices
+    where: dict[str, Any] = {str(doc): rows for doc, rows in groups.items()}
     cut: list[Partition] = []
     docs: list[str] = []
     for doc_id in where:  # first-appearance order: the documents table's
