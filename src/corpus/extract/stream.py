@@ -70,6 +70,8 @@ RECORD_TABLE_KEYS = {
     "stages": "stages",
     "goals": "goals",
 }
+#: The record tables the document step reads (their typing is part of a partition's key).
+DECIDED_INPUTS = frozenset({"definitions", "actors", "actor_types", "needs", "stages"})
 #: Rows per row group of the part files merged in ``doc_id`` order (bounds the merge's
 #: memory: one row group per part is decoded at a time).
 MERGE_BATCH_ROWS = 256
@@ -542,18 +544,21 @@ def stream_tables(
 
 
 def _kinds(samples: Mapping[str, Mapping[str, list[Any]]]) -> list[Any]:
-    """What the typing of the record frames depends on: each column's kinds of values."""
-    from corpus.extract.tables import _kind
+    """What the decisions see of the record frames' typing: the columns, types and JSON
+    encoding of the record tables the document step reads (adding a document whose values
+    are typed alike changes none; the tables passed through are unified when merged)."""
+    from corpus.extract.tables import _needs_json, frame_from_rows
 
     return [
         (
             key,
             [
-                (column, sorted(_kind(v) for v in values))
-                for column, values in sorted(columns.items())
+                (column, str(dtype), _needs_json(list(columns.get(column, []))))
+                for column, dtype in frame_from_rows(key, [], columns).dtypes.items()
             ],
         )
         for key, columns in sorted(samples.items())
+        if key in DECIDED_INPUTS
     ]
 
 
