@@ -6,6 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.errors import ConfigError, ExtractionError
@@ -101,3 +102,22 @@ def test_full_pipeline_has_our_components_after_the_model() -> None:
     doc = nlp("L’innovation sociale est une réponse nouvelle à des besoins sociaux.")
     for key in ("definitions", "actors", "needs", "stages"):
         assert isinstance(getattr(doc._, key), list), key
+
+
+def test_static_vectors_reuse_the_built_pipeline_with_the_same_vectors() -> None:
+    from corpus.scorers import vectors
+
+    texts = ["Le logement social et l'emploi des jeunes.", "Une ressourcerie à Liège, 12 %."]
+    own = vectors.StaticVectors().embed(texts)  # tokenizer-only model, or a built pipeline
+    pipeline = build_pipeline()
+    # Once a pipeline is built the scorers read its tokenizer and vectors: no second load.
+    assert vectors.tokenizer_nlp() is pipeline_module.loaded_model()
+    assert pipeline_module.loaded_model() is not None
+    shared = vectors.StaticVectors().embed(texts)
+    bare = vectors.StaticVectors()
+    bare_nlp = vectors._tokenizer_only(vectors.SPACY_MODEL)
+    assert bare_nlp is not vectors.tokenizer_nlp()
+    tokens = [[t.text for t in bare_nlp.tokenizer(t)] for t in texts]
+    assert tokens == [[t.text for t in pipeline.tokenizer(t)] for t in texts]
+    np.testing.assert_array_equal(own, shared)
+    assert bare.word_vector(bare_nlp, "logement") is not None

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from corpus.config import CorpusConfig, CorpusLocation, locate
-from corpus.context import CorpusContext
+from corpus.config import CorpusLocation, locate
+from corpus.context import CorpusContext, Located
 from corpus.store import Store, fingerprint
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class Corpus:
+class Corpus(Located):
     """An opened corpus: raw files, settings and the derived-data store.
 
     Use :func:`open` rather than the constructor.
@@ -63,22 +63,7 @@ class Corpus:
     def __repr__(self) -> str:
         return f"Corpus({str(self.path)!r}, store={str(self.store.root)!r})"
 
-    # -- where things are ----------------------------------------------------------------
-    @property
-    def path(self) -> Path:
-        """The corpus folder."""
-        return self.location.path
-
-    @property
-    def raw_dir(self) -> Path:
-        """The folder of raw files (never modified)."""
-        return self.location.raw_dir
-
-    @property
-    def config(self) -> CorpusConfig:
-        """Settings from ``corpus.yaml`` (defaults for a plain folder)."""
-        return self.location.config
-
+    # -- where things are (path, raw_dir, config: from Located) ---------------------------
     @property
     def name(self) -> str:
         """The corpus name."""

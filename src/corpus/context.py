@@ -18,17 +18,10 @@ from corpus.config import CorpusConfig, CorpusLocation
 from corpus.store import Store
 
 
-@dataclass(frozen=True)
-class CorpusContext:
-    """A corpus as the stages see it.
-
-    Attributes:
-        location: Where the raw files, settings and store are.
-        store: The derived-data store.
-    """
+class Located:
+    """The paths and settings of anything with a ``location`` (contexts and handles)."""
 
     location: CorpusLocation
-    store: Store
 
     @property
     def path(self) -> Path:
@@ -44,6 +37,19 @@ class CorpusContext:
     def config(self) -> CorpusConfig:
         """Settings from ``corpus.yaml`` (defaults for a plain folder)."""
         return self.location.config
+
+
+@dataclass(frozen=True)
+class CorpusContext(Located):
+    """A corpus as the stages see it.
+
+    Attributes:
+        location: Where the raw files, settings and store are.
+        store: The derived-data store.
+    """
+
+    location: CorpusLocation
+    store: Store
 
 
 @runtime_checkable

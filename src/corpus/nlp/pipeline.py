@@ -231,6 +231,19 @@ def build_pipeline(
         return nlp
 
 
+def loaded_model(model: str = MODEL) -> Language | None:
+    """A pipeline of ``model`` this process has already built, or ``None``.
+
+    Its tokenizer and vectors are those of the bare model (our components only add
+    annotations), so the static-vector scorers reuse it instead of loading the model a
+    second time (seconds of tokenizer rule compilation per process).
+    """
+    if model != MODEL:
+        return None
+    with _CACHE_GUARD:
+        return next(iter(_CACHE.values()), None)
+
+
 def _cache_clear() -> None:
     with _CACHE_GUARD:
         _CACHE.clear()

