@@ -553,7 +553,7 @@ def _kinds(samples: Mapping[str, Mapping[str, list[Any]]]) -> list[Any]:
         (
             key,
             [
-                (column, str(dtype), _needs_json(list(columns.get(column, []))))
+                (str(column), str(dtype), _needs_json(list(columns.get(str(column), []))))
                 for column, dtype in frame_from_rows(key, [], columns).dtypes.items()
             ],
         )
