@@ -27,8 +27,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "needs_stages.json"
 
@@ -46,14 +44,7 @@ def _as_corpus(folder: Path, work: Path) -> Path:
 def measure(folder: Path, work: Path) -> dict:
     """Rules and scorers on one labelled set."""
     from corpus.extract.evaluate import evaluate
-    from corpus.scorers.labels import (
-        NEEDS_FIELD,
-        STAGES_FIELD,
-        calibration,
-        encoder,
-        gold_targets,
-        label_features,
-    )
+    from corpus.scorers.labels import LABEL_FIELDS, calibration, gold_targets, label_probabilities
     from corpus.scorers.registry import load_scorer_set
     from corpus.train import load_training_corpus, predict
 
@@ -77,21 +68,19 @@ def measure(folder: Path, work: Path) -> dict:
             for field in ("needs", "stages")
         }
     out["calibration"] = {}
-    for spec in (NEEDS_FIELD, STAGES_FIELD):
+    for spec in LABEL_FIELDS:
         scorer_set = scorers[spec.name]
         if scorer_set is None:
             continue
-        embed = encoder(scorer_set.meta.get("similarity"), corpus.embed)
-        keys, features = label_features(
+        keys = label_probabilities(
             corpus.labelled(corpus.records[spec.name]),
             spec,
+            scorer_set,
             corpus.labelled(corpus.passages),
-            embed=embed,
+            embed=corpus.embed,
         )
         y = gold_targets(keys, corpus.gold, spec)
-        proba = np.array(
-            [scorer_set.proba(lab, [f])[0] for lab, f in zip(keys["label"], features, strict=True)]
-        )
+        proba = keys["confidence"].to_numpy(float)
         keep = y >= 0
         out["calibration"][spec.name] = calibration(y[keep], proba[keep])
     return out

@@ -13,34 +13,6 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "name", "roles"),
     [
-        # a relative clause after the actor: the verb after "qui", the noun after "dont"
-        (
-            "Nous remercions la Caisse Valmont, qui nous a consenti un prêt de 50 000 euros.",
-            "Caisse Valmont",
-            {"bailleur"},
-        ),
-        (
-            "Nous remercions la Fondation Orvalis, dont la subvention a permis l'achat du four.",
-            "Fondation Orvalis",
-            {"bailleur"},
-        ),
-        # support counted in money is funding
-        (
-            "Merci à la Fondation Orvalis, dont l'aide de 12 000 euros a permis le démarrage.",
-            "Fondation Orvalis",
-            {"bailleur"},
-        ),
-        # what the actor is thanked for
-        (
-            "Merci au ministère de la Culture, pour la subvention d'équipement.",
-            "ministère de la Culture",
-            {"bailleur"},
-        ),
-        (
-            "Nous remercions la Fondation Orvalis pour son soutien financier.",
-            "Fondation Orvalis",
-            {"bailleur"},
-        ),
         # a cue noun before a common noun that introduces the name
         (
             "Les outils sont payés grâce à un don de l'association Terre Partagée.",

@@ -31,17 +31,6 @@ def found(actors_nlp, text: str) -> dict[str, set[str]]:
             "Association Beta",
             {"preneur"},
         ),
-        # a task entrusted to the actor
-        (
-            "Nous avons confié l'évaluation du programme au Centre d'études urbaines de Lille.",
-            "Centre d'études urbaines de Lille",
-            {"partenaire"},
-        ),
-        (
-            "L'Université de Rivebelle a été chargée de l'évaluation d'impact du programme.",
-            "Université de Rivebelle",
-            {"partenaire"},
-        ),
         # funding nouns with an amount or an adjective before "de X"
         (
             "Le réseau a reçu un financement ponctuel de la Fondation Zeta.",

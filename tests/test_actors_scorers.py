@@ -17,9 +17,9 @@ from corpus.scorers.actors import (
     document_stats,
     gold_actor,
     train_actors,
-    train_roles,
     train_sectors,
 )
+from corpus.scorers.roles import train_roles
 from corpus.scorers.training import TrainingCorpus
 
 

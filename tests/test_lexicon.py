@@ -10,12 +10,19 @@ import spacy
 
 from corpus.errors import ConfigError
 from corpus.nlp.lexicon import (
+    Match,
+    PatternEntry,
     PatternSet,
     entry_from_dict,
     inflections,
+    load_lexicon,
     load_patterns,
     load_taxonomy,
+    longest_first,
     longest_per_label,
+    non_overlapping,
+    optional_patterns,
+    per_label,
     phrase_to_pattern,
     resource_file,
 )
@@ -235,3 +242,30 @@ def test_anchor_windows_find_what_a_sentence_run_finds(blank) -> None:
     expected = sorted((blank.vocab.strings[k], s, e) for k, s, e in full(doc))
     got = sorted((m.entry.id, m.start, m.end) for m in patterns(doc, [(0, len(doc))]))
     assert got == expected and len(got) >= 8
+
+
+def test_load_lexicon_checks_labels_against_the_taxonomy(blank, tmp_path: Path) -> None:
+    (tmp_path / "taxonomy.yaml").write_text("items:\n  - id: logement\n", encoding="utf-8")
+    patterns = tmp_path / "patterns.jsonl"
+    patterns.write_text(
+        json.dumps({"id": "l", "label": "logement", "phrase": "logement"}) + "\n",
+        encoding="utf-8",
+    )
+    taxonomy, found = load_lexicon(blank.vocab, str(tmp_path), "needs", "need")
+    assert list(taxonomy) == ["logement"] and len(found) == 1
+    # An optional file that is absent gives an empty set, not an error.
+    assert len(optional_patterns(blank.vocab, str(tmp_path), "needs", "context.jsonl")) == 0
+    patterns.write_text(
+        json.dumps({"id": "s", "label": "sante", "phrase": "santé"}) + "\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match="need patterns with labels not in the taxonomy: sante"):
+        load_lexicon(blank.vocab, str(tmp_path), "needs", "need")
+
+
+def test_non_overlapping_keeps_the_best_by_key() -> None:
+    short = Match(PatternEntry("short", "a", [{"LOWER": "mise"}], weight=1.0), 0, 1)
+    long = Match(PatternEntry("long", "a", [{"LOWER": "mise"}], weight=0.5), 0, 3)
+    other = Match(PatternEntry("other", "b", [{"LOWER": "mise"}]), 0, 1)
+    assert [m.entry.id for m in non_overlapping([short, long], longest_first)] == ["long"]
+    kept = per_label([short, long, other], lambda m: (-m.entry.weight, m.start))
+    assert sorted(m.entry.id for m in kept) == ["other", "short"]

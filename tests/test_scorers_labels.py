@@ -11,12 +11,15 @@ from corpus.extract.needs import DOC_NEEDS_COLUMNS, document_needs
 from corpus.extract.stages import DOC_STAGES_COLUMNS, document_stages
 from corpus.extract.tables import ScoringContext
 from corpus.scorers.labels import (
+    LABEL_FIELDS,
     NEEDS_FIELD,
     STAGES_FIELD,
     calibration,
+    decide,
     fit_label_scorers,
     gold_targets,
     label_features,
+    label_probabilities,
     label_thresholds,
 )
 from corpus.scorers.model import ScorerSet
@@ -200,3 +203,21 @@ def test_label_thresholds_move_a_label_only_for_a_real_gain() -> None:
     assert 0.15 < chosen["b"] <= 0.35
     # The same gain below the bar keeps the shared threshold.
     assert label_thresholds(y, proba, labels, ["a", "b"], 0.5, min_gain=0.5)["b"] == 0.5
+
+
+def test_one_trainer_per_label_field_and_one_builder_for_decisions() -> None:
+    from corpus.scorers.training import trainers
+
+    registered = trainers()
+    for spec in LABEL_FIELDS:
+        assert registered[spec.name].__module__ == "corpus.scorers.labels"
+    corpus = _corpus(24)
+    scorer_set = fit_label_scorers([corpus], NEEDS_FIELD, similarity=None)
+    records = corpus.records["needs"]
+    every = label_probabilities(records, NEEDS_FIELD, scorer_set, corpus.passages, embed=None)
+    assert len(every) == 24 * len(NEEDS_FIELD.labels)
+    kept = decide(records, NEEDS_FIELD, scorer_set, corpus.passages, embed=None)
+    above = every[every["confidence"] >= every["label"].map(scorer_set.threshold) - 1e-12]
+    assert list(zip(kept.doc_id, kept.need, kept.confidence, strict=True)) == list(
+        zip(above.doc_id, above.label, above.confidence, strict=True)
+    )

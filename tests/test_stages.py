@@ -117,3 +117,14 @@ def test_longest_match_wins_across_stages(nlp) -> None:
 def test_empty_and_odd_inputs(nlp) -> None:
     for text in ("", "\n", "0 1 2 3", "www.example.org"):
         assert nlp(text)._.stages == []
+
+
+def test_multiword_alternatives_are_separate_patterns(nlp) -> None:
+    # "faire de même" and "faire la même chose" were once alternatives of one phrase
+    # ("pareil|de même|la même chose"), which splits on spaces and so never matched.
+    for text in (
+        "Les parents de l'autre école veulent faire de même.",
+        "Deux associations du canton veulent faire la même chose.",
+        "Les groupements d'à côté veulent faire pareil.",
+    ):
+        assert "diffusion" in {r["stage"] for r in nlp(text)._.stages}, text

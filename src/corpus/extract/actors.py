@@ -410,6 +410,13 @@ class ActorCandidate:
     kept: bool
     features: dict[str, Any]
     context: str = ""
+    #: Where the actor stands in its document (:func:`corpus.scorers.roles.role_context`).
+    structure: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def role_features(self) -> dict[str, Any]:
+        """What the role scorers read: the actor features and its place in the document."""
+        return {**self.features, **self.structure}
 
     @property
     def names(self) -> list[str]:
@@ -478,6 +485,7 @@ def actor_candidates(
         Candidates by document and first mention.
     """
     from corpus.scorers.actors import actor_features, document_stats
+    from corpus.scorers.roles import role_context
 
     if mentions is None or len(mentions) == 0:
         return []
@@ -497,6 +505,7 @@ def actor_candidates(
         clusters = _link(rows)
         clusters.sort(key=lambda c: min(int(r["start"]) for r in c.rows))
         stats = document_stats(rows, len(clusters), texts.get(str(doc_id)))
+        structure = role_context([c.rows for c in clusters], texts.get(str(doc_id), ""))
         for rank, cluster in enumerate(clusters):
             sector = _sector(cluster)
             roles, evidence = _roles(cluster, sector)
@@ -521,7 +530,15 @@ def actor_candidates(
             window = context_text(texts.get(str(doc_id), ""), cluster.rows)
             out.append(
                 ActorCandidate(
-                    str(doc_id), cluster, sector, roles, evidence, kept, features, window
+                    str(doc_id),
+                    cluster,
+                    sector,
+                    roles,
+                    evidence,
+                    kept,
+                    features,
+                    window,
+                    structure[rank],
                 )
             )
     return out
@@ -531,6 +548,8 @@ def _decide(
     candidates: list[ActorCandidate], context: ScoringContext | None
 ) -> list[tuple[ActorCandidate, str, list[str], dict[str, float]]]:
     """Which candidates are reported, with sector, roles and confidences."""
+    from corpus.scorers.roles import ANY_ROLE, role_set
+
     keep = context.scorer("actors") if context is not None else None
     sectors = context.scorer("sectors") if context is not None else None
     roles_set = context.scorer("roles") if context is not None else None
@@ -561,13 +580,14 @@ def _decide(
         chosen = [i for i, c in enumerate(candidates) if c.kept]
     out: list[tuple[ActorCandidate, str, list[str], dict[str, float]]] = []
     kept_X = [X[i] for i in chosen]
+    role_X = [candidates[i].role_features for i in chosen]
     kept_names = [names[i] for i in chosen]
     kept_vectors = rows_of(roles_set, chosen)
     p_roles = {
-        role: roles_set.proba(role, kept_X, embeddings=kept_vectors, names=kept_names)
-        if roles_set is not None and role in roles_set.scorers and kept_X
+        role: roles_set.proba(role, role_X, embeddings=kept_vectors, names=kept_names)
+        if roles_set is not None and role in roles_set.scorers and role_X
         else None
-        for role in ROLES
+        for role in (*ROLES, ANY_ROLE)
     }
     p_sector = (
         np.vstack([sectors.proba(s, kept_X, names=kept_names) for s in SECTORS])
@@ -579,13 +599,15 @@ def _decide(
         scores: dict[str, float] = {"confidence": float(p_keep[i])}
         roles = cand.roles
         if roles_set is not None:
-            roles = []
+            probabilities: dict[str, float] = {}
             for role in ROLES:
                 proba = p_roles[role]
-                value = float(proba[k]) if proba is not None else nan
-                scores[f"confidence_{role}"] = value
-                if proba is not None and value >= roles_set.threshold(role):
-                    roles.append(role)
+                scores[f"confidence_{role}"] = float(proba[k]) if proba is not None else nan
+                if proba is not None:
+                    probabilities[role] = float(proba[k])
+            p_any = p_roles[ANY_ROLE]
+            thresholds = {r: roles_set.threshold(r) for r in [*probabilities, ANY_ROLE]}
+            roles = role_set(probabilities, thresholds, None if p_any is None else float(p_any[k]))
         sector = cand.sector
         if p_sector is not None:
             sector = SECTORS[int(p_sector[:, k].argmax())]

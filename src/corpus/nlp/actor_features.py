@@ -26,35 +26,36 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from corpus.nlp.actor_lexicon import ActorLexicon, fold, is_function_word
-from corpus.nlp.actor_spans import is_acronym
+from corpus.nlp.actor_spans import acronym_of, is_acronym
 
 #: Legal forms written in or next to a name (``SARL``, ``SCIC``, ``ASBL``).
-LEGAL_FORMS = frozenset(
+_LEGAL_FORM_TEXT = (
+    "sarl sa sas sasu eurl scop scic sci gie asbl aisbl obnl srl sprl scrl inc ltée coop gmbh ong"
+)
+LEGAL_FORMS = frozenset(fold(w) for w in _LEGAL_FORM_TEXT.split())
+
+#: Organs that statutes and minutes give every association or company: capitalised
+#: there ("le Conseil d'Administration"), they name a body of the publisher, not an actor.
+STATUTE_BODIES = frozenset(
     fold(w)
     for w in (
-        "sarl",
-        "sa",
-        "sas",
-        "sasu",
-        "eurl",
-        "scop",
-        "scic",
-        "sci",
-        "gie",
-        "asbl",
-        "aisbl",
-        "obnl",
-        "srl",
-        "sprl",
-        "scrl",
-        "sàrl",
-        "inc",
-        "ltée",
-        "coop",
-        "gmbh",
-        "ong",
+        *(
+            "assemblée générale",
+            "assemblée générale ordinaire",
+            "assemblée générale extraordinaire",
+        ),
+        *("conseil d’administration", "conseil de surveillance", "conseil de gestion"),
+        *("comité de direction", "comité directeur", "comité de pilotage", "directoire"),
+        *("bureau", "bureau exécutif", "présidence", "trésorerie", "secrétariat", "gérance"),
+        "commissaire aux comptes",
     )
 )
+_DETERMINERS = {
+    **dict.fromkeys(("le", "la", "l’", "les"), "definite"),
+    **dict.fromkeys(("un", "une", "des"), "indefinite"),
+    **dict.fromkeys(("notre", "nos", "son", "sa", "ses", "leur", "leurs", "votre"), "possessive"),
+    **dict.fromkeys(("du", "au", "aux", "d’", "de"), "preposition"),
+}
 
 #: Common French and francophone first names (written for this module; the scorer
 #: reads a hit as one feature among others, never as a decision).
@@ -167,7 +168,23 @@ def lexicon_features(span: Span, lexicon: ActorLexicon) -> dict[str, Any]:
         ),
         "concept": bool(words) and all(w in lexicon.concepts or is_function_word(w) for w in words),
         "header_word": first in lexicon.header_words,
+        "statute_body": " ".join(words).replace("’ ", "’") in STATUTE_BODIES,
+        # "Société Coopérative d’Intérêt Collectif": the expansion of a legal form or a
+        # category acronym, not a body's name.
+        "category_expansion": len(content) >= 2
+        and any(acronym_of(a, span.text) for a in _category_acronyms(lexicon)),
     }
+
+
+def _category_acronyms(lexicon: ActorLexicon) -> tuple[str, ...]:
+    key = -id(lexicon)
+    if key not in _GENERIC_ACRONYMS:
+        pool = {a for a in (*lexicon.acronyms, *LEGAL_FORMS) if len(a) >= 2 and a.isalpha()}
+        _GENERIC_ACRONYMS[key] = tuple(sorted(a.upper() for a in pool))
+    return _GENERIC_ACRONYMS[key]
+
+
+_GENERIC_ACRONYMS: dict[int, tuple[str, ...]] = {}
 
 
 def _next_tokens(span: Span, n: int) -> list[Token]:
@@ -185,6 +202,7 @@ def parse_features(span: Span, sent: Span) -> dict[str, Any]:
         if case is not None
         else (before.lower_ if before is not None and before.pos_ == "ADP" else "none")
     )
+    det = span.doc[span.start - 1] if span.start > 0 else None
     verb = _clause_verb(span)
     passive = verb is not None and any(c.dep_ in ("aux:pass", "nsubj:pass") for c in verb.children)
     return {
@@ -196,6 +214,7 @@ def parse_features(span: Span, sent: Span) -> dict[str, Any]:
         "passive": passive,
         "subject": root.dep_ in ("nsubj", "nsubj:pass"),
         "agent": passive and fold(prep) == "par",
+        "det": _DETERMINERS.get(fold(det.text), "none") if det is not None else "none",
     }
 
 

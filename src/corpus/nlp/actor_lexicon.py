@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,31 +30,8 @@ SECTORS: tuple[str, ...] = ("public", "entreprise", "ess", "recherche", "citoyen
 ROLES: tuple[str, ...] = ("porteur", "bailleur", "partenaire", "preneur")
 
 _APOSTROPHES = str.maketrans({"'": "’", "‘": "’", "ʼ": "’"})
-_FUNCTION_WORDS = frozenset(
-    [
-        "de",
-        "du",
-        "des",
-        "d’",
-        "d",
-        "la",
-        "le",
-        "les",
-        "l’",
-        "à",
-        "au",
-        "aux",
-        "en",
-        "et",
-        "pour",
-        "sur",
-        "dans",
-        "par",
-        "avec",
-        "un",
-        "une",
-    ]
-)
+_FUNCTION_WORD_TEXT = "de du des d’ d la le les l’ à au aux en et pour sur dans par avec un une"
+_FUNCTION_WORDS = frozenset(_FUNCTION_WORD_TEXT.split())
 
 
 @lru_cache(maxsize=65536)
@@ -156,25 +133,10 @@ class RoleCues:
 
 
 #: ``roles.yaml`` keys that are plain word lists (folded into frozensets).
-_WORD_SETS = (
-    "label_nouns",
-    "weak",
-    "support_nouns",
-    "funding_nouns",
-    "office_bodies",
-    "study_nouns",
-    "entrust_verbs",
-    "backing_nouns",
-    "procedural_objects",
-    "creation_verbs",
-    "receiving_verbs",
-    "similar_words",
-    "project_nouns",
-    "talk_verbs",
-    "hiring_verbs",
-    "study_verbs",
-    "document_nouns",
-)
+_WORD_SETS = tuple(f.name for f in fields(RoleCues) if f.type == "frozenset[str]")
+#: ``roles.yaml`` keys mapping a phrase (folded words) or a word (folded) to a role.
+_PHRASE_MAPS = ("phrases", "nouns", "before", "labels")
+_WORD_MAPS = ("titles", "subject_roles")
 
 
 @dataclass
@@ -249,6 +211,10 @@ def _role_value(value: Any, path: Path) -> dict[str, str]:
     )
 
 
+def _role_map(raw: dict[str, Any], key: str, keyer: Any, path: Path) -> dict[Any, str]:
+    return {keyer(k): _check(v, ROLES, path, "role") for k, v in (raw.get(key) or {}).items()}
+
+
 def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
     """Read the resource folder (the packaged one by default).
 
@@ -302,34 +268,14 @@ def load_lexicon(folder: str | Path | None = None) -> ActorLexicon:
     ]
     roles_path = root / "roles.yaml"
     raw = _read_yaml(roles_path)
-    word_sets = {name: frozenset(fold(w) for w in raw.get(name) or []) for name in _WORD_SETS}
+    word_sets: dict[str, Any] = {
+        name: frozenset(fold(w) for w in raw.get(name) or []) for name in _WORD_SETS
+    }
+    word_sets.update({key: _role_map(raw, key, _words, roles_path) for key in _PHRASE_MAPS})
+    word_sets.update({key: _role_map(raw, key, fold, roles_path) for key in _WORD_MAPS})
     cues = RoleCues(
         **word_sets,
         verbs={fold(k): _role_value(v, roles_path) for k, v in (raw.get("verbs") or {}).items()},
-        phrases={
-            _words(k): _check(v, ROLES, roles_path, "role")
-            for k, v in (raw.get("phrases") or {}).items()
-        },
-        nouns={
-            _words(k): _check(v, ROLES, roles_path, "role")
-            for k, v in (raw.get("nouns") or {}).items()
-        },
-        before={
-            _words(k): _check(v, ROLES, roles_path, "role")
-            for k, v in (raw.get("before") or {}).items()
-        },
-        labels={
-            _words(k): _check(v, ROLES, roles_path, "role")
-            for k, v in (raw.get("labels") or {}).items()
-        },
-        titles={
-            fold(k): _check(v, ROLES, roles_path, "role")
-            for k, v in (raw.get("titles") or {}).items()
-        },
-        subject_roles={
-            fold(k): _check(v, ROLES, roles_path, "role")
-            for k, v in (raw.get("subject_roles") or {}).items()
-        },
     )
     categories_path = root / "categories.yaml"
     categories: dict[str, tuple[str, str]] = {}

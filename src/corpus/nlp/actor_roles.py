@@ -1,6 +1,9 @@
 """Roles of a named actor in its sentence, from the parse and the words around it.
 
-Four configurations, each giving a role with its cue and the evidence sentence:
+Four configurations, each giving a role with its cue and the evidence sentence (rarer
+ones, such as a task entrusted to the actor, a copula or a relative clause,
+are left to the role scorers, which read the parse and the actor's place in its
+document):
 
 * cue words just before the actor: ``en partenariat avec X``, ``financé par X``;
 * a cue noun governing the actor: ``l'initiative de X``, ``le financement du X``;
@@ -26,79 +29,18 @@ from corpus.nlp.role_cues import (
     agent_cue,
     appositive_cue,
     before_cues,
-    copular_cue,
     created_cue,
-    description_cue,
-    entrusted_cue,
     label_cue,
     noun_cue,
     weak_cue,
 )
-from corpus.nlp.role_relative import relative_cue
 from corpus.nlp.role_subject import subject_cues
-from corpus.nlp.role_words import DE_WORDS, DETERMINERS, RoleHit, folded_text, sentence_of
+from corpus.nlp.role_words import RoleHit, sentence_of
 
 __all__ = ["RoleHit", "find_roles", "is_generic_support", "sentence_of"]
 
 
-def _governor_spans(span: Span, sent: Span) -> list[Span]:
-    """``une équipe de l’Université X``: the noun phrases the actor complements, up to
-    three ``de`` links, so their cues count for it."""
-    doc = span.doc
-    out: list[Span] = []
-    start = span.start
-    for _ in range(3):
-        i = start - 1
-        if i >= sent.start and folded_text(doc[i]) in DETERMINERS:
-            i -= 1
-        if i < sent.start or folded_text(doc[i]) not in DE_WORDS:
-            break
-        # The head noun: the nearest noun before "de" (adjectives may follow it).
-        k = i - 1
-        while k >= sent.start and doc[k].pos_ in ("ADJ", "NUM"):
-            k -= 1
-        if k < sent.start or doc[k].pos_ not in ("NOUN", "PROPN"):
-            break
-        k_start = k
-        named = doc[k].pos_ == "PROPN" or doc[k].text[:1].isupper()
-        if named and k - 1 >= sent.start and doc[k - 1].pos_ == "NOUN":
-            k_start -= 1  # "le programme AccèsLogis de X"
-        while k_start - 1 >= sent.start and doc[k_start - 1].pos_ in ("DET", "ADJ", "NUM"):
-            k_start -= 1
-        start = k_start
-        out.append(doc[start : span.end])
-    return out
-
-
-def _named_head(span: Span, sent: Span) -> Span | None:
-    """``le réseau des incubateurs régionaux X``: the common noun phrase the name
-    follows, so that a cue before it (``assuré par``) counts for the name."""
-    doc = span.doc
-    k = span.start - 1
-    if k < sent.start or doc[k].pos_ not in ("NOUN", "ADJ") or not doc[k].text.islower():
-        return None
-    while k >= sent.start and span.start - k <= 6:
-        tok = doc[k]
-        if tok.pos_ == "DET":
-            return doc[k : span.end]
-        if (
-            not (tok.pos_ in ("NOUN", "ADJ") and tok.text.islower())
-            and folded_text(tok) not in DE_WORDS
-        ):
-            return None
-        k -= 1
-    return None
-
-
-_STRONG_FINDERS = (
-    label_cue,
-    before_cues,
-    noun_cue,
-    agent_cue,
-    subject_cues,
-    entrusted_cue,
-    description_cue,
-)
+_STRONG_FINDERS = (label_cue, before_cues, noun_cue, agent_cue, subject_cues)
 
 
 def find_roles(span: Span, cues: RoleCues, *, person: bool = False) -> list[RoleHit]:
@@ -120,23 +62,6 @@ def find_roles(span: Span, cues: RoleCues, *, person: bool = False) -> list[Role
         hits.extend(finder(span, sent, cues))
     if not person:
         hits.extend(created_cue(span, sent, cues))
-    named = None if person else _named_head(span, sent)
-    if not hits and named is not None:
-        # "assuré par le réseau des incubateurs X"; a title before a person ("la
-        # professeure X") is not a body the person stands for.
-        for finder in (before_cues, noun_cue, agent_cue, entrusted_cue):
-            hits.extend(finder(named, sent, cues))
-    if not hits:
-        # "X, qui nous a consenti un prêt": only when nothing closer said X's role.
-        hits.extend(relative_cue(span, sent, cues))
-    if not hits:
-        for governor in _governor_spans(span, sent):
-            for finder in (before_cues, agent_cue, subject_cues, entrusted_cue):
-                hits.extend(finder(governor, sent, cues))
-            if hits:
-                break
-    if not hits:
-        hits.extend(copular_cue(span, sent, cues))
     if not hits:
         hits.extend(weak_cue(span, sent, cues))
     if not person:

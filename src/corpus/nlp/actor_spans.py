@@ -67,7 +67,13 @@ class Candidate:
     filtered: str = ""  # the soft filter that would drop it ("" when kept)
 
 
-_PRIORITY = {"gazetteer": 3, "pattern": 2, "ner": 1, "acronym": 0}
+_PRIORITY = {"gazetteer": 3, "pattern": 2, "ner": 1, "shape": 1, "acronym": 0}
+
+
+def _caps_word(text: str) -> bool:
+    """A word in capitals of at least two letters (``MARTIN``, ``LE-GALL``)."""
+    letters = text.replace("-", "")
+    return len(letters) >= 2 and letters.isalpha() and letters.isupper()
 
 
 def is_acronym(text: str) -> bool:
@@ -244,9 +250,11 @@ class SpanFinder:
                     ):
                         j = k + 2
                         continue
-                    # "de l’Emploi et de la Solidarité": another capitalised complement.
+                    # "de l’Emploi et de la Solidarité": another capitalised complement
+                    # (only after a first one: "la Région et de l’État" are two bodies).
                     if (
-                        nxt is None
+                        j == end
+                        or nxt is None
                         or fold(nxt.text) not in _NAME_PREPS
                         or not (
                             self._title_after(doc, k + 1, sent_end)
@@ -407,6 +415,12 @@ class SpanFinder:
                 continue
             new_end = self._extend(doc, start, end)
             if new_end == end:
+                if len(words) == 1 and start and doc[start - 1].pos_ == "DET":
+                    # "la Région", "l’État": a body named by its capitalised form word
+                    # alone; the scorer decides (statutes' "l’Association" is not one).
+                    yield Candidate(
+                        start, end, "pattern", sector=form.sector, weak=True, filtered="bare_form"
+                    )
                 continue
             extension = doc[end:new_end]
             if sentence_initial(first) and not (
@@ -482,6 +496,31 @@ class SpanFinder:
                     a, b, "ner", label=ent.label_, kind=kind, weak=ent.label_ in ("MISC", "LOC")
                 )
 
+    def _caps_names(self, doc: Doc) -> Iterable[Candidate]:
+        """``Adeline MARTIN``: a capitalised word then a surname in capitals (members and
+        contacts listed one a line), which NER often cuts to the surname."""
+        texts = token_texts(doc)
+        for i in range(1, len(doc)):
+            if not _caps_word(texts[i]) or self.stop_acronym(texts[i]):
+                continue
+            first = texts[i - 1]
+            if (
+                not (
+                    first[:1].isupper()
+                    and first[1:2].islower()
+                    and first.replace("-", "").isalpha()
+                )
+                or doc[i - 1].pos_ in ("DET", "ADP")
+                or "\n" in doc[i - 1].whitespace_
+                or (fold(first),) in self.form_index
+                or (i > 1 and _caps_word(texts[i - 2]))
+            ):
+                continue
+            end = i + 1
+            while end < len(doc) and end - i < 3 and _caps_word(texts[end]):
+                end += 1
+            yield Candidate(i - 1, end, "shape", label="PER", kind="person")
+
     def stop_acronym(self, text: str) -> bool:
         """A concept or category acronym (``ESS``, ``D.E.S.S.``, ``COVID-19``)."""
         key = re.sub(r"[-\s]?\d+$", "", fold(text).replace(".", ""))
@@ -522,17 +561,6 @@ class SpanFinder:
             end -= 1
         return start, end
 
-    def _header_line(self, doc: Doc, start: int) -> bool:
-        """The sentence around ``start`` is written mostly in capitals (a page header)."""
-        sent = doc[start].sent
-        words = [t for t in sent if t.is_alpha and len(t.text) >= 2]
-        upper = [t for t in words if t.text.isupper()]
-        return len(upper) >= 3 and len(upper) >= 0.6 * len(words)
-
-    def keep(self, doc: Doc, cand: Candidate) -> bool:
-        """Whether a candidate survives every filter (see the module docstring)."""
-        return self.drop_reason(doc, cand) is None
-
     def drop_reason(self, doc: Doc, cand: Candidate) -> str | None:
         """Why the filters drop a candidate (``None``: kept).
 
@@ -554,8 +582,6 @@ class SpanFinder:
         alpha = [t for t in span if t.is_alpha or any(c.isalpha() for c in t.text)]
         if not alpha or sum(c.isalpha() for c in text) < 2:
             return "shape"
-        if all(t.text.isupper() for t in alpha) and self._header_line(doc, cand.start):
-            return "soft:caps_header"
         folded = [fold(t.text) for t in alpha]
         if all(w in self.lexicon.concepts or is_function_word(w) for w in folded):
             return "concept"
@@ -608,6 +634,7 @@ class SpanFinder:
             *self._forms(doc),
             *self._entities(doc),
             *self._acronyms(doc),
+            *self._caps_names(doc),
         ]
         raw = [self._without_honorific(doc, c) for c in raw]
         soft: list[Candidate] = []

@@ -37,25 +37,11 @@ from corpus.nlp.actor_spans import Candidate, SpanFinder, sentence_initial
 logger = logging.getLogger(__name__)
 
 _LEADING_ARTICLE = re.compile(r"^(?:l[’']\s*|la\s+|le\s+|les\s+)", re.I)
-_RESEARCH_CONTEXT = frozenset(
-    fold(w)
-    for w in (
-        "chercheur",
-        "chercheuse",
-        "chercheurs",
-        "professeur",
-        "professeure",
-        "auteur",
-        "auteurs",
-        "autrice",
-        "économiste",
-        "sociologue",
-        "universitaire",
-        "ouvrage",
-        "livre",
-        "thèse",
-    )
+_RESEARCH_TEXT = (
+    "chercheur chercheuse chercheurs professeur professeure auteur auteurs autrice "
+    "économiste sociologue universitaire ouvrage livre thèse"
 )
+_RESEARCH_CONTEXT = frozenset(fold(w) for w in _RESEARCH_TEXT.split())
 _BYLINE_LEMMAS = frozenset(fold(w) for w in ("publier", "rédiger", "écrire", "poster", "signer"))
 
 
@@ -169,9 +155,9 @@ class ActorFinder:
         self._share_coordinated_roles(doc, [a for a in found.actors if not a[1]["filtered"]])
         for _, record in found.actors:
             record["features"].update(role_cue_features(record["roles"]))
-        found.types = self._types(
-            doc, [m for m in matches if m[1] not in used], [s for s, _ in found.actors]
-        )
+        # A bare form word ("la Région") is no name that hides a category around it.
+        named = [s for s, r in found.actors if r["filtered"] != "bare_form"]
+        found.types = self._types(doc, [m for m in matches if m[1] not in used], named)
         return found
 
     @staticmethod

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -469,8 +469,7 @@ class PatternSet:
                 attr, forms = anchor
                 for form in forms:
                     self._index.setdefault((attr, form), []).append(entry.id)
-        self._order = {ident: i for i, ident in enumerate(self.entries)}
-        # The anchor index by string hash, so candidates() reads one integer array per
+        # The anchor index by string hash, so _candidates() reads one integer array per
         # doc instead of building a Token and two strings for every token.
         self._by_hash: dict[str, dict[int, list[str]]] = {"LOWER": {}, "LEMMA": {}}
         for (attr, form), idents in self._index.items():
@@ -479,15 +478,9 @@ class PatternSet:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def candidates(self, doc: Doc) -> dict[str, list[int]]:
-        """Entries that may match ``doc``: ``{id: token positions of its anchor}``.
-
-        Entries without an anchor map to an empty list (they are run on the whole doc).
-        """
-        return self._candidates(doc, doc.to_array([LOWER, LEMMA]).tolist())
-
     def _candidates(self, doc: Doc, values: list[list[int]]) -> dict[str, list[int]]:
-        """:meth:`candidates` from the doc's ``[LOWER, LEMMA]`` rows."""
+        """Entries that may match ``doc`` (given its ``[LOWER, LEMMA]`` rows): ``{id: token
+        positions of its anchor}``; entries without an anchor map to an empty list."""
         found: dict[str, list[int]] = {ident: [] for ident in self._always}
         by_lower, by_lemma = self._by_hash["LOWER"], self._by_hash["LEMMA"]
         has_lemma = doc.has_annotation("LEMMA")
@@ -564,21 +557,61 @@ class PatternSet:
         return out
 
 
-def longest_per_label(matches: Iterable[Match]) -> list[Match]:
-    """Keep, per label, the longest of overlapping matches (then the heaviest)."""
+def non_overlapping(matches: Iterable[Match], key: Callable[[Match], Any]) -> list[Match]:
+    """Greedy non-overlapping subset of ``matches``, best first by ``key``."""
+    taken: list[Match] = []
+    for match in sorted(matches, key=key):
+        if all(match.end <= t.start or match.start >= t.end for t in taken):
+            taken.append(match)
+    return taken
+
+
+def per_label(matches: Iterable[Match], key: Callable[[Match], Any]) -> list[Match]:
+    """:func:`non_overlapping` within each label (matches of different labels may overlap)."""
     by_label: dict[str, list[Match]] = {}
     for match in matches:
         by_label.setdefault(match.label, []).append(match)
-    kept: list[Match] = []
-    for group in by_label.values():
-        group.sort(key=lambda m: (-(m.end - m.start), -m.entry.weight, m.start, m.entry.id))
-        taken: list[Match] = []
-        for match in group:
-            if all(match.end <= t.start or match.start >= t.end for t in taken):
-                taken.append(match)
-        kept.extend(taken)
-    kept.sort(key=lambda m: (m.start, m.end, m.label))
-    return kept
+    return [m for group in by_label.values() for m in non_overlapping(group, key)]
+
+
+def longest_first(match: Match) -> tuple[int, float, int, str]:
+    """Sort key: longest, then heaviest, then first."""
+    return (-(match.end - match.start), -match.entry.weight, match.start, match.entry.id)
+
+
+def longest_per_label(matches: Iterable[Match]) -> list[Match]:
+    """Keep, per label, the longest of overlapping matches (then the heaviest)."""
+    return sorted(per_label(matches, longest_first), key=lambda m: (m.start, m.end, m.label))
+
+
+def load_lexicon(
+    vocab: Vocab, resources: str | None, folder: str, kind: str
+) -> tuple[dict[str, TaxonomyItem], PatternSet]:
+    """A component's ``taxonomy.yaml`` and ``patterns.jsonl`` (from ``resources``, or the
+    packaged ``folder``); ``kind`` names the labels in messages (``need``).
+
+    Raises:
+        ConfigError: A file is missing or invalid, or a pattern's label is not a taxonomy id.
+    """
+    taxonomy_path = resource_file(resources, folder, "taxonomy.yaml")
+    patterns_path = resource_file(resources, folder, "patterns.jsonl")
+    assert taxonomy_path is not None and patterns_path is not None
+    taxonomy = load_taxonomy(taxonomy_path)
+    entries = load_patterns(patterns_path)
+    unknown = sorted({e.label for e in entries} - set(taxonomy))
+    if unknown:
+        raise ConfigError(
+            f"{kind} patterns with labels not in the taxonomy: {', '.join(unknown)}",
+            path=patterns_path,
+            hint="Add these ids to taxonomy.yaml or fix the labels.",
+        )
+    return taxonomy, PatternSet(vocab, entries)
+
+
+def optional_patterns(vocab: Vocab, resources: str | None, folder: str, name: str) -> PatternSet:
+    """The pattern set of an optional resource file (empty when the file is absent)."""
+    path = resource_file(resources, folder, name, required=False)
+    return PatternSet(vocab, load_patterns(path) if path else [])
 
 
 def resource_file(

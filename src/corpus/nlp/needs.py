@@ -36,10 +36,9 @@ from corpus.nlp.lexicon import (
     Match,
     PatternSet,
     TaxonomyItem,
-    load_patterns,
-    load_taxonomy,
+    load_lexicon,
     longest_per_label,
-    resource_file,
+    optional_patterns,
     sentence_bounds,
     sentence_index,
 )
@@ -195,26 +194,10 @@ class NeedFinder:
             ConfigError: A resource file is missing or invalid, or a pattern's label
                 is not a taxonomy id.
         """
-        from corpus.errors import ConfigError
-
         vocab = (nlp or self.nlp).vocab
-        taxonomy_path = resource_file(self.resources, "needs", "taxonomy.yaml")
-        patterns_path = resource_file(self.resources, "needs", "patterns.jsonl")
-        assert taxonomy_path is not None and patterns_path is not None
-        self.taxonomy = load_taxonomy(taxonomy_path)
-        entries = load_patterns(patterns_path)
-        unknown = sorted({e.label for e in entries} - set(self.taxonomy))
-        if unknown:
-            raise ConfigError(
-                f"need patterns with labels not in the taxonomy: {', '.join(unknown)}",
-                path=patterns_path,
-                hint="Add these ids to taxonomy.yaml or fix the labels.",
-            )
-        self._needs = PatternSet(vocab, entries)
-        context_path = resource_file(self.resources, "needs", "context.jsonl", required=False)
-        self._context = PatternSet(vocab, load_patterns(context_path) if context_path else [])
-        free_path = resource_file(self.resources, "needs", "free.jsonl", required=False)
-        self._free = PatternSet(vocab, load_patterns(free_path) if free_path else [])
+        self.taxonomy, self._needs = load_lexicon(vocab, self.resources, "needs", "need")
+        self._context = optional_patterns(vocab, self.resources, "needs", "context.jsonl")
+        self._free = optional_patterns(vocab, self.resources, "needs", "free.jsonl")
         logger.debug("needs: %d patterns, %d needs", len(self._needs), len(self.taxonomy))
 
     def _ready(self) -> tuple[PatternSet, PatternSet, PatternSet]:
@@ -367,18 +350,15 @@ class NeedFinder:
         free = found.get("free_needs", [])
         doc._.needs = list(needs)
         doc._.free_needs = list(free)
-        doc.spans["needs"] = _spans(doc, needs, "need")
-        doc.spans["free_needs"] = _spans(doc, free, None, label="besoin")
+        doc.spans["needs"] = record_spans(doc, needs, "need")
+        doc.spans["free_needs"] = record_spans(doc, free, None, label="besoin")
 
 
-def _spans(
+def record_spans(
     doc: Doc, records: list[dict[str, Any]], key: str | None, *, label: str = ""
 ) -> list[Span]:
-    spans: list[Span] = []
-    for record in records:
-        span = doc.char_span(
-            record["start"], record["end"], label=str(record[key]) if key else label
-        )
-        if span is not None:
-            spans.append(span)
-    return spans
+    """Spans of ``records`` labelled ``record[key]`` (or ``label``); unaligned ones skipped."""
+    spans = (
+        doc.char_span(r["start"], r["end"], label=str(r[key]) if key else label) for r in records
+    )
+    return [span for span in spans if span is not None]

@@ -1,8 +1,8 @@
 """Role cues around an actor other than its verbs: the words before it, a governing
-noun, a passive agent, a line label, an apposition, a copula, a task entrusted to it,
-its creation, a description line and list cues. Rarer wordings (funding received, an
-amount line, uptake by diffusion, an employer, money sources) are left to the role
-scorers, which read the parse around every mention.
+noun, a passive agent, a line label, an apposition, its creation and list cues. Rarer
+wordings (a copula, a task entrusted to it, a description line, funding received, an
+employer) are left to the role scorers, which read the parse around every mention and
+the actor's place in its document.
 
 Each finder takes the mention, its sentence and the role cues and yields
 :class:`~corpus.nlp.role_words.RoleHit` objects.
@@ -318,61 +318,6 @@ def _office(doc: Doc, start: int, end: int, cues: RoleCues) -> bool:
     return False
 
 
-def copular_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """``Les bailleurs sont X, Y et Z``; ``X et Y sont les principaux partenaires``: the
-    copula stands between the actor and the cue noun, with no other verb between."""
-    doc = span.doc
-    if any(t.text in (":", ";") for t in sent):
-        return
-    for cop in sent:
-        if cop.lemma_ != "être" or "Fin" not in cop.morph.get("VerbForm", []):
-            continue
-        for tok in sent:
-            if tok.pos_ != "NOUN" or folded_lemma(tok) not in cues.label_nouns:
-                continue
-            role = cues.nouns.get((folded_lemma(tok),))
-            low, high = sorted((tok.i, span.start if span.start > cop.i else span.end - 1))
-            if not role or not (low < cop.i < high):
-                continue
-            between = doc[low + 1 : high]
-            if any(t.pos_ == "VERB" and t.i != cop.i and not _modifies(t, tok) for t in between):
-                continue  # "Les bailleurs mentionnés sont X": the participle is the noun's
-            yield RoleHit(role, tok.text)
-            return
-
-
-def _modifies(participle: Token, noun: Token) -> bool:
-    """A participle right after ``noun`` that qualifies it (``les bailleurs retenus``)."""
-    return participle.i == noun.i + 1 and "Part" in participle.morph.get("VerbForm", [])
-
-
-def entrusted_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """A task entrusted to the actor: ``L'évaluation est confiée à X``, ``confier
-    l'accompagnement à X``, ``X a été chargé de l'évaluation``: partenaire."""
-    doc = span.doc
-    i = previous_content(span, sent)
-    if i >= 0 and folded_text(doc[i]) in ("a", "au", "aux"):
-        for k in range(i - 1, max(sent.start, i - 8) - 1, -1):
-            if folded_lemma(doc[k]) in cues.entrust_verbs or folded_text(doc[k]).startswith(
-                tuple(v[:-2] for v in cues.entrust_verbs if v.endswith("er"))
-            ):
-                window = doc[max(sent.start, k - 6) : i]
-                if any(folded_lemma(t) in cues.support_nouns for t in window):
-                    yield RoleHit("partenaire", doc[k : i + 1].text)
-                return
-    j = span.end
-    while j < sent.end and j - span.end < 4 and doc[j].pos_ in ("AUX", "ADV"):
-        j += 1
-    if (
-        j + 2 < sent.end
-        and folded_lemma(doc[j]) in ("charger", "mandater")
-        and folded_text(doc[j + 1]) in DE_WORDS
-    ):
-        k = j + 2 + (folded_text(doc[j + 2]) in DETERMINERS)
-        if k < sent.end and folded_lemma(doc[k]) in cues.support_nouns:
-            yield RoleHit("partenaire", doc[j : k + 1].text)
-
-
 def created_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
     """The organisation a text says was created: ``X, créée en 2005 par des habitants``,
     ``X, entreprise d'insertion fondée en 2013``, ``ils ont fondé X``: it carries the project."""
@@ -401,41 +346,6 @@ def created_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
         if not (tok.pos_ in ("DET", "NOUN", "ADJ") or folded_text(tok) in DE_WORDS):
             return
         j += 1
-
-
-_BULLETS = frozenset(("-", "–", "—", "•", "·", "*", "+"))
-
-
-def description_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:
-    """A list line ``- X : suivi et évaluation`` / ``X (département ...) : financement``:
-    the actor opens the line and the words after the colon say what it does."""
-    doc = span.doc
-    if any(
-        not (
-            t.is_punct or folded_text(t) in _BULLETS or folded_text(t) in DETERMINERS or t.is_space
-        )
-        for t in doc[sent.start : span.start]
-    ):
-        return
-    colon = next(
-        (k for k in range(span.end, min(sent.end, span.end + 8)) if doc[k].text == ":"), None
-    )
-    if colon is None:
-        return
-    for tok in doc[colon + 1 : min(sent.end, colon + 4)]:
-        if tok.pos_ not in ("NOUN", "PROPN", "ADJ", "VERB"):
-            continue
-        lemma, text = folded_lemma(tok), folded_text(tok)
-        if lemma in cues.project_nouns:
-            return  # "- Projet X : ce projet ..." describes a project, not a body
-        role = cues.nouns.get((lemma,)) or cues.nouns.get((text,))
-        if role is None and (lemma in cues.funding_nouns or text in cues.funding_nouns):
-            role = "bailleur"
-        if role is None and ({lemma, text} & (cues.support_nouns | cues.study_nouns)):
-            role = "partenaire"
-        if role:
-            yield RoleHit(role, doc[colon : tok.i + 1].text)
-        return
 
 
 def weak_cue(span: Span, sent: Span, cues: RoleCues) -> Iterator[RoleHit]:

@@ -23,30 +23,24 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from corpus.nlp.extensions import register_extensions
 from corpus.nlp.lexicon import (
     Match,
     PatternSet,
     TaxonomyItem,
-    load_patterns,
-    load_taxonomy,
-    resource_file,
+    load_lexicon,
+    longest_first,
+    non_overlapping,
+    optional_patterns,
+    per_label,
     sentence_bounds,
     sentence_index,
 )
-from corpus.nlp.needs import aside_chars, in_ranges
+from corpus.nlp.needs import aside_chars, in_ranges, record_spans
 
 logger = logging.getLogger(__name__)
-
-
-def _non_overlapping(matches: Iterable[Match], key: Callable[[Match], Any]) -> list[Match]:
-    taken: list[Match] = []
-    for match in sorted(matches, key=key):
-        if all(match.end <= t.start or match.start >= t.end for t in taken):
-            taken.append(match)
-    return taken
 
 
 def resolve_overlaps(matches: Iterable[Match]) -> list[Match]:
@@ -55,19 +49,10 @@ def resolve_overlaps(matches: Iterable[Match]) -> list[Match]:
     "répondre à un besoin" (weak) inside "un besoin identifié" (strong) keeps the strong
     one; "évaluation des besoins" (diagnostic) beats "évaluation" (evaluation).
     """
-    by_label: dict[str, list[Match]] = {}
-    for match in matches:
-        by_label.setdefault(match.label, []).append(match)
-    best: list[Match] = []
-    for group in by_label.values():
-        best += _non_overlapping(
-            group, lambda m: (-m.entry.weight, -(m.end - m.start), m.start, m.entry.id)
-        )
-    kept = _non_overlapping(
-        best, lambda m: (-(m.end - m.start), -m.entry.weight, m.start, m.entry.id)
+    heaviest = per_label(
+        matches, lambda m: (-m.entry.weight, -(m.end - m.start), m.start, m.entry.id)
     )
-    kept.sort(key=lambda m: (m.start, m.end))
-    return kept
+    return sorted(non_overlapping(heaviest, longest_first), key=lambda m: (m.start, m.end))
 
 
 class StageFinder:
@@ -102,24 +87,9 @@ class StageFinder:
             ConfigError: A resource file is missing or invalid, or a pattern's label
                 is not a taxonomy id.
         """
-        from corpus.errors import ConfigError
-
         vocab = (nlp or self.nlp).vocab
-        taxonomy_path = resource_file(self.resources, "stages", "taxonomy.yaml")
-        patterns_path = resource_file(self.resources, "stages", "patterns.jsonl")
-        assert taxonomy_path is not None and patterns_path is not None
-        self.taxonomy = load_taxonomy(taxonomy_path)
-        entries = load_patterns(patterns_path)
-        unknown = sorted({e.label for e in entries} - set(self.taxonomy))
-        if unknown:
-            raise ConfigError(
-                f"stage patterns with labels not in the taxonomy: {', '.join(unknown)}",
-                path=patterns_path,
-                hint="Add these ids to taxonomy.yaml or fix the labels.",
-            )
-        self._stages = PatternSet(vocab, entries)
-        context_path = resource_file(self.resources, "stages", "context.jsonl", required=False)
-        self._context = PatternSet(vocab, load_patterns(context_path) if context_path else [])
+        self.taxonomy, self._stages = load_lexicon(vocab, self.resources, "stages", "stage")
+        self._context = optional_patterns(vocab, self.resources, "stages", "context.jsonl")
         logger.debug("stages: %d patterns", len(self._stages))
 
     def _ready(self) -> tuple[PatternSet, PatternSet]:
@@ -162,9 +132,4 @@ class StageFinder:
     def set_annotations(self, doc: Doc, found: list[dict[str, Any]]) -> None:
         """Write the records to ``doc._.stages`` and ``doc.spans["stages"]``."""
         doc._.stages = list(found)
-        spans: list[Span] = []
-        for record in found:
-            span = doc.char_span(record["start"], record["end"], label=record["stage"])
-            if span is not None:
-                spans.append(span)
-        doc.spans["stages"] = spans
+        doc.spans["stages"] = record_spans(doc, found, "stage")

@@ -8,7 +8,7 @@ labelled corpora:
 
 * ``actors``: ``keep`` (is it a named actor the gold lists as core?);
 * ``sectors``: one-vs-rest per sector (the highest probability wins);
-* ``roles``: one binary scorer per role (multi-label), each with its own threshold.
+* ``roles`` (trained in :mod:`corpus.scorers.roles`) reads these features too.
 
 Role scorers see document-level cues (subject of first-person sentences, in the title,
 share of mentions, the cues that fired) besides the sector; per-role thresholds are
@@ -56,6 +56,8 @@ _SHARED = (
     "first_name",
     "concept",
     "header_word",
+    "statute_body",
+    "category_expansion",
     "heading",
     "list_item",
     "table_cell",
@@ -70,7 +72,7 @@ _SHARED = (
     "agent",
 )
 #: Mention features whose values become a bag (``verb=financer``: count share).
-_BAGS = ("origin", "ner", "filtered", "prep", "dep", "keyword_sector")
+_BAGS = ("origin", "ner", "filtered", "prep", "dep", "keyword_sector", "det")
 #: Mentions this close to the start of the document stand in its title zone.
 TITLE_ZONE = 400
 
@@ -432,31 +434,6 @@ def train_actors(corpora: list[TrainingCorpus], *, random_state: int = 0) -> Sco
     )
     logger.info("actors keep: %s", meta)
     return ScorerSet("actors", {"keep": scorer}, {"keep": threshold}, {"cv": {"keep": meta}})
-
-
-@register_trainer("roles")
-def train_roles(corpora: list[TrainingCorpus], *, random_state: int = 0) -> ScorerSet:
-    """One scorer per role over the candidates that match a gold actor."""
-    data = [e for e in examples(corpora) if e.gold is not None]
-    X = [e.features for e in data]
-    groups = [e.group for e in data]
-    weights = np.array([e.weight for e in data])
-    scorers: dict[str, Scorer] = {}
-    thresholds: dict[str, float] = {}
-    cv: dict[str, Any] = {}
-    # No sentence embeddings for roles. They raise grouped CV on the training corpora
-    # (porteur F1 0.670 -> 0.718, bailleur 0.833 -> 0.858), but not on real text: eval-real
-    # role accuracy 0.372 without them and 0.349 with them (43 pairs, 7 Dec). And they cost
-    # more CPU (about 50 ms a sentence) than the bare parse of the whole corpus.
-    embeddings = None
-    for role in ROLES:
-        y = np.array([int(role in (e.gold.roles if e.gold else [])) for e in data])
-        scorer, threshold, meta = _fit_binary(
-            X, y, groups, weights, random_state=random_state, embeddings=embeddings
-        )
-        scorers[role], thresholds[role], cv[role] = scorer, threshold, meta
-        logger.info("role %s: %s", role, meta)
-    return ScorerSet("roles", scorers, thresholds, {"cv": cv})
 
 
 @register_trainer("sectors")

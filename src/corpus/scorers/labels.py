@@ -4,16 +4,16 @@ The ``corpus_needs`` and ``corpus_stages`` components find lexicon mentions per 
 (with their strength, context and evidence sentence). Here every (document, label) pair
 becomes one example whose features aggregate the mentions of that label in the document
 (count, strongest, sum, share of the document's main label, passages, position, context
-kinds) and compare the evidence sentences with a short French description of the label
-(``resources/label_descriptions.yaml``) in e5 space. Every label of every document is an
-example, mentioned or not, so a label the lexicon missed can still be found from its
-sentences' meaning. One binary :class:`~corpus.scorers.model.Scorer` per label shares the
-label-generic features; the label's own identity is a one-hot feature of the pooled
-training set, so a rare label borrows strength from the others (see
-:func:`fit_label_scorers`).
+kinds) and compare the evidence sentences with a short French description
+of the label (``resources/label_descriptions.yaml``) in sentence-vector space. Every label
+of every document is an example, mentioned or not. One pooled logistic regression serves
+every label, the label's identity being a one-hot feature, so a rare label borrows
+strength from the others (see :func:`fit_label_scorers`).
 
 Gold is document-level; a label in the gold file's ``<field>_optional`` list is neither a
-positive nor a negative and is left out of training.
+positive nor a negative and is left out of training. The trainers ``needs`` and ``stages``
+that ``corpus train`` runs are registered at the end of this module, one per
+:data:`LABEL_FIELDS` entry.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import pandas as pd
 
 from corpus.extract.gold import NEEDS, STAGES, Annotation
 from corpus.scorers.model import Scorer, ScorerSet
-from corpus.scorers.training import TrainingCorpus, grouped_folds
+from corpus.scorers.training import TrainingCorpus, grouped_folds, register_trainer
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,8 @@ NEEDS_FIELD = LabelField(
     "needs", "need", NEEDS, "score", contexts=("cue", "plain", "heading", "name")
 )
 STAGES_FIELD = LabelField("stages", "stage", STAGES, "weight")
+#: The document-label fields, each with its trainer (``corpus train``) below.
+LABEL_FIELDS = (NEEDS_FIELD, STAGES_FIELD)
 
 
 @functools.cache
@@ -541,6 +543,38 @@ def calibration(y: np.ndarray, proba: np.ndarray, *, bins: int = 5) -> dict[str,
     }
 
 
+def label_probabilities(
+    records: pd.DataFrame,
+    spec: LabelField,
+    scorer_set: ScorerSet,
+    passages: pd.DataFrame,
+    *,
+    embed: Embed | None,
+) -> pd.DataFrame:
+    """P(label) of every (document, label) pair, the one builder of the scored examples.
+
+    Args:
+        records: The field's candidate records.
+        spec: The field.
+        scorer_set: Its trained scorers.
+        passages: The annotated passages (every document with one gets every label).
+        embed: The e5 encoder (used when the set's similarity features read e5).
+
+    Returns:
+        The keys of :func:`label_features` (``doc_id``, ``label``, ``n_passages``,
+        ``n_mentions``, ``score``) with ``confidence`` (P(label), rounded to 4 places).
+    """
+    use = encoder(scorer_set.meta.get("similarity"), embed)
+    keys, features = label_features(records, spec, passages, embed=use)
+    proba = np.zeros(len(keys))
+    labels = keys["label"].to_numpy()
+    for label in spec.labels:
+        rows = np.flatnonzero(labels == label)
+        if len(rows) and label in scorer_set.scorers:
+            proba[rows] = scorer_set.proba(label, [features[i] for i in rows])
+    return keys.assign(confidence=np.round(proba, 4))
+
+
 def decide(
     records: pd.DataFrame,
     spec: LabelField,
@@ -555,17 +589,21 @@ def decide(
         ``doc_id``, the label column, ``n_passages``, ``n_mentions``, ``score``,
         ``confidence`` (P(label)); only labels at or above their threshold.
     """
-    use = encoder(scorer_set.meta.get("similarity"), embed)
-    keys, features = label_features(records, spec, passages, embed=use)
-    if not len(keys):
-        return keys.rename(columns={"label": spec.column}).assign(confidence=[])
-    proba = np.zeros(len(keys))
-    labels = keys["label"].to_numpy()
-    for label in spec.labels:
-        rows = np.flatnonzero(labels == label)
-        if len(rows) and label in scorer_set.scorers:
-            proba[rows] = scorer_set.proba(label, [features[i] for i in rows])
-    keys["confidence"] = np.round(proba, 4)
+    keys = label_probabilities(records, spec, scorer_set, passages, embed=embed)
     threshold = keys["label"].map(scorer_set.threshold)
     out = keys[keys["confidence"] >= threshold - 1e-12].rename(columns={"label": spec.column})
     return out.reset_index(drop=True)
+
+
+def _register(spec: LabelField) -> None:
+    """Register the trainer ``corpus train`` runs for ``spec`` (``needs``, ``stages``)."""
+
+    def train(corpora: list[TrainingCorpus], *, random_state: int = 0) -> ScorerSet:
+        return fit_label_scorers(corpora, spec, random_state=random_state)
+
+    train.__doc__ = f"Fit the {spec.name} scorers on labelled corpora (see fit_label_scorers)."
+    register_trainer(spec.name)(train)
+
+
+for _spec in LABEL_FIELDS:
+    _register(_spec)

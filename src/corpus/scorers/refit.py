@@ -106,8 +106,15 @@ def _actor_fields(
         data = [e for e in every if e.gold is None or not e.gold.optional]
         targets = {"keep": [int(e.gold is not None) for e in data]}
     elif scorer_set.name == "roles":
-        data = [e for e in every if e.gold is not None]
-        targets = {r: [int(r in e.gold.roles) for e in data] for r in scorer_set.scorers}
+        from corpus.scorers import roles
+
+        if "roles" not in cache:
+            cache["roles"] = roles.examples(corpora)
+        data = cache["roles"]  # their features add the actor's place in its document
+        targets = {
+            r: [int(r in e.gold.roles if r != roles.ANY_ROLE else bool(e.gold.roles)) for e in data]
+            for r in scorer_set.scorers
+        }
     else:
         data = [e for e in every if e.gold is not None and e.gold.sector in actors.SECTORS]
         targets = {s: [int(e.gold.sector == s) for e in data] for s in scorer_set.scorers}

@@ -35,8 +35,7 @@ TRAINER_MODULES = (
     "corpus.scorers.definitions",
     "corpus.scorers.actors",
     "corpus.scorers.roles",
-    "corpus.scorers.needs",
-    "corpus.scorers.stages",
+    "corpus.scorers.labels",
 )
 
 
