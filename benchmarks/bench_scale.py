@@ -100,6 +100,8 @@ def child(folder: Path, store: Path, workers: int) -> dict[str, Any]:
                 "parsed_units": one_extract.n_parsed,
                 "cached_units": one_extract.n_cached,
                 "cold_parsed_units": extract.n_parsed,
+                "partitions_decided": one_extract.partitions_decided,
+                "partitions": one_extract.partitions,
             },
             "ingested": ingest.n_documents,
             "peak_rss_mb": {
@@ -167,7 +169,8 @@ def markdown(results: dict[str, Any]) -> str:
     """The runs as a Markdown table."""
     rows = [
         "| documents | engine | cold ingest + extract (s) | unchanged re-run | one new doc "
-        "(re-read · re-parsed units) | peak RSS MB: client · workers | load 1 min |",
+        "(re-read · re-parsed units · re-decided partitions) | peak RSS MB: client · workers "
+        "| load 1 min |",
         "|---|---|---|---|---|---|---|",
     ]
     for run in results["runs"]:
@@ -178,7 +181,8 @@ def markdown(results: dict[str, Any]) -> str:
         rows.append(
             f"| {run['documents']:,} | {engine} | {run['cold_s']:.0f} | "
             f"{run['unchanged_share']:.1%} | {run['one_new_share']:.1%} "
-            f"({counts['read']} · {counts['parsed_units']} of {counts['cold_parsed_units']}) | "
+            f"({counts['read']} · {counts['parsed_units']} of {counts['cold_parsed_units']} · "
+            f"{counts.get('partitions_decided', '?')} of {counts.get('partitions', '?')}) | "
             f"{peaks['client']:.0f} · {workers} | "
             f"{run['load_before'][0]:.1f} → {run['load_after'][0]:.1f} |"
         )

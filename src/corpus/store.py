@@ -138,16 +138,31 @@ def atomic_write_json(path: str | Path, obj: Any) -> None:
     atomic_write_text(path, text + "\n")
 
 
-def atomic_write_parquet(path: str | Path, frame: pd.DataFrame) -> None:
+#: Rows per Parquet row group of the tables written in pieces (the extraction tables,
+#: :mod:`corpus.extract.stream`): a table of fewer rows is one row group, as pyarrow's
+#: default writes it; the writer of a longer one holds one row group at a time.
+ROW_GROUP_ROWS = 1 << 16
+
+
+def atomic_write_parquet(
+    path: str | Path, frame: pd.DataFrame, *, row_group_size: int | None = None
+) -> None:
     """Write ``frame`` to Parquet atomically and reproducibly.
 
     The index is dropped and no pandas metadata that carries timestamps is written, so
     the same frame always gives the same bytes.
+
+    Args:
+        path: The file.
+        frame: The table.
+        row_group_size: Rows per row group (pyarrow's default when ``None``).
     """
     table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
     table = table.replace_schema_metadata(None)
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd", write_statistics=False)
+    pq.write_table(
+        table, sink, compression="zstd", write_statistics=False, row_group_size=row_group_size
+    )
     atomic_write_bytes(path, sink.getvalue().to_pybytes())
 
 
@@ -213,10 +228,13 @@ class Store:
                 code="E-STORE-READ",
             ) from exc
 
-    def write_table(self, name: str, frame: pd.DataFrame) -> Path:
-        """Write table ``name`` atomically and return its path."""
+    def write_table(
+        self, name: str, frame: pd.DataFrame, *, row_group_size: int | None = None
+    ) -> Path:
+        """Write table ``name`` atomically and return its path (``row_group_size``: rows
+        per Parquet row group, pyarrow's default when ``None``)."""
         path = self.table_path(name)
-        atomic_write_parquet(path, frame)
+        atomic_write_parquet(path, frame, row_group_size=row_group_size)
         logger.debug("wrote %s (%d rows)", path, len(frame))
         return path
 

@@ -31,7 +31,7 @@ from corpus.extract.tables import (
 )
 from corpus.ingest.tables import ingest_table
 from corpus.scorers.registry import load_all, scorers_fingerprint
-from corpus.store import fingerprint, sha256_file
+from corpus.store import ROW_GROUP_ROWS, fingerprint, sha256_file
 
 if TYPE_CHECKING:  # annotate imports spaCy: loaded only when something is extracted
     from corpus.engine import Executor
@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # annotate imports spaCy: loaded only when something is extra
 logger = logging.getLogger(__name__)
 
 SIDECAR = "extraction"
+#: The store cache of each partition's tables (:mod:`corpus.extract.stream`).
+PARTS_CACHE = "extraction-parts"
 
 
 @dataclass
@@ -59,6 +61,9 @@ class ExtractionReport:
         n_words: Words annotated.
         seconds: Wall time.
         rows: Rows per table written.
+        partitions: Partitions of documents the tables were built in.
+        partitions_decided: Those annotated and decided in this run (the others came
+            from the partitions' cache: an unchanged partition is not decided again).
     """
 
     up_to_date: bool
@@ -72,6 +77,8 @@ class ExtractionReport:
     n_words: int = 0
     seconds: float = 0.0
     rows: dict[str, int] = field(default_factory=dict)
+    partitions: int = 0
+    partitions_decided: int = 0
 
 
 def corpus_fingerprint(documents: pd.DataFrame, passages: pd.DataFrame) -> str:
@@ -388,25 +395,57 @@ def extract_corpus(
         cache_dir = corpus.store.cache_dir("docbin")
         stats = AnnotateStats()
         scorers = load_all(store_root=corpus.store.root)
-        tables = extract_tables(
+        from corpus.extract.stream import PartCache, stream_tables
+
+        skipped = skipped_table(documents)
+        for row in skipped.itertuples():
+            logger.info("skipping %s: %s", row.path, row.reason)
+        scorers_fp = scorers_fingerprint(store_root=corpus.store.root)
+        parts = PartCache(corpus.store.cache_dir(PARTS_CACHE))
+        e5_cache = corpus.store.cache_dir("embeddings-e5")
+        embed = scoring_context(passages, documents, cache_dir=e5_cache).embed
+        streamed = stream_tables(
             documents,
             passages,
             nlp,
             pipeline_fp=pipeline_fp,
+            salt=fingerprint(pipeline_fp, tables_fingerprint(), scorers_fp),
             cache_dir=cache_dir,
-            n_process=n_process,
-            progress=progress,
+            parts=parts,
+            targets={name: corpus.store.table_path(name) for name in TABLE_NAMES},
             stats=stats,
             scorers=scorers,
-            embed=scoring_context(
-                passages, documents, cache_dir=corpus.store.cache_dir("embeddings-e5")
-            ).embed,
+            embed=embed,
             executor=executor,
-            embeddings_cache=corpus.store.cache_dir("embeddings-e5"),
+            embeddings_cache=e5_cache,
+            n_process=n_process,
+            progress=progress,
         )
-        for name in TABLE_NAMES:
-            corpus.store.write_table(name, tables[name])
-        rows = {name: len(tables[name]) for name in TABLE_NAMES}
+        if streamed.rows is not None:
+            corpus.store.write_table("skipped", skipped, row_group_size=ROW_GROUP_ROWS)
+            rows = {**streamed.rows, "skipped": len(skipped)}
+            rows = {name: rows[name] for name in TABLE_NAMES}
+        else:
+            # No French document, or partitions whose tables do not fit together: the
+            # whole corpus at once (its annotations from the DocBin cache just filled).
+            tables = extract_tables(
+                documents,
+                passages,
+                nlp,
+                pipeline_fp=pipeline_fp,
+                cache_dir=cache_dir,
+                n_process=n_process,
+                progress=progress,
+                stats=AnnotateStats(),  # counted by the streamed pass
+                scorers=scorers,
+                embed=embed,
+                executor=executor,
+                embeddings_cache=e5_cache,
+            )
+            for name in TABLE_NAMES:
+                corpus.store.write_table(name, tables[name], row_group_size=ROW_GROUP_ROWS)
+            rows = {name: len(tables[name]) for name in TABLE_NAMES}
+        parts.prune(set(streamed.keys))
         n_passages = int(passages["doc_id"].isin(set(documents["doc_id"])).sum())
         report = ExtractionReport(
             up_to_date=False,
@@ -414,11 +453,13 @@ def extract_corpus(
             pipeline_fingerprint=pipeline_fp,
             n_documents=stats.n_documents,
             n_skipped=rows["skipped"],
-            n_passages=n_passages - _skipped_passages(tables["skipped"], passages),
+            n_passages=n_passages - _skipped_passages(skipped, passages),
             n_parsed=stats.n_parsed,
             n_cached=stats.n_cached,
             n_words=stats.n_words,
             rows=rows,
+            partitions=streamed.partitions,
+            partitions_decided=streamed.decided,
         )
         corpus.store.write_json(
             SIDECAR,
@@ -426,7 +467,7 @@ def extract_corpus(
                 "corpus": corpus_fp,
                 "pipeline": pipeline_fp,
                 "tables": tables_fingerprint(),
-                "scorers": scorers_fingerprint(store_root=corpus.store.root),
+                "scorers": scorers_fp,
                 "n_documents": report.n_documents,
                 "n_skipped": report.n_skipped,
                 "n_passages": report.n_passages,

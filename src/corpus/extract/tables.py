@@ -121,29 +121,96 @@ def _to_json(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def frame_from_rows(key: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+#: Per record key, per column: one representative value of each kind the column holds
+#: over the whole corpus (``None`` among them if a row lacks it). The type a whole-corpus
+#: frame gives a column depends on those kinds only, so a partition typed by them is
+#: typed as its slice of the whole frame (see :func:`column_samples`).
+ColumnSamples = dict[str, dict[str, list[Any]]]
+
+
+def _kind(value: Any) -> tuple[str, bool]:
+    return type(value).__name__, _needs_json([value])
+
+
+def column_samples(rows: Mapping[str, list[dict[str, Any]]]) -> ColumnSamples:
+    """The representative values of each record table's columns (see :data:`ColumnSamples`).
+
+    Args:
+        rows: Row dicts per record key (:func:`record_rows`).
+    """
+    out: ColumnSamples = {}
+    for key, key_rows in rows.items():
+        base = ["doc_id", "passage_id", *RECORD_FIELDS.get(key, ("text", "start", "end"))]
+        columns = dict.fromkeys([*base, *(k for row in key_rows for k in row)])
+        samples: dict[str, list[Any]] = {}
+        for column in columns:
+            seen: dict[tuple[str, bool], Any] = {}
+            for row in key_rows:
+                value = row.get(column)
+                seen.setdefault(_kind(value), value)
+            samples[column] = list(seen.values())
+        out[key] = samples
+    return out
+
+
+def merge_samples(parts: Iterable[ColumnSamples]) -> ColumnSamples:
+    """The samples of a corpus from those of its partitions (a column absent from some
+    partition's rows is ``None`` there, as in the whole frame)."""
+    parts = list(parts)
+    out: ColumnSamples = {}
+    for key in dict.fromkeys(k for part in parts for k in part):
+        columns = dict.fromkeys(c for part in parts for c in part.get(key, {}))
+        merged: dict[str, list[Any]] = {}
+        for column in columns:
+            seen: dict[tuple[str, bool], Any] = {}
+            for part in parts:
+                if not part.get(key, {}).get("doc_id"):
+                    continue  # no row of this key in that partition
+                values = part[key].get(column, [None])
+                for value in values:
+                    seen.setdefault(_kind(value), value)
+            merged[column] = list(seen.values())
+        out[key] = merged
+    return out
+
+
+def frame_from_rows(
+    key: str, rows: list[dict[str, Any]], samples: Mapping[str, list[Any]] | None = None
+) -> pd.DataFrame:
     """Build table ``key`` from row dicts (``doc_id``, ``passage_id`` + record fields).
 
     Column order: ``doc_id``, ``passage_id``, the contract's fields, then any extra
     fields in alphabetical order. Empty input gives an empty table with those columns.
+    Each column's type follows from the kinds of values it holds: those of ``rows``, or
+    with ``samples`` (:func:`column_samples` of the whole corpus), those of the whole
+    corpus, so a partition's frame is typed as its slice of the whole corpus's frame.
     """
     base = ["doc_id", "passage_id", *RECORD_FIELDS.get(key, ("text", "start", "end"))]
-    extra = sorted({k for row in rows for k in row} - set(base))
-    columns = base + extra
+    known = set(samples) if samples is not None else {k for row in rows for k in row}
+    columns = base + sorted(known - set(base))
     data: dict[str, list[Any]] = {c: [row.get(c) for row in rows] for c in columns}
+    probes: dict[str, list[Any]] = {}
     for column, values in data.items():
-        if _needs_json(values):
+        probe = list(samples.get(column, [None])) if samples is not None else values
+        if _needs_json(probe):
             data[column] = [_to_json(v) for v in values]
+            probe = [_to_json(v) for v in probe]
         elif any(isinstance(v, tuple) for v in values):
             data[column] = [list(v) if isinstance(v, tuple) else v for v in values]
+        probes[column] = probe
     frame = pd.DataFrame(data, columns=columns)
     for column in columns:
-        values = data[column]
-        present = [v for v in values if v is not None]
+        values, probe = data[column], probes[column]
+        if samples is not None:
+            # the type pandas infers for the whole corpus's column (its kinds of values)
+            inferred = pd.Series(probe).dtype if probe else frame[column].dtype
+            if frame[column].dtype != inferred:
+                frame[column] = pd.Series(values, dtype=inferred)
+        present = [v for v in probe if v is not None]
         numbers = [v for v in present if isinstance(v, int | float) and not isinstance(v, bool)]
         if column in ("start", "end") or (present and len(numbers) == len(present)):
             if all(_is_int(v) for v in present):
-                dtype = "Int64" if len(present) < len(values) else "int64"
+                dtype = "Int64" if len(present) < len(probe) else "int64"
                 frame[column] = pd.Series(values, dtype=dtype)
             else:
                 floats = [float("nan") if v is None else float(v) for v in values]
@@ -151,18 +218,10 @@ def frame_from_rows(key: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def records_to_frames(
+def record_rows(
     annotated: Iterable[AnnotatedUnit], passages: pd.DataFrame
-) -> dict[str, pd.DataFrame]:
-    """One DataFrame per record key, offsets shifted to the document's clean text.
-
-    Args:
-        annotated: Annotated units (see :func:`corpus.extract.annotate.annotate`).
-        passages: The passages table (``passage_id``, ``start``, ``text``).
-
-    Returns:
-        ``{record key: table}`` for every key of :data:`corpus.nlp.RECORD_KEYS`.
-    """
+) -> dict[str, list[dict[str, Any]]]:
+    """The records of ``annotated`` as row dicts per record key (see :func:`records_to_frames`)."""
     starts = dict(zip(passages["passage_id"], passages["start"], strict=True))
     rows: dict[str, list[dict[str, Any]]] = {key: [] for key in RECORD_KEYS}
     for item in annotated:
@@ -178,7 +237,30 @@ def records_to_frames(
                 row["doc_id"] = unit.doc_id
                 row["passage_id"] = unit.passage_id
                 rows[key].append(row)
-    return {key: frame_from_rows(key, rows[key]) for key in RECORD_KEYS}
+    return rows
+
+
+def records_to_frames(
+    annotated: Iterable[AnnotatedUnit],
+    passages: pd.DataFrame,
+    samples: ColumnSamples | None = None,
+) -> dict[str, pd.DataFrame]:
+    """One DataFrame per record key, offsets shifted to the document's clean text.
+
+    Args:
+        annotated: Annotated units (see :func:`corpus.extract.annotate.annotate`).
+        passages: The passages table (``passage_id``, ``start``, ``text``).
+        samples: The whole corpus's :func:`column_samples` when ``annotated`` is one
+            partition of it (its frames are then typed as slices of the whole's).
+
+    Returns:
+        ``{record key: table}`` for every key of :data:`corpus.nlp.RECORD_KEYS`.
+    """
+    rows = record_rows(annotated, passages)
+    return {
+        key: frame_from_rows(key, rows[key], samples.get(key, {}) if samples else None)
+        for key in RECORD_KEYS
+    }
 
 
 def _no_embeddings(texts: Sequence[str]) -> np.ndarray:
