@@ -56,6 +56,12 @@ THRESHOLDS = tuple(round(0.5 + 0.05 * k, 2) for k in range(7))
 #: Embeddings are used only when they raise the cross-validated F1 by this much: they
 #: cost an encoder pass over every candidate at extraction.
 EMBEDDING_MIN_GAIN = 0.02
+#: Whether the shipped scorer may read e5 sentence embeddings at all. Off: over three
+#: retrains (7-8 Dec) e5 raised the training corpora's grouped CV F1 by 0.017-0.025 but
+#: eval-real (never trained on) by 0.002-0.009, lowered shared/eval from 0.966 to 0.903
+#: (sentences that merely talk about a term, "X joue un rôle central..."), and costs an
+#: encoder pass over every candidate. ``examples(..., embed=True)`` still measures it.
+USE_EMBEDDINGS = False
 
 
 @dataclass
@@ -252,7 +258,7 @@ def train_definitions(corpora: list[TrainingCorpus], *, random_state: int = 0) -
     Returns:
         The ``definitions`` scorer set: label ``keep``, its threshold, the CV table.
     """
-    data = examples(corpora)
+    data = examples(corpora, embed=USE_EMBEDDINGS)
     if len(data.trainable) == 0:
         return ScorerSet(
             name="definitions",
