@@ -19,7 +19,7 @@ from corpus.extract.actors import (
     name_key,
 )
 from corpus.extract.tables import frame_from_rows
-from corpus.nlp.actor_spans import acronym_of, is_acronym
+from corpus.nlp.actor_spans import abbreviated_by_any, acronym_letters, acronym_of, is_acronym
 from corpus.plots.actors import SECTOR_LABELS, network_figure, sectors_figure
 
 
@@ -78,6 +78,28 @@ def test_acronym_helpers() -> None:
     assert acronym_of("SNC", "Solidarités Nouvelles face au Chômage")
     assert not acronym_of("CRIS", "Fondation Berthier")
     assert not acronym_of("AB", "Alliance")  # one content word never matches
+
+
+def test_many_acronyms_against_one_name_agree_with_one_at_a_time() -> None:
+    acronyms = ["SCIC", "SCOP", "CAE", "ESS", "RWES", "ÉSL", "S.A.", "SA", "X", ""]
+    names = [
+        "Société Coopérative d’Intérêt Collectif",
+        "Société coopérative et participative",
+        "Coopérative d'activité et d'emploi",
+        "Économie sociale Laurentides",
+        "Réseau wallon des entreprises solidaires",
+        "Société anonyme",
+        "Alliance",
+        "la Région",
+    ]
+    letters = [acronym_letters(a) for a in acronyms]
+    for name in names:
+        expected = any(acronym_of(a, name) for a in acronyms)
+        assert abbreviated_by_any(letters, name) is expected, name
+        for one, folded in zip(acronyms, letters, strict=True):
+            assert abbreviated_by_any([folded], name) is acronym_of(one, name)
+    assert abbreviated_by_any(letters, "Société Coopérative d’Intérêt Collectif")
+    assert not abbreviated_by_any(letters, "Alliance")
 
 
 def test_acronym_and_expansion_are_one_actor_across_passages() -> None:

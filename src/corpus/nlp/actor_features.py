@@ -26,7 +26,7 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from corpus.nlp.actor_lexicon import ActorLexicon, fold, is_function_word
-from corpus.nlp.actor_spans import acronym_of, is_acronym
+from corpus.nlp.actor_spans import abbreviated_by_any, acronym_letters, is_acronym
 
 #: Legal forms written in or next to a name (``SARL``, ``SCIC``, ``ASBL``).
 _LEGAL_FORM_TEXT = (
@@ -172,7 +172,7 @@ def lexicon_features(span: Span, lexicon: ActorLexicon) -> dict[str, Any]:
         # "Société Coopérative d’Intérêt Collectif": the expansion of a legal form or a
         # category acronym, not a body's name.
         "category_expansion": len(content) >= 2
-        and any(acronym_of(a, span.text) for a in _category_acronyms(lexicon)),
+        and abbreviated_by_any(_category_acronyms(lexicon), span.text),
     }
 
 
@@ -180,7 +180,7 @@ def _category_acronyms(lexicon: ActorLexicon) -> tuple[str, ...]:
     key = -id(lexicon)
     if key not in _GENERIC_ACRONYMS:
         pool = {a for a in (*lexicon.acronyms, *LEGAL_FORMS) if len(a) >= 2 and a.isalpha()}
-        _GENERIC_ACRONYMS[key] = tuple(sorted(a.upper() for a in pool))
+        _GENERIC_ACRONYMS[key] = tuple(acronym_letters(a) for a in sorted(a.upper() for a in pool))
     return _GENERIC_ACRONYMS[key]
 
 

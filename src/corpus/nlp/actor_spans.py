@@ -125,10 +125,23 @@ def _acronym_fits(letters: str, words: tuple[tuple[str, bool], ...]) -> bool:
     return False
 
 
+def acronym_letters(acronym: str) -> str:
+    """The folded letters of ``acronym`` (``C.A.E.`` -> ``cae``)."""
+    return "".join(c for c in fold(acronym) if c.isalpha())
+
+
 def acronym_of(acronym: str, name: str) -> bool:
     """Whether ``acronym`` abbreviates ``name`` (``RQIS`` / ``Réseau québécois en
     innovation sociale``); names of one content word never match."""
-    letters = "".join(c for c in fold(acronym) if c.isalpha())
+    return abbreviated_by_any((acronym_letters(acronym),), name)
+
+
+def abbreviated_by_any(letter_sets: Iterable[str], name: str) -> bool:
+    """Whether one of ``letter_sets`` (from :func:`acronym_letters`) abbreviates ``name``.
+
+    The name is split once for all of them (the category-expansion feature tries every
+    known acronym on every candidate).
+    """
     raw = [w for w in re.split(r"[\s\-]+", name.replace("’", "’ ").replace("'", "’ ")) if w]
     words: list[tuple[str, bool]] = []
     for word in raw:
@@ -138,9 +151,13 @@ def acronym_of(acronym: str, name: str) -> bool:
         function = is_function_word(folded) or folded.endswith("’")
         words.append((folded, function or word[0].islower()))
     content = [w for w, optional in words if not is_function_word(w) and not w.endswith("’")]
-    if len(letters) < 2 or len(content) < 2 or letters[0] != content[0][0]:
+    if len(content) < 2:
         return False
-    return _acronym_fits(letters, tuple(words))
+    initial, shape = content[0][0], tuple(words)
+    return any(
+        len(letters) >= 2 and letters[0] == initial and _acronym_fits(letters, shape)
+        for letters in letter_sets
+    )
 
 
 def _place_at(doc: Doc, i: int) -> bool:
