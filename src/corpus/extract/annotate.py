@@ -60,6 +60,8 @@ from corpus.nlp.extensions import RECORD_KEYS  # registers doc._.<key>, restored
 from corpus.store import atomic_write_bytes, fingerprint, sha256_text
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from corpus.engine import Executor
 
 logger = logging.getLogger(__name__)
@@ -228,6 +230,20 @@ def make_units(
         for offset, chunk in split_text(text or "", max_chars):
             units.append(Unit(passage_id, doc_id, offset, chunk, prepare_text(chunk)))
     return units
+
+
+def passage_units(passages: pd.DataFrame) -> list[Unit]:
+    """Units of a passages table (``passage_id``, ``doc_id``, ``text``), in its order."""
+    return make_units(
+        list(
+            zip(
+                passages["passage_id"].astype(str),
+                passages["doc_id"].astype(str),
+                passages["text"].fillna("").astype(str),
+                strict=True,
+            )
+        )
+    )
 
 
 def document_key(units: Sequence[Unit]) -> str:

@@ -141,22 +141,13 @@ def annotate_records(
         ``({record key: frame}, the French passages annotated)``; training
         (:mod:`corpus.train`) labels these records against gold.
     """
-    from corpus.extract.annotate import annotate, make_units
+    from corpus.extract.annotate import annotate, passage_units
 
     skipped = skipped_table(documents)
     for row in skipped.itertuples():
         logger.info("skipping %s: %s", row.path, row.reason)
     selected = french_passages(documents, passages)
-    units = make_units(
-        list(
-            zip(
-                selected["passage_id"].astype(str),
-                selected["doc_id"].astype(str),
-                selected["text"].fillna("").astype(str),
-                strict=True,
-            )
-        )
-    )
+    units = passage_units(selected)
     annotated = annotate(
         units,
         nlp,

@@ -574,18 +574,9 @@ def _annotate(
     names: Mapping[str, str],
 ) -> Iterator[Any]:
     """One partition's annotated units (through the DocBin cache)."""
-    from corpus.extract.annotate import annotate, make_units
+    from corpus.extract.annotate import annotate, passage_units
 
-    units = make_units(
-        list(
-            zip(
-                part_passages["passage_id"].astype(str),
-                part_passages["doc_id"].astype(str),
-                part_passages["text"].fillna("").astype(str),
-                strict=True,
-            )
-        )
-    )
+    units = passage_units(part_passages)
     return annotate(
         units,
         nlp,
