@@ -112,8 +112,7 @@ def _actor_fields(
             cache["roles"] = roles.examples(corpora)
         data = cache["roles"]  # their features add the actor's place in its document
         targets = {
-            r: [int(r in e.gold.roles if r != roles.ANY_ROLE else bool(e.gold.roles)) for e in data]
-            for r in scorer_set.scorers
+            r: [roles.role_target(r, e.gold.roles) for e in data] for r in scorer_set.scorers
         }
     else:
         data = [e for e in every if e.gold is not None and e.gold.sector in actors.SECTORS]
